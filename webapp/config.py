@@ -1,0 +1,56 @@
+"""Settings: the embedded default (SQLite, no Redis) unless the environment names real services."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Settings:
+    env: str = "development"
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str = ""
+    data_dir: Path = field(default_factory=lambda: PROJECT_DIR / "instance")
+    timezone: str = "Asia/Shanghai"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("DATA_DIR", str(PROJECT_DIR / "instance")))
+        return cls(
+            env=env.get("APP_ENV", "development"),
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'disclosure.db'}",
+            redis_url=env.get("REDIS_URL") or None,
+            secret_key=env.get("SECRET_KEY", ""),
+            data_dir=data_dir,
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        secret = self.secret_key
+        if not secret:
+            if self.env == "production":
+                raise RuntimeError("SECRET_KEY must be set in production")
+            secret = secrets.token_hex(32)
+            log.warning("SECRET_KEY not set: using a random key for this process (sessions end on restart)")
+        url = self.database_url
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return {
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": self.redis_url,
+            "DATA_DIR": str(self.data_dir),
+            "ATTACHMENT_DIR": str(self.data_dir / "attachments"),
+            "APP_TIMEZONE": self.timezone,
+            "JSON_AS_ASCII": False,
+        }

@@ -1,0 +1,158 @@
+"""The working-day calendar (SPEC §3).
+
+A working day is Monday–Friday, minus statutory holidays, plus the weekend days officially made
+working days (调休上班). The `chinese_calendar` package gives the State Council's notices for the years
+it covers; administrators add overrides (next year's notice before the package has it, local changes)
+and may declare a year complete. Outside the covered years only weekends are known and any deadline
+counted through such a year is provisional.
+
+Everything is precomputed once per calendar revision into a sorted array of working-day ordinals and
+a cumulative count per day, so `add_wd` and `count_wd` are an index lookup each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+
+import chinese_calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+FIRST_DAY = dt.date(2004, 1, 1)
+LAST_DAY = dt.date(2101, 12, 31)
+
+
+@dataclass(frozen=True)
+class DayOverride:
+    day: dt.date
+    is_workday: bool
+    name: str = ""
+
+
+def package_years() -> frozenset[int]:
+    """The years whose holiday notices the installed chinese_calendar holds."""
+    return frozenset(d.year for d in chinese_calendar.holidays)
+
+
+class WorkCalendar:
+    """An immutable working-day calendar: the package's years, overrides, and weekend-only elsewhere."""
+
+    def __init__(
+        self,
+        overrides: Iterable[DayOverride] = (),
+        complete_years: Iterable[int] = (),
+        *,
+        use_package: bool = True,
+    ) -> None:
+        holidays: dict[dt.date, str] = {}
+        workdays: dict[dt.date, str] = {}
+        covered = set(complete_years)
+        if use_package:
+            covered |= package_years()
+            holidays.update(chinese_calendar.holidays)
+            workdays.update(chinese_calendar.workdays)
+        for o in overrides:
+            holidays.pop(o.day, None)
+            workdays.pop(o.day, None)
+            if o.is_workday:
+                workdays[o.day] = o.name
+            else:
+                holidays[o.day] = o.name
+        self.covered_years = frozenset(covered)
+        self._holidays: Mapping[dt.date, str] = holidays
+        self._workdays: Mapping[dt.date, str] = workdays
+        self._weekday_holidays = sorted(d for d in holidays if d.weekday() < 5)
+        self._weekend_workdays = sorted(d for d in workdays if d.weekday() >= 5)
+
+        base = FIRST_DAY.toordinal()
+        self._base = base
+        n_days = LAST_DAY.toordinal() - base + 1
+        cumulative = [0] * n_days  # working days in [FIRST_DAY, day]
+        ordinals: list[int] = []
+        count = 0
+        for i in range(n_days):
+            day = dt.date.fromordinal(base + i)
+            if self._compute_is_workday(day):
+                count += 1
+                ordinals.append(base + i)
+            cumulative[i] = count
+        self._cumulative = cumulative
+        self._workday_ordinals = ordinals
+
+    def _compute_is_workday(self, day: dt.date) -> bool:
+        if day in self._workdays:
+            return True
+        if day in self._holidays:
+            return False
+        return day.weekday() < 5
+
+    def _index(self, day: dt.date) -> int:
+        i = day.toordinal() - self._base
+        if not 0 <= i < len(self._cumulative):
+            raise ValueError(f"{day} is outside the calendar ({FIRST_DAY}–{LAST_DAY})")
+        return i
+
+    def is_workday(self, day: dt.date) -> bool:
+        i = self._index(day)
+        return self._cumulative[i] != (self._cumulative[i - 1] if i else 0)
+
+    def add_wd(self, day: dt.date, n: int) -> dt.date:
+        """The n-th working day strictly after `day` (n = 0 gives `day` itself)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        if n == 0:
+            return day
+        k = self._cumulative[self._index(day)] + n - 1
+        if k >= len(self._workday_ordinals):
+            raise ValueError(f"{n} working days after {day} is outside the calendar")
+        return dt.date.fromordinal(self._workday_ordinals[k])
+
+    def count_wd(self, start: dt.date, end: dt.date) -> int:
+        """Working days in the interval (start, end]; 0 when end <= start."""
+        if end <= start:
+            return 0
+        return self._cumulative[self._index(end)] - self._cumulative[self._index(start)]
+
+    def is_provisional(self, start: dt.date, end: dt.date) -> bool:
+        """Whether any day of (start, end] lies in a year the calendar does not cover."""
+        first = min(start + dt.timedelta(days=1), end)
+        return any(y not in self.covered_years for y in range(first.year, end.year + 1))
+
+    def holidays_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+        """Weekdays in (start, end] that are holidays, with the holiday's name."""
+        return [(d, self._holidays[d]) for d in self._weekday_holidays if start < d <= end]
+
+    def makeup_workdays_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+        """Weekend days in (start, end] made working days (调休上班)."""
+        return [(d, self._workdays[d]) for d in self._weekend_workdays if start < d <= end]
+
+
+@lru_cache(maxsize=8)
+def build_calendar(overrides: frozenset[DayOverride], complete_years: frozenset[int]) -> WorkCalendar:
+    """The calendar for one set of overrides, built once per process and revision."""
+    return WorkCalendar(overrides, complete_years)
+
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_today(now: dt.datetime) -> dt.date:
+    """The date in China Standard Time at the instant `now` (which must be timezone-aware)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(CHINA).date()
+
+
+def current_calendar(session: Session) -> WorkCalendar:
+    """The calendar as the database's overrides make it now (cached per set of overrides)."""
+    from webapp.models.calendar import CalendarOverride, CalendarYear
+
+    overrides = frozenset(
+        DayOverride(o.day, o.is_workday, o.name) for o in session.execute(select(CalendarOverride)).scalars()
+    )
+    years = frozenset(session.execute(select(CalendarYear.year)).scalars())
+    return build_calendar(overrides, years)

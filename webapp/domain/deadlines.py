@@ -1,0 +1,172 @@
+"""Due-date maths (SPEC §3): the 2008 and 2019 rule sets, pauses, correction restarts, extensions.
+
+The due date is derived from the request's clock events, never edited: `compute()` replays them over a
+`WorkCalendar` and returns the due date with an explanation of every counted interval, so it can be
+recomputed whenever the calendar changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from webapp.domain.calendar import WorkCalendar
+
+RULES_2019_FROM = dt.date(2019, 5, 15)
+EARLIEST_RECEIVED_ON = dt.date(2008, 5, 1)
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    code: str
+    reply_days: int
+    max_extension_days: int
+    correction_window_days: int | None  # correction must be asked within this many working days of receipt
+    consultation_limit_days: int | None  # an unanswered consultation ends by itself after this many
+    fee_limit_days: int | None  # an unpaid fee notice lapses after this many
+    article_reply: str
+    article_correction: str
+
+
+RULES = {
+    "2008": RuleSet("2008", 15, 15, None, None, None, "第二十四条", "第二十一条"),
+    "2019": RuleSet("2019", 20, 20, 7, 15, 20, "第三十三条", "第三十条"),
+}
+
+
+def rules_for(received_on: dt.date) -> RuleSet:
+    """The regulation in force on the day the request was received."""
+    return RULES["2019" if received_on >= RULES_2019_FROM else "2008"]
+
+
+ClockKind = Literal["correction_requested", "correction_received", "pause", "resume", "extend"]
+PauseKind = Literal["consultation", "fee"]
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    kind: ClockKind
+    on: dt.date
+    days: int = 0  # correction period or extension length
+    pause: PauseKind | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the due date's explanation."""
+
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    days: int
+    holidays: tuple[tuple[dt.date, str], ...] = ()
+    makeup_workdays: tuple[tuple[dt.date, str], ...] = ()
+    text: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat() if self.end else None,
+            "working_days": self.days,
+            "holidays_skipped": [{"date": d.isoformat(), "name": n} for d, n in self.holidays],
+            "makeup_workdays": [{"date": d.isoformat(), "name": n} for d, n in self.makeup_workdays],
+            "text": self.text,
+        }
+
+
+@dataclass
+class Clock:
+    """Where a request's count stands after its clock events."""
+
+    rules: RuleSet
+    due_on: dt.date | None  # None while the count is stopped with days still to run
+    remaining_days: int | None  # days left to count when the clock is stopped
+    paused: Literal["correction", "consultation", "fee"] | None
+    wait_ends_on: dt.date | None  # the day the workers act on a pause by themselves
+    provisional: bool
+    steps: list[Step] = field(default_factory=list)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_on is not None and today > self.due_on
+
+
+def _fmt(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _interval(cal: WorkCalendar, kind: str, start: dt.date, days: int, text: str) -> tuple[Step, dt.date]:
+    end = cal.add_wd(start, days)
+    holidays = tuple(cal.holidays_between(start, end))
+    makeups = tuple(cal.makeup_workdays_between(start, end))
+    detail = []
+    if holidays:
+        detail.append(f"跳过节假日{len(holidays)}天")
+    if makeups:
+        detail.append(f"计入调休上班日{len(makeups)}天")
+    suffix = f"（{'，'.join(detail)}）" if detail else ""
+    text = f"{text}：自{_fmt(start)}次日起算{days}个工作日，至{_fmt(end)}{suffix}"
+    return Step(kind, start, end, days, holidays, makeups, text), end
+
+
+def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal: WorkCalendar) -> Clock:
+    """Replay the clock events in order and return the due date with its explanation."""
+    first, due = _interval(
+        cal, "start", received_on, rules.reply_days, f"收到申请（{rules.code}年《条例》{rules.article_reply}）"
+    )
+    clock = Clock(rules, due, None, None, None, cal.is_provisional(received_on, due), [first])
+    for ev in events:
+        if ev.kind == "correction_requested":
+            lapse = cal.add_wd(ev.on, ev.days)
+            clock.due_on, clock.remaining_days, clock.paused = None, None, "correction"
+            clock.wait_ends_on = lapse + ONE_DAY
+            clock.steps.append(
+                Step("correction_requested", ev.on, lapse, ev.days,
+                     text=f"{_fmt(ev.on)}告知补正，答复期限停止计算；补正期限{ev.days}个工作日，至{_fmt(lapse)}")
+            )
+        elif ev.kind == "correction_received":
+            step, due = _interval(cal, "restart", ev.on, rules.reply_days, f"{_fmt(ev.on)}收到补正，答复期限重新计算")
+            clock.due_on, clock.remaining_days, clock.paused, clock.wait_ends_on = due, None, None, None
+            clock.provisional = cal.is_provisional(ev.on, due)
+            clock.steps.append(step)
+        elif ev.kind == "pause":
+            what = "征求第三方意见" if ev.pause == "consultation" else "发出收费通知"
+            clock.paused = ev.pause
+            limit = rules.consultation_limit_days if ev.pause == "consultation" else rules.fee_limit_days
+            clock.wait_ends_on = None
+            if limit is not None:
+                end = cal.add_wd(ev.on, limit)
+                clock.wait_ends_on = end if ev.pause == "consultation" else end + ONE_DAY
+            if clock.due_on is not None and ev.on > clock.due_on:
+                clock.steps.append(Step("pause", ev.on, None, 0, text=f"{_fmt(ev.on)}{what}；已超过答复期限，仍属逾期"))
+            elif clock.due_on is not None:
+                clock.remaining_days = cal.count_wd(ev.on, clock.due_on)
+                clock.steps.append(
+                    Step("pause", ev.on, None, clock.remaining_days,
+                         text=f"{_fmt(ev.on)}{what}，期间不计入答复期限；剩余{clock.remaining_days}个工作日")
+                )
+                clock.due_on = None
+        elif ev.kind == "resume":
+            clock.paused, clock.wait_ends_on = None, None
+            if clock.remaining_days is not None:
+                step, due = _interval(cal, "resume", ev.on, clock.remaining_days, f"{_fmt(ev.on)}恢复计算剩余期限")
+                clock.due_on, clock.remaining_days = due, None
+                clock.provisional = clock.provisional or cal.is_provisional(ev.on, due)
+                clock.steps.append(step)
+            else:
+                clock.steps.append(Step("resume", ev.on, clock.due_on, 0, text=f"{_fmt(ev.on)}恢复办理，仍属逾期"))
+        elif ev.kind == "extend":
+            if clock.due_on is not None:
+                step, due = _interval(cal, "extend", clock.due_on, ev.days, "经负责人同意延期答复")
+                clock.provisional = clock.provisional or cal.is_provisional(clock.due_on, due)
+                clock.due_on = due
+                clock.steps.append(step)
+            else:
+                clock.remaining_days = (clock.remaining_days or 0) + ev.days
+                clock.steps.append(
+                    Step("extend", ev.on, None, ev.days,
+                         text=f"经负责人同意延期答复{ev.days}个工作日，计入剩余期限（共{clock.remaining_days}个工作日）")
+                )
+    return clock

@@ -1,0 +1,52 @@
+"""Identity document checks (SPEC §2): GB 11643 居民身份证 and GB 32100 统一社会信用代码."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def resident_id_check_digit(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def resident_id_error(number: str) -> str | None:
+    """Why a 居民身份证 number is wrong, or None when it is valid."""
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        return "居民身份证号码应为18位，前17位为数字，最后一位为数字或X"
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return "居民身份证号码中的出生日期无效"
+    if resident_id_check_digit(number[:17]) != number[17]:
+        return "居民身份证号码校验位不正确"
+    return None
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_error(code: str) -> str | None:
+    """Why a 统一社会信用代码 is wrong, or None when it is valid."""
+    if len(code) != 18 or any(c not in _CREDIT_ALPHABET for c in code):
+        return "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"
+    if credit_code_check_char(code[:17]) != code[17]:
+        return "统一社会信用代码校验位不正确"
+    return None
+
+
+def id_number_error(kind: str, number: str) -> str | None:
+    if kind == "resident_id":
+        return resident_id_error(number)
+    if kind == "credit_code":
+        return credit_code_error(number)
+    return None if number.strip() else "证件号码不能为空"

@@ -1,0 +1,556 @@
+"""The request's life (SPEC §2, §6; API.md's action table): the only code that changes a status.
+
+Every function here validates first, then changes the request, appends its history event, stores the
+recomputed clock and queues side effects in the outbox, all in the caller's transaction. It flushes and
+never commits: the route or task that called it commits once, or rolls everything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
+from webapp.domain.deadlines import EARLIEST_RECEIVED_ON, RULES, ClockEvent, compute, rules_for
+from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
+from webapp.domain.identity import id_number_error
+from webapp.domain.states import (
+    ACTION_LABELS,
+    APPLICANT_TYPES,
+    CHANNELS,
+    CLOSURE_OUTCOMES,
+    DELIVERY,
+    ID_KINDS,
+    REPLY_OUTCOMES,
+    STATUS_LABELS,
+    TRANSITIONS,
+    UNFINISHED,
+    Status,
+)
+from webapp.models import (
+    Agency,
+    CalendarOverride,
+    CalendarYear,
+    Event,
+    OutboxMessage,
+    Request,
+    TrackingCounter,
+    User,
+)
+
+MAX_TEXT = 5000
+MAX_CORRECTION_PERIOD = 30
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+ACCESS_CODE_LENGTH = 16  # 80 bits
+
+# The event each action writes, and the notice (SPEC §6) the applicant is sent for it.
+EVENT_TYPES = {
+    "submit": "submitted",
+    "accept": "accepted",
+    "request_correction": "correction_requested",
+    "receive_correction": "correction_received",
+    "start_consultation": "consultation_started",
+    "end_consultation": "consultation_ended",
+    "request_fee": "fee_requested",
+    "receive_fee": "fee_received",
+    "extend": "extended",
+    "reply": "replied",
+    "assign": "assigned",
+    "comment": "commented",
+    "close": "closed",
+    "withdraw": "withdrawn",
+}
+NOTICES = {
+    "submitted": "receipt",
+    "correction_requested": "correction_notice",
+    "extended": "extension_notice",
+    "consultation_started": "consultation_notice",
+    "fee_requested": "fee_notice",
+    "replied": "reply",
+    "closed": "closure_notice",
+    "withdrawn": "closure_notice",
+}
+INTERNAL_EVENTS = frozenset({"assigned", "commented"})
+# Events that do not move the request's own dates: an action's `on` may precede them.
+UNDATED_EVENTS = frozenset({"assigned", "commented", "due_recomputed"})
+
+
+@dataclass(frozen=True)
+class Applicant:
+    type: str
+    name: str
+    id_kind: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+# -- access codes and tracking numbers ------------------------------------------------------------
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_access_code() -> str:
+    raw = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+
+
+def normalise_access_code(code: str) -> str:
+    return "".join(c for c in code.upper() if c.isalnum())
+
+
+def access_code_matches(req: Request, code: str) -> bool:
+    candidate = hash_secret(normalise_access_code(code))
+    return hmac.compare_digest(candidate, req.access_code_hash)
+
+
+def next_tracking_number(session: Session, agency: Agency, year: int) -> str:
+    """AGENCY-YEAR-NNNNNN from a per-agency, per-year counter advanced in one UPDATE … RETURNING."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(TrackingCounter).values(agency_id=agency.id, year=year, last=0).on_conflict_do_nothing()
+    )
+    serial = session.execute(
+        update(TrackingCounter)
+        .where(TrackingCounter.agency_id == agency.id, TrackingCounter.year == year)
+        .values(last=TrackingCounter.last + 1)
+        .returning(TrackingCounter.last)
+    ).scalar_one()
+    return f"{agency.code}-{year}-{serial:06d}"
+
+
+# -- validation helpers ---------------------------------------------------------------------------
+
+
+def _text(errors: dict[str, str], field: str, value: Any, *, required: bool, limit: int = MAX_TEXT) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[field] = "必填"
+        return None
+    if not isinstance(value, str):
+        errors[field] = "应为文本"
+        return None
+    if len(value) > limit:
+        errors[field] = f"不能超过{limit}个字符"
+        return None
+    return value.strip()
+
+
+def _check_date(errors: dict[str, str], field: str, day: dt.date, today: dt.date) -> None:
+    if day > today:
+        errors[field] = "日期不能晚于今天"
+    elif day < EARLIEST_RECEIVED_ON:
+        errors[field] = "日期不能早于2008年5月1日（《条例》施行之日）"
+
+
+def _validate_applicant(errors: dict[str, str], a: Applicant) -> Applicant:
+    if a.type not in APPLICANT_TYPES:
+        errors["applicant.type"] = "未知的申请人类型"
+    name = _text(errors, "applicant.name", a.name, required=True, limit=200)
+    id_kind, id_number = a.id_kind, (a.id_number or "").strip().upper() or None
+    if id_number and not id_kind:
+        id_kind = "resident_id" if a.type == "natural_person" else "credit_code"
+    if id_kind is not None and id_kind not in ID_KINDS:
+        errors["applicant.id_kind"] = "未知的证件类型"
+    elif id_kind and id_number:
+        problem = id_number_error(id_kind, id_number)
+        if problem:
+            errors["applicant.id_number"] = problem
+    email = _text(errors, "applicant.email", a.email, required=False, limit=254)
+    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
+        errors["applicant.email"] = "电子邮箱格式不正确"
+    phone = _text(errors, "applicant.phone", a.phone, required=False, limit=40)
+    address = _text(errors, "applicant.address", a.address, required=False, limit=500)
+    if not (email or phone or address):
+        errors["applicant"] = "请至少提供一种联系方式（电话、电子邮箱或通信地址）"
+    return Applicant(a.type, name or "", id_kind if id_number else None, id_number, phone, email, address)
+
+
+# -- the clock ------------------------------------------------------------------------------------
+
+
+def clock_events(events: list[Event]) -> list[ClockEvent]:
+    """The events that move the due date, in the order they happened."""
+    out: list[ClockEvent] = []
+    for e in events:
+        if e.type == "correction_requested":
+            out.append(ClockEvent("correction_requested", e.on, int(str(e.data["period_days"]))))
+        elif e.type == "correction_received":
+            out.append(ClockEvent("correction_received", e.on))
+        elif e.type in ("consultation_started", "fee_requested"):
+            out.append(ClockEvent("pause", e.on, pause="consultation" if e.type == "consultation_started" else "fee"))
+        elif e.type in ("consultation_ended", "fee_received"):
+            out.append(ClockEvent("resume", e.on))
+        elif e.type == "extended":
+            out.append(ClockEvent("extend", e.on, int(str(e.data["days"]))))
+    return out
+
+
+def clock_of(req: Request, cal: WorkCalendar) -> Any:
+    return compute(RULES[req.rules], req.received_on, clock_events(req.events), cal)
+
+
+def _store_clock(req: Request, cal: WorkCalendar) -> None:
+    clock = clock_of(req, cal)
+    if req.finished:
+        req.remaining_days, req.wait_ends_on = None, None
+        return
+    req.due_on, req.due_provisional = clock.due_on, clock.provisional
+    req.remaining_days, req.wait_ends_on = clock.remaining_days, clock.wait_ends_on
+
+
+def _append_event(
+    session: Session,
+    req: Request,
+    type_: str,
+    *,
+    on: dt.date,
+    now: dt.datetime,
+    actor: User | None,
+    from_status: str | None,
+    to_status: str | None,
+    note: str = "",
+    data: dict[str, object] | None = None,
+) -> Event:
+    ev = Event(
+        seq=len(req.events) + 1,
+        type=type_,
+        on=on,
+        at=now,
+        actor_id=actor.id if actor else None,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        public=type_ not in INTERNAL_EVENTS,
+        data=data or {},
+    )
+    req.events.append(ev)
+    notice = NOTICES.get(type_)
+    if notice:
+        session.add(
+            OutboxMessage(
+                kind="notice",
+                request_id=req.id,
+                delivery_key=f"notice:{req.tracking_number}:{ev.seq}",
+                payload={"notice": notice, "event_seq": ev.seq},
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return ev
+
+
+# -- intake ---------------------------------------------------------------------------------------
+
+
+def submit(
+    session: Session,
+    *,
+    agency: Agency,
+    applicant: Applicant,
+    description: str,
+    delivery: str,
+    now: dt.datetime,
+    channel: str = "online",
+    received_on: dt.date | None = None,
+    registered_by: User | None = None,
+    document_number: str | None = None,
+    purpose: str | None = None,
+) -> tuple[Request, str]:
+    """Record a new request; returns it with its access code (shown once, stored only hashed)."""
+    today = china_today(now)
+    errors: dict[str, str] = {}
+    if channel not in CHANNELS:
+        errors["channel"] = "未知的申请渠道"
+    if registered_by is None and channel != "online":
+        errors["channel"] = "公众提交的申请渠道只能是网上申请"
+    if received_on is None:
+        if channel != "online":
+            errors["received_on"] = "非网上渠道须填写收到申请之日"
+        received_on = today
+    else:
+        _check_date(errors, "received_on", received_on, today)
+    if delivery not in DELIVERY:
+        errors["delivery"] = "未知的获取信息方式"
+    applicant = _validate_applicant(errors, applicant)
+    desc = _text(errors, "description", description, required=True)
+    doc_no = _text(errors, "document_number", document_number, required=False, limit=200)
+    purpose_text = _text(errors, "purpose", purpose, required=False)
+    if errors:
+        raise ValidationError("申请内容有误，请检查标出的字段", errors)
+
+    rules = rules_for(received_on)
+    code = new_access_code()
+    req = Request(
+        tracking_number=next_tracking_number(session, agency, received_on.year),
+        access_code_hash=hash_secret(normalise_access_code(code)),
+        agency=agency,
+        channel=channel,
+        received_on=received_on,
+        registered_by=registered_by,
+        applicant_type=applicant.type,
+        applicant_name=applicant.name,
+        applicant_id_kind=applicant.id_kind,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        description=desc,
+        document_number=doc_no,
+        purpose=purpose_text,
+        delivery=delivery,
+        rules=rules.code,
+        status=Status.RECEIVED,
+        extended_days=0,
+        correction_requested=False,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(req)
+    session.flush()
+    _append_event(
+        session, req, "submitted", on=received_on, now=now, actor=registered_by, from_status=None,
+        to_status=Status.RECEIVED, note=f"通过{CHANNELS[channel]}渠道收到申请",
+        data={"channel": channel},
+    )
+    _store_clock(req, current_calendar(session))
+    session.flush()
+    return req, code
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+def may_act(actor: User | None, req: Request, action: str) -> None:
+    """Staff act only on their own agencies' requests; only a head approves an extension."""
+    if actor is None:
+        return  # the applicant (checked by access code) or the platform's own sweeps
+    if not actor.active or not actor.belongs_to(req.agency_id):
+        raise Forbidden("无权办理该申请")
+    if action == "extend" and actor.role != "head":
+        raise Forbidden("延期答复须经政府信息公开工作机构负责人批准", {"action": "仅负责人可批准延期"})
+
+
+def _last_dated_event(req: Request) -> dt.date:
+    return max((e.on for e in req.events if e.type not in UNDATED_EVENTS), default=req.received_on)
+
+
+def act(
+    session: Session,
+    req: Request,
+    action: str,
+    actor: User | None,
+    *,
+    now: dt.datetime,
+    on: dt.date | None = None,
+    version: int | None = None,
+    **fields: Any,
+) -> Request:
+    """Carry out one action of API.md's table on a request, or raise and change nothing."""
+    if action not in TRANSITIONS:
+        raise ValidationError("未知的办理操作", {"action": f"应为以下之一：{'、'.join(TRANSITIONS)}"})
+    may_act(actor, req, action)
+    if version is not None and version != req.version:
+        raise Conflict("该申请已被他人修改，请刷新后重试", {"version": f"当前版本为{req.version}"})
+    allowed_from, target = TRANSITIONS[action]
+    status = Status(req.status)
+    if status not in allowed_from:
+        raise IllegalTransition(
+            f"申请当前状态为“{STATUS_LABELS[status]}”，不能{ACTION_LABELS[action]}", {"action": "当前状态不允许此操作"}
+        )
+
+    today = china_today(now)
+    on = on or today
+    errors: dict[str, str] = {}
+    if on > today:
+        errors["on"] = "日期不能晚于今天"
+    elif on < _last_dated_event(req):
+        errors["on"] = f"日期不能早于该申请上一办理环节（{_last_dated_event(req).isoformat()}）"
+    if errors:
+        raise ValidationError("办理日期有误", errors)
+
+    cal = current_calendar(session)
+    rules = RULES[req.rules]
+    data: dict[str, object] = {}
+    updates: dict[str, object] = {}  # applied only once everything is valid
+    note = ""
+    new_status: Status = target or status
+    event_type = EVENT_TYPES[action]
+
+    if action == "request_correction":
+        note = _text(errors, "items", fields.pop("items", None), required=True) or ""
+        period = fields.pop("period_days", None)
+        if not isinstance(period, int) or isinstance(period, bool) or not 1 <= period <= MAX_CORRECTION_PERIOD:
+            errors["period_days"] = f"补正期限应为1至{MAX_CORRECTION_PERIOD}个工作日"
+        if req.correction_requested:
+            raise IllegalTransition("补正只能告知一次", {"action": "该申请已告知过补正"})
+        if rules.correction_window_days is not None:
+            latest = cal.add_wd(req.received_on, rules.correction_window_days)
+            if on > latest:
+                raise IllegalTransition(
+                    f"应在收到申请之日起{rules.correction_window_days}个工作日内（{latest.isoformat()}前）一次性告知补正",
+                    {"on": f"最迟{latest.isoformat()}"},
+                )
+        data["period_days"] = period
+        updates["correction_requested"] = True
+    elif action == "receive_correction":
+        note = _text(errors, "text", fields.pop("text", None), required=False) or ""
+    elif action == "start_consultation":
+        party = _text(errors, "party", fields.pop("party", None), required=True, limit=200)
+        data["party"] = party or ""
+        note = "征求第三方意见，期间不计入答复期限"
+    elif action == "request_fee":
+        if rules.fee_limit_days is None:
+            raise IllegalTransition("2008年《条例》下的申请不适用信息处理费", {"action": "不适用"})
+        amount = fields.pop("amount_yuan", None)
+        if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount <= 1_000_000:
+            errors["amount_yuan"] = "收费金额应为大于0的数字（元）"
+        else:
+            data["amount_yuan"] = round(float(amount), 2)
+            note = f"信息处理费{data['amount_yuan']:.2f}元"
+    elif action == "extend":
+        days = fields.pop("days", None)
+        reason = _text(errors, "reason", fields.pop("reason", None), required=True)
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= rules.max_extension_days:
+            errors["days"] = f"延期应为1至{rules.max_extension_days}个工作日"
+        if req.extended_days:
+            raise IllegalTransition("延期答复只能批准一次", {"action": "该申请已延期"})
+        if req.due_on is not None and on > req.due_on:
+            raise IllegalTransition("已超过答复期限，不能再延期", {"on": f"答复期限为{req.due_on.isoformat()}"})
+        data["days"] = days
+        updates["extended_days"] = days
+        note = reason or ""
+    elif action in ("reply", "close", "withdraw"):
+        if action == "reply":
+            outcome = fields.pop("outcome", None)
+            if outcome not in REPLY_OUTCOMES:
+                errors["outcome"] = "未知的答复结果" if outcome not in CLOSURE_OUTCOMES else "不出具答复书的办结请用close"
+            if status == Status.RECEIVED and on != req.received_on:
+                raise IllegalTransition("未受理的申请只能当场答复，请先受理", {"on": "当场答复须在收到申请当日"})
+            note = _text(errors, "note", fields.pop("note", None), required=False) or ""
+            referred = _text(errors, "referred_agency", fields.pop("referred_agency", None), required=False, limit=200)
+            data["on_the_spot"] = on == req.received_on
+            updates["referred_agency"] = referred
+        elif action == "close":
+            outcome = fields.pop("outcome", None)
+            if outcome not in CLOSURE_OUTCOMES:
+                errors["outcome"] = f"应为以下之一：{'、'.join(sorted(CLOSURE_OUTCOMES))}"
+            note = _text(errors, "note", fields.pop("note", None), required=False) or ""
+        else:
+            outcome = "closed_other"
+            note = _text(errors, "reason", fields.pop("reason", None), required=False) or "申请人撤回申请"
+        updates.update(outcome=outcome, finished_on=on)
+        data["outcome"] = str(outcome)
+    elif action == "assign":
+        email = fields.pop("assignee", None)
+        assignee = (
+            session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+            if isinstance(email, str) else None
+        )
+        if assignee is None or assignee.role not in ("officer", "head") or not assignee.belongs_to(req.agency_id):
+            errors["assignee"] = "应为本机关经办人或负责人的电子邮箱"
+        else:
+            updates["assignee"] = assignee
+            data["assignee"] = assignee.email
+    elif action == "comment":
+        note = _text(errors, "note", fields.pop("note", None), required=True) or ""
+    if fields:
+        errors.update({name: "不支持的字段" for name in fields})
+    if errors:
+        raise ValidationError("办理信息有误，请检查标出的字段", errors)
+
+    for name, value in updates.items():
+        setattr(req, name, value)
+    req.status = new_status
+    req.updated_at = now
+    _append_event(
+        session, req, event_type, on=on, now=now, actor=actor, from_status=status, to_status=new_status,
+        note=note, data=data,
+    )
+    _store_clock(req, cal)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("该申请已被他人修改，请刷新后重试") from exc
+    return req
+
+
+def applicant_correct(session: Session, req: Request, text: str, *, now: dt.datetime) -> Request:
+    """The applicant's correction (补正), received today."""
+    return act(session, req, "receive_correction", None, now=now, text=text)
+
+
+def applicant_withdraw(session: Session, req: Request, reason: str | None, *, now: dt.datetime) -> Request:
+    """The applicant withdraws the request: finished as `closed_other` (撤回申请)."""
+    return act(session, req, "withdraw", None, now=now, reason=reason)
+
+
+# -- calendar changes -----------------------------------------------------------------------------
+
+
+def recompute_open_due_dates(session: Session, *, now: dt.datetime, reason: str) -> int:
+    """After a calendar change: store each open request's new clock, with a history event if it moved."""
+    cal = current_calendar(session)
+    moved = 0
+    open_requests = session.execute(select(Request).where(Request.status.in_([str(s) for s in UNFINISHED])))
+    for req in open_requests.scalars():
+        before = (req.due_on, req.due_provisional, req.wait_ends_on)
+        _store_clock(req, cal)
+        after = (req.due_on, req.due_provisional, req.wait_ends_on)
+        if after != before:
+            moved += 1
+            req.updated_at = now
+            old = before[0].isoformat() if before[0] else "—"
+            new = after[0].isoformat() if after[0] else "—"
+            _append_event(
+                session, req, "due_recomputed", on=china_today(now), now=now, actor=None,
+                from_status=req.status, to_status=req.status,
+                note=f"{reason}：答复期限由{old}调整为{new}",
+                data={"old_due_on": old, "new_due_on": new, "provisional": req.due_provisional},
+            )
+    session.flush()
+    return moved
+
+
+def set_calendar_day(
+    session: Session, day: dt.date, *, is_workday: bool | None, name: str, actor: User | None, now: dt.datetime
+) -> int:
+    """Declare a day a working day or holiday (None removes the override); returns requests moved."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("只有管理员可以修改工作日历")
+    override = session.get(CalendarOverride, day)
+    if is_workday is None:
+        if override is not None:
+            session.delete(override)
+    elif override is None:
+        session.add(CalendarOverride(day=day, is_workday=is_workday, name=name, updated_at=now,
+                                     updated_by_id=actor.id if actor else None))
+    else:
+        override.is_workday, override.name, override.updated_at = is_workday, name, now
+    session.flush()
+    kind = "删除" if is_workday is None else ("调休上班" if is_workday else "放假")
+    return recompute_open_due_dates(session, now=now, reason=f"工作日历调整（{day.isoformat()}{kind}）")
+
+
+def confirm_calendar_year(session: Session, year: int, *, note: str, actor: User | None, now: dt.datetime) -> int:
+    """Declare a year's holiday notice entered in full: its due dates stop being provisional."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("只有管理员可以修改工作日历")
+    if session.get(CalendarYear, year) is None:
+        session.add(CalendarYear(year=year, note=note, confirmed_at=now, confirmed_by_id=actor.id if actor else None))
+        session.flush()
+    return recompute_open_due_dates(session, now=now, reason=f"{year}年节假日安排已录入")

@@ -1,0 +1,125 @@
+"""Statuses, codes and the allowed transitions of a request (SPEC §2, §4, §6; API.md's action table)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    AWAITING_CORRECTION = "awaiting_correction"
+    CONSULTING = "consulting"
+    AWAITING_FEE = "awaiting_fee"
+    REPLIED = "replied"
+
+
+STATUS_LABELS = {
+    Status.RECEIVED: "已收到",
+    Status.IN_PROGRESS: "办理中",
+    Status.AWAITING_CORRECTION: "待补正",
+    Status.CONSULTING: "征求意见中",
+    Status.AWAITING_FEE: "待缴费",
+    Status.REPLIED: "已办结",
+}
+
+UNFINISHED = frozenset(Status) - {Status.REPLIED}
+
+CHANNELS = {
+    "in_person": "当面",
+    "fax": "传真",
+    "email": "电子邮件",
+    "online": "网上",
+    "letter": "信函",
+    "other": "其他形式",
+}
+
+APPLICANT_TYPES = {
+    "natural_person": "自然人",
+    "commercial_enterprise": "商业企业",
+    "research_institution": "科研机构",
+    "public_interest_org": "社会公益组织",
+    "legal_service_org": "法律服务机构",
+    "other_org": "其他",
+}
+
+DELIVERY = {"email": "电子邮件", "post": "邮寄", "pickup": "自行领取", "online": "网上获取"}
+
+ID_KINDS = {
+    "resident_id": "居民身份证",
+    "credit_code": "统一社会信用代码",
+    "passport": "护照",
+    "hk_macao_taiwan": "港澳台居民证件",
+    "other": "其他证件",
+}
+
+OUTCOMES = {
+    "disclosed": "予以公开",
+    "partially_disclosed": "部分公开",
+    "withheld_state_secret": "属于国家秘密",
+    "withheld_law_prohibits": "其他法律行政法规禁止公开",
+    "withheld_security_stability": "危及“三安全一稳定”",
+    "withheld_third_party": "保护第三方合法权益",
+    "withheld_internal_affairs": "属于三类内部事务信息",
+    "withheld_deliberative": "属于四类过程性信息",
+    "withheld_enforcement_file": "属于行政执法案卷",
+    "withheld_inquiry_matter": "属于行政查询事项",
+    "not_held": "本机关不掌握相关政府信息",
+    "not_exist": "信息不存在",
+    "requires_creation": "没有现成信息需要另行制作",
+    "unclear": "补正后申请内容仍不明确",
+    "not_processed_petition": "信访举报投诉类申请",
+    "not_processed_duplicate": "重复申请",
+    "not_processed_publication": "要求提供公开出版物",
+    "not_processed_excessive": "无正当理由大量反复申请",
+    "not_processed_reconfirm": "要求行政机关确认或重新出具已获取信息",
+    "closed_correction_lapsed": "逾期不补正，视为放弃",
+    "closed_fee_unpaid": "逾期未缴纳信息处理费",
+    "closed_other": "其他（含申请人撤回）",
+}
+
+CLOSURE_OUTCOMES = frozenset({"closed_correction_lapsed", "closed_fee_unpaid", "closed_other"})
+REPLY_OUTCOMES = frozenset(OUTCOMES) - CLOSURE_OUTCOMES
+
+ROLES = {"officer": "经办人", "head": "负责人", "admin": "管理员"}
+
+# action -> statuses it may start from; target status (None = unchanged)
+S = Status
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
+    "accept": (frozenset({S.RECEIVED}), S.IN_PROGRESS),
+    "request_correction": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.AWAITING_CORRECTION),
+    "receive_correction": (frozenset({S.AWAITING_CORRECTION}), S.IN_PROGRESS),
+    "start_consultation": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.CONSULTING),
+    "end_consultation": (frozenset({S.CONSULTING}), S.IN_PROGRESS),
+    "request_fee": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.AWAITING_FEE),
+    "receive_fee": (frozenset({S.AWAITING_FEE}), S.IN_PROGRESS),
+    "extend": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
+    "reply": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.REPLIED),
+    "assign": (UNFINISHED, None),
+    "comment": (frozenset(Status), None),
+    "close": (UNFINISHED, S.REPLIED),
+    "withdraw": (UNFINISHED, S.REPLIED),
+}
+ACTIONS = frozenset(TRANSITIONS)
+STAFF_ACTIONS = ACTIONS - {"withdraw"}
+
+ACTION_LABELS = {
+    "accept": "受理",
+    "request_correction": "告知补正",
+    "receive_correction": "收到补正",
+    "start_consultation": "征求第三方意见",
+    "end_consultation": "结束征求意见",
+    "request_fee": "发出收费通知",
+    "receive_fee": "收到缴费",
+    "extend": "延期答复",
+    "reply": "答复",
+    "assign": "指派经办人",
+    "comment": "内部备注",
+    "close": "办结（不出具答复书）",
+    "withdraw": "申请人撤回",
+}
+
+
+def allowed_actions(status: Status | str) -> list[str]:
+    """The staff actions the request's current status allows, in the table's order."""
+    return [a for a in TRANSITIONS if a in STAFF_ACTIONS and Status(status) in TRANSITIONS[a][0]]

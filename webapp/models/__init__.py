@@ -1,0 +1,22 @@
+"""The tables, one module per family; importing this package registers them all on Base.metadata."""
+
+from webapp.models.agency import Agency, ApiToken, User, agency_members
+from webapp.models.base import Base
+from webapp.models.calendar import CalendarOverride, CalendarYear
+from webapp.models.outbox import OutboxMessage
+from webapp.models.request import Attachment, Event, Request, TrackingCounter
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "CalendarOverride",
+    "CalendarYear",
+    "Event",
+    "OutboxMessage",
+    "Request",
+    "TrackingCounter",
+    "User",
+    "agency_members",
+]

@@ -1,0 +1,141 @@
+"""Requests for government information, their append-only history and their attachments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.domain.states import APPLICANT_TYPES, CHANNELS, DELIVERY, ID_KINDS, OUTCOMES, Status
+from webapp.models.agency import Agency, User
+from webapp.models.base import Base, in_check
+
+
+class Request(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        CheckConstraint(in_check("status", Status), name="status"),
+        CheckConstraint(in_check("channel", CHANNELS), name="channel"),
+        CheckConstraint(in_check("applicant_type", APPLICANT_TYPES), name="applicant_type"),
+        CheckConstraint(in_check("applicant_id_kind", ID_KINDS), name="applicant_id_kind"),
+        CheckConstraint(in_check("delivery", DELIVERY), name="delivery"),
+        CheckConstraint(f"outcome IS NULL OR {in_check('outcome', OUTCOMES)}", name="outcome"),
+        CheckConstraint("rules IN ('2008', '2019')", name="rules"),
+        CheckConstraint("(status = 'replied') = (outcome IS NOT NULL)", name="finished_has_outcome"),
+        CheckConstraint("(outcome IS NULL) = (finished_on IS NULL)", name="outcome_has_date"),
+        CheckConstraint("extended_days >= 0", name="extended_days"),
+        Index("ix_requests_agency_due", "agency_id", "due_on", "received_on", "id"),
+        Index("ix_requests_due_open", "due_on", postgresql_where="finished_on IS NULL"),
+        Index("ix_requests_wait_ends_on", "wait_ends_on"),
+        Index("ix_requests_agency_received", "agency_id", "received_on"),
+        Index("ix_requests_agency_finished", "agency_id", "finished_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_number: Mapped[str] = mapped_column(String(40), unique=True)
+    access_code_hash: Mapped[str] = mapped_column(String(64))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    applicant_type: Mapped[str] = mapped_column(String(32))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_id_kind: Mapped[str | None] = mapped_column(String(20))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(40))
+    applicant_phone: Mapped[str | None] = mapped_column(String(40))
+    applicant_email: Mapped[str | None] = mapped_column(String(254))
+    applicant_address: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text)
+    document_number: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    delivery: Mapped[str] = mapped_column(String(16))
+
+    rules: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(24), default=Status.RECEIVED)
+    # The clock, derived from the events by domain.deadlines and stored for the queue and the sweeps.
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(default=False)
+    remaining_days: Mapped[int | None]
+    wait_ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    extended_days: Mapped[int] = mapped_column(default=0)
+    correction_requested: Mapped[bool] = mapped_column(default=False)
+
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    finished_on: Mapped[dt.date | None] = mapped_column(Date)
+    referred_agency: Mapped[str | None] = mapped_column(String(200))
+
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    events: Mapped[list[Event]] = relationship(
+        back_populates="request", order_by="Event.seq", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="request", cascade="all, delete-orphan")
+
+    @property
+    def finished(self) -> bool:
+        return self.status == Status.REPLIED
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.finished and self.due_on is not None and today > self.due_on
+
+
+class Event(Base):
+    """One entry of a request's history: who did what, when, and how the status moved."""
+
+    __tablename__ = "request_events"
+    __table_args__ = (UniqueConstraint("request_id", "seq", name="uq_request_events_request_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(40))
+    on: Mapped[dt.date] = mapped_column(Date)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(default=True)
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+    request: Mapped[Request] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Attachment(Base):
+    """A file kept outside the database; the row holds where, what and its checksum."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("request_events.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_at: Mapped[dt.datetime]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    request: Mapped[Request] = relationship(back_populates="attachments")
+
+
+class TrackingCounter(Base):
+    """The last tracking serial handed out per agency and year, advanced atomically in the database."""
+
+    __tablename__ = "tracking_counters"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
