@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp.config import PROJECT_DIR, Settings
+from webapp.config import PROJECT_DIR, Settings, ensure_secret_key
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(Settings.from_env().flask_config())
     if config:
         app.config.update(config)
+    ensure_secret_key(app.config)
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from webapp import models  # noqa: F401  (registers the tables)

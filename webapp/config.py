@@ -36,17 +36,10 @@ class Settings:
         )
 
     def flask_config(self) -> dict[str, Any]:
-        secret = self.secret_key
-        if not secret:
-            if self.env == "production":
-                raise RuntimeError("SECRET_KEY must be set in production")
-            secret = secrets.token_hex(32)
-            log.warning("SECRET_KEY not set: using a random key for this process (sessions end on restart)")
-        url = self.database_url
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        url = normalise_database_url(self.database_url)
         return {
-            "SECRET_KEY": secret,
+            "SECRET_KEY": self.secret_key,
+            "APP_ENV": self.env,
             "SQLALCHEMY_DATABASE_URI": url,
             "REDIS_URL": self.redis_url,
             "DATA_DIR": str(self.data_dir),
@@ -54,3 +47,21 @@ class Settings:
             "APP_TIMEZONE": self.timezone,
             "JSON_AS_ASCII": False,
         }
+
+
+def normalise_database_url(url: str) -> str:
+    """postgresql:// and postgres:// URLs use the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def ensure_secret_key(config: dict[str, Any]) -> None:
+    """No insecure default: production refuses to start without SECRET_KEY; elsewhere a random one."""
+    if config.get("SECRET_KEY"):
+        return
+    if config.get("APP_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production")
+    config["SECRET_KEY"] = secrets.token_hex(32)
+    log.warning("SECRET_KEY not set: using a random key for this process (sessions end on restart)")

@@ -244,7 +244,7 @@ def _append_event(
         session.add(
             OutboxMessage(
                 kind="notice",
-                request_id=req.id,
+                request=req,
                 delivery_key=f"notice:{req.tracking_number}:{ev.seq}",
                 payload={"notice": notice, "event_seq": ev.seq},
                 created_at=now,
@@ -294,6 +294,7 @@ def submit(
         raise ValidationError("申请内容有误，请检查标出的字段", errors)
 
     rules = rules_for(received_on)
+    cal = current_calendar(session)
     code = new_access_code()
     req = Request(
         tracking_number=next_tracking_number(session, agency, received_on.year),
@@ -321,13 +322,12 @@ def submit(
         updated_at=now,
     )
     session.add(req)
-    session.flush()
     _append_event(
         session, req, "submitted", on=received_on, now=now, actor=registered_by, from_status=None,
         to_status=Status.RECEIVED, note=f"通过{CHANNELS[channel]}渠道收到申请",
         data={"channel": channel},
     )
-    _store_clock(req, current_calendar(session))
+    _store_clock(req, cal)
     session.flush()
     return req, code
 

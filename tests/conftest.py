@@ -1,0 +1,78 @@
+"""Fixtures: the app on TEST_DATABASE_URL (PostgreSQL in CI) or a fresh SQLite file, schema from migrations,
+and each test inside a transaction rolled back after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session
+
+from webapp import create_app
+from webapp.config import normalise_database_url
+from webapp.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+def app_config(database_url: str, data_dir: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": TEST_REDIS_URL,
+        "DATA_DIR": str(data_dir),
+        "ATTACHMENT_DIR": str(data_dir / "attachments"),
+    }
+
+
+def reset_schema() -> None:
+    """Drop whatever a previous run left and build the schema from the migrations."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    data_dir = tmp_path_factory.mktemp("data")
+    url = TEST_DATABASE_URL or f"sqlite:///{data_dir / 'test.db'}"
+    app = create_app(app_config(url, data_dir))
+    with app.app_context():
+        reset_schema()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg]
+    """db.session bound to one connection whose outer transaction is rolled back after the test."""
+    with app.app_context():
+        conn = db.engine.connect()
+        outer = conn.begin()
+        original = db.session
+        db.session = db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            conn.close()
+
+
+@pytest.fixture
+def now() -> dt.datetime:
+    """A fixed instant: 2024-06-14 10:00 in Beijing (a Friday)."""
+    return dt.datetime(2024, 6, 14, 2, 0, tzinfo=dt.UTC)
