@@ -325,7 +325,9 @@ def test_assign_to_a_colleague_only(session: Any, now: dt.datetime, world: Any):
 
 def test_comment_is_internal_and_allowed_after_the_reply(session: Any, now: dt.datetime, world: Any):
     req = bring_to(session, now, world, Status.REPLIED)
+    version = req.version
     act(session, req, "comment", world["officer"], now=now, note="已电话告知申请人")
+    assert req.version == version + 1  # a comment changes no column but still moves the version
     ev = req.events[-1]
     assert (ev.type, ev.public, ev.note, req.status) == ("commented", False, "已电话告知申请人", Status.REPLIED)
     with pytest.raises(ValidationError):

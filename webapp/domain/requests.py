@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
@@ -477,6 +479,7 @@ def act(
         setattr(req, name, value)
     req.status = new_status
     req.updated_at = now
+    flag_modified(req, "updated_at")  # every action bumps the version, even one that changes no column
     _append_event(
         session, req, event_type, on=on, now=now, actor=actor, from_status=status, to_status=new_status,
         note=note, data=data,
@@ -485,6 +488,11 @@ def act(
     try:
         session.flush()
     except StaleDataError as exc:
+        raise Conflict("该申请已被他人修改，请刷新后重试") from exc
+    except IntegrityError as exc:
+        # Another transaction wrote this request's next history entry first.
+        if "uq_request_events_request_seq" not in str(exc.orig):
+            raise
         raise Conflict("该申请已被他人修改，请刷新后重试") from exc
     return req
 
