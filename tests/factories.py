@@ -22,19 +22,30 @@ def make_agency(session: Session, now: dt.datetime, code: str | None = None, nam
 
 
 def make_user(
-    session: Session, now: dt.datetime, agency: Agency | None, role: str = "officer", email: str | None = None,
+    session: Session,
+    now: dt.datetime,
+    agency: Agency | None,
+    role: str = "officer",
+    email: str | None = None,
     password: str | None = None,
 ) -> User:
     return accounts.create_user(
-        session, email or f"user{next(_serial)}@example.gov.cn", role=role,
-        agencies=[agency] if agency else [], password=password, now=now,
+        session,
+        email or f"user{next(_serial)}@example.gov.cn",
+        role=role,
+        agencies=[agency] if agency else [],
+        password=password,
+        now=now,
     )
 
 
 def applicant(**overrides: object) -> Applicant:
     fields: dict[str, object] = {
-        "type": "natural_person", "name": "张三", "id_number": VALID_RESIDENT_ID,
-        "phone": "13900000000", "email": "zhangsan@example.cn",
+        "type": "natural_person",
+        "name": "张三",
+        "id_number": VALID_RESIDENT_ID,
+        "phone": "13900000000",
+        "email": "zhangsan@example.cn",
     }
     fields.update(overrides)
     return Applicant(**fields)  # type: ignore[arg-type]
@@ -52,7 +63,13 @@ def make_request(
     if channel != "online" and officer is None:
         officer = make_user(session, now, agency)
     return submit(
-        session, agency=agency, applicant=applicant(), description="申请公开2023年度部门预算",
-        delivery="email", now=now, channel=channel, received_on=received_on,
+        session,
+        agency=agency,
+        applicant=applicant(),
+        description="申请公开2023年度部门预算",
+        delivery="email",
+        now=now,
+        channel=channel,
+        received_on=received_on,
         registered_by=officer if channel != "online" else None,
     )

@@ -30,7 +30,7 @@ def register_cli(app: Flask) -> None:
     def create_agency(code: str, name: str) -> None:
         """Create an agency (行政机关) with its code and name."""
         try:
-            agency = accounts.create_agency(db.session, code, name, now=_now())
+            agency = accounts.create_agency(db.session(), code, name, now=_now())
         except DomainError as exc:
             raise _fail(exc) from exc
         db.session.commit()
@@ -42,7 +42,9 @@ def register_cli(app: Flask) -> None:
     @click.option("--agency", "agency_codes", multiple=True, help="agency code (repeatable)")
     @click.option("--password", default=None)
     @click.option("--name", default="")
-    def create_user(email: str, role: str, agency_codes: tuple[str, ...], password: str | None, name: str) -> None:
+    def create_user(
+        email: str, role: str, agency_codes: tuple[str, ...], password: str | None, name: str
+    ) -> None:
         """Create a staff user with a role and agency membership."""
         agencies = []
         for code in agency_codes:
@@ -52,7 +54,7 @@ def register_cli(app: Flask) -> None:
             agencies.append(agency)
         try:
             user = accounts.create_user(
-                db.session, email, role=role, agencies=agencies, password=password, name=name, now=_now()
+                db.session(), email, role=role, agencies=agencies, password=password, name=name, now=_now()
             )
         except DomainError as exc:
             raise _fail(exc) from exc
@@ -64,10 +66,12 @@ def register_cli(app: Flask) -> None:
     @click.option("--label", default="")
     def create_token(email: str, label: str) -> None:
         """Issue a bearer token for a user; the token is printed on the last line."""
-        user = db.session.execute(select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+        user = db.session.execute(
+            select(User).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
         if user is None:
             raise click.ClickException(f"unknown user {email}")
-        token = accounts.issue_token(db.session, user, label=label, now=_now())
+        token = accounts.issue_token(db.session(), user, label=label, now=_now())
         db.session.commit()
         click.echo(f"token for {user.email} ({user.role}); keep it secret, it is shown only once:")
         click.echo(token)
@@ -75,11 +79,16 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo-data")
     @click.option("--requests", "count", default=400, show_default=True)
     @click.option("--seed", default=2013, show_default=True)
-    def demo_data(count: int, seed: int) -> None:
+    @click.option("--if-empty", is_flag=True, help="only when the database has no agency yet")
+    def demo_data(count: int, seed: int, if_empty: bool) -> None:
         """A demo agency, its users and a year of requests, for trying the product."""
         from webapp.demo import load_demo
 
-        summary = load_demo(db.session, count=count, seed=seed, now=_now())
+        if if_empty and db.session.execute(select(Agency.id).limit(1)).first() is not None:
+            click.echo("agencies exist: demo data not loaded")
+            return
+        click.echo("loading the demo agency, its users and a year of requests…")
+        summary = load_demo(db.session(), count=count, seed=seed, now=_now())
         db.session.commit()
         for line in summary:
             click.echo(line)

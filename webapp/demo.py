@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,18 +39,39 @@ ORGS = {
 
 
 def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> list[str]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (reproducible demo data, not a secret)
     agency = session.execute(select(Agency).where(Agency.code == "DEMO")).scalar_one_or_none()
     if agency is not None:
         return ["demo data already loaded (agency DEMO)"]
     agency = accounts.create_agency(session, "DEMO", "示范市人力资源和社会保障局", now=now)
     agency.report_settings = {"catalogue_counts": {str(now.year - 1): 12, str(now.year): 15}}
-    officer = accounts.create_user(session, "officer@demo.gov.cn", role="officer", agencies=[agency],
-                                   password=DEMO_PASSWORD, name="刘经办", now=now)
-    head = accounts.create_user(session, "head@demo.gov.cn", role="head", agencies=[agency],
-                                password=DEMO_PASSWORD, name="陈主任", now=now)
-    accounts.create_user(session, "admin@demo.gov.cn", role="admin", agencies=[], password=DEMO_PASSWORD,
-                         name="系统管理员", now=now)
+    officer = accounts.create_user(
+        session,
+        "officer@demo.gov.cn",
+        role="officer",
+        agencies=[agency],
+        password=DEMO_PASSWORD,
+        name="刘经办",
+        now=now,
+    )
+    head = accounts.create_user(
+        session,
+        "head@demo.gov.cn",
+        role="head",
+        agencies=[agency],
+        password=DEMO_PASSWORD,
+        name="陈主任",
+        now=now,
+    )
+    accounts.create_user(
+        session,
+        "admin@demo.gov.cn",
+        role="admin",
+        agencies=[],
+        password=DEMO_PASSWORD,
+        name="系统管理员",
+        now=now,
+    )
     cal = current_calendar(session)
     today = china_today(now)
     created = 0
@@ -69,22 +91,37 @@ def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> l
 
 
 def _one_life(
-    session: Session, rng: random.Random, agency: Agency, officer: User, head: User,
-    received: dt.date, today: dt.date, now: dt.datetime,
+    session: Session,
+    rng: random.Random,
+    agency: Agency,
+    officer: User,
+    head: User,
+    received: dt.date,
+    today: dt.date,
+    now: dt.datetime,
 ) -> None:
     cal = current_calendar(session)
-    kind = rng.choices(list(ORGS) + ["natural_person"], weights=[1, 1, 1, 1, 1, 15])[0]
+    kind = rng.choices([*ORGS, "natural_person"], weights=[1, 1, 1, 1, 1, 15])[0]
     name = ORGS.get(kind) or rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
     channel = rng.choices(list(CHANNELS), weights=[3, 1, 2, 10, 3, 1])[0]
     req, _code = submit(
-        session, agency=agency,
-        applicant=Applicant(kind, name, phone=f"139{rng.randint(10000000, 99999999)}",
-                            email=f"applicant{rng.randint(1, 10**6)}@example.cn"),
-        description=f"申请公开{rng.choice(TOPICS)}", delivery=rng.choice(["email", "post", "pickup", "online"]),
-        channel=channel, received_on=received, registered_by=None if channel == "online" else officer, now=now,
+        session,
+        agency=agency,
+        applicant=Applicant(
+            kind,
+            name,
+            phone=f"139{rng.randint(10000000, 99999999)}",
+            email=f"applicant{rng.randint(1, 10**6)}@example.cn",
+        ),
+        description=f"申请公开{rng.choice(TOPICS)}",
+        delivery=rng.choice(["email", "post", "pickup", "online"]),
+        channel=channel,
+        received_on=received,
+        registered_by=None if channel == "online" else officer,
+        now=now,
     )
 
-    def step(action: str, after: int, actor: User = officer, **fields: object) -> bool:
+    def step(action: str, after: int, actor: User = officer, **fields: Any) -> bool:
         on = cal.add_wd(max(e.on for e in req.events), after)
         if on > today:
             return False
@@ -95,8 +132,12 @@ def _one_life(
         return
     roll = rng.random()
     if roll < 0.1 and req.rules == "2019":
-        if not step("request_correction", rng.randint(1, 4), items="请明确所需信息的名称、文号或时间范围",
-                    period_days=10):
+        if not step(
+            "request_correction",
+            rng.randint(1, 4),
+            items="请明确所需信息的名称、文号或时间范围",
+            period_days=10,
+        ):
             return
         if rng.random() < 0.3:
             step("close", 11, outcome="closed_correction_lapsed")
@@ -108,10 +149,12 @@ def _one_life(
             return
         if not step("end_consultation", rng.randint(3, 15)):
             return
-    if rng.random() < 0.1 and not step("extend", rng.randint(5, 12), actor=head, days=rng.randint(5, 15),
-                                       reason="需要调取档案，难以按期答复"):
+    if rng.random() < 0.1 and not step(
+        "extend", rng.randint(5, 12), actor=head, days=rng.randint(5, 15), reason="需要调取档案，难以按期答复"
+    ):
         return
     outcome = rng.choices(
-        sorted(REPLY_OUTCOMES), weights=[6 if o in ("disclosed", "not_exist") else 1 for o in sorted(REPLY_OUTCOMES)]
+        sorted(REPLY_OUTCOMES),
+        weights=[6 if o in ("disclosed", "not_exist") else 1 for o in sorted(REPLY_OUTCOMES)],
     )[0]
     step("reply", rng.randint(1, 14), outcome=outcome, note="详见答复书")

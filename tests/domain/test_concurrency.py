@@ -50,7 +50,9 @@ def committed_request(app: Flask, now: dt.datetime) -> Any:
         (("reply", {"outcome": "disclosed", "on": dt.date(2024, 6, 3)}), ("comment", {"note": "同时备注"})),
     ],
 )
-def test_two_concurrent_actions_exactly_one_wins(app: Flask, now: dt.datetime, committed_request, first, second):
+def test_two_concurrent_actions_exactly_one_wins(
+    app: Flask, now: dt.datetime, committed_request, first, second
+):
     request_id, officer_ids = committed_request
     loaded = threading.Barrier(2)
     results: dict[int, str] = {}

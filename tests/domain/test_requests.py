@@ -42,7 +42,9 @@ def world(session: Any, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def new_request(session: Any, now: dt.datetime, world: dict[str, Any], received_on: dt.date = RECEIVED) -> Request:
+def new_request(
+    session: Any, now: dt.datetime, world: dict[str, Any], received_on: dt.date = RECEIVED
+) -> Request:
     req, _ = make_request(session, now, world["agency"], received_on=received_on, officer=world["officer"])
     return req
 
@@ -74,10 +76,16 @@ def count(session: Any, model: Any) -> int:
 # -- intake -----------------------------------------------------------------------------------------
 
 
-def test_online_submission_gets_number_code_due_date_event_and_receipt(session: Any, now: dt.datetime, world: Any):
+def test_online_submission_gets_number_code_due_date_event_and_receipt(
+    session: Any, now: dt.datetime, world: Any
+):
     req, code = submit(
-        session, agency=world["agency"], applicant=applicant(), description="申请公开某文件",
-        delivery="email", now=now,
+        session,
+        agency=world["agency"],
+        applicant=applicant(),
+        description="申请公开某文件",
+        delivery="email",
+        now=now,
     )
     assert req.tracking_number == "CITYHR-2024-000001"
     assert req.channel == "online"
@@ -119,7 +127,10 @@ def test_2008_rules_apply_before_15_may_2019(session: Any, now: dt.datetime, wor
         ({"applicant": applicant(name="")}, "applicant.name"),
         ({"applicant": applicant(id_number="110105194912310021")}, "applicant.id_number"),  # check digit is X
         ({"applicant": applicant(id_number="11010519491331002X")}, "applicant.id_number"),  # month 13
-        ({"applicant": applicant(type="commercial_enterprise", id_number="91350100M000100Y44")}, "applicant.id_number"),
+        (
+            {"applicant": applicant(type="commercial_enterprise", id_number="91350100M000100Y44")},
+            "applicant.id_number",
+        ),
         ({"applicant": applicant(phone=None, email=None, address=None)}, "applicant"),
         ({"applicant": applicant(email="not-an-address")}, "applicant.email"),
     ],
@@ -128,8 +139,14 @@ def test_bad_intake_names_the_field_and_writes_nothing(
     session: Any, now: dt.datetime, world: Any, overrides: dict[str, Any], field: str
 ):
     fields: dict[str, Any] = {
-        "agency": world["agency"], "applicant": applicant(), "description": "申请公开某文件", "delivery": "post",
-        "now": now, "channel": "letter", "received_on": D(2024, 6, 3), "registered_by": world["officer"],
+        "agency": world["agency"],
+        "applicant": applicant(),
+        "description": "申请公开某文件",
+        "delivery": "post",
+        "now": now,
+        "channel": "letter",
+        "received_on": D(2024, 6, 3),
+        "registered_by": world["officer"],
     }
     fields.update(overrides)
     before = (count(session, Request), count(session, Event), count(session, OutboxMessage))
@@ -141,17 +158,39 @@ def test_bad_intake_names_the_field_and_writes_nothing(
 
 def test_citizen_cannot_choose_a_channel_other_than_online(session: Any, now: dt.datetime, world: Any):
     with pytest.raises(ValidationError) as err:
-        submit(session, agency=world["agency"], applicant=applicant(), description="x", delivery="post",
-               now=now, channel="letter", received_on=D(2024, 6, 3))
+        submit(
+            session,
+            agency=world["agency"],
+            applicant=applicant(),
+            description="x",
+            delivery="post",
+            now=now,
+            channel="letter",
+            received_on=D(2024, 6, 3),
+        )
     assert "channel" in err.value.fields
 
 
-def test_organisation_with_valid_credit_code_and_passport_holder_are_accepted(session: Any, now: dt.datetime, world):
-    org, _ = submit(session, agency=world["agency"], description="x", delivery="post", now=now,
-                    applicant=applicant(type="legal_service_org", name="某律师事务所", id_number="91350100M000100Y43"))
+def test_organisation_with_valid_credit_code_and_passport_holder_are_accepted(
+    session: Any, now: dt.datetime, world
+):
+    org, _ = submit(
+        session,
+        agency=world["agency"],
+        description="x",
+        delivery="post",
+        now=now,
+        applicant=applicant(type="legal_service_org", name="某律师事务所", id_number="91350100M000100Y43"),
+    )
     assert org.applicant_id_kind == "credit_code"
-    person, _ = submit(session, agency=world["agency"], description="x", delivery="post", now=now,
-                       applicant=applicant(id_kind="passport", id_number="E12345678"))
+    person, _ = submit(
+        session,
+        agency=world["agency"],
+        description="x",
+        delivery="post",
+        now=now,
+        applicant=applicant(id_kind="passport", id_number="E12345678"),
+    )
     assert person.applicant_id_kind == "passport"
 
 
@@ -165,15 +204,29 @@ def test_accept(session: Any, now: dt.datetime, world: Any):
     assert req.due_on == DUE
     ev = req.events[-1]
     assert (ev.type, ev.from_status, ev.to_status, ev.actor_id, ev.on) == (
-        "accepted", "received", "in_progress", world["officer"].id, D(2024, 6, 4)
+        "accepted",
+        "received",
+        "in_progress",
+        world["officer"].id,
+        D(2024, 6, 4),
     )
 
 
-def test_correction_stops_clock_and_its_arrival_restarts_the_count(session: Any, now: dt.datetime, world: Any):
+def test_correction_stops_clock_and_its_arrival_restarts_the_count(
+    session: Any, now: dt.datetime, world: Any
+):
     req = bring_to(session, now, world, Status.IN_PROGRESS)
     cal = current_calendar(session)
-    act(session, req, "request_correction", world["officer"], now=now, on=D(2024, 6, 5),
-        items="请写明所需文件的名称或文号", period_days=10)
+    act(
+        session,
+        req,
+        "request_correction",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 5),
+        items="请写明所需文件的名称或文号",
+        period_days=10,
+    )
     assert req.status == Status.AWAITING_CORRECTION
     assert req.due_on is None
     assert req.wait_ends_on == cal.add_wd(D(2024, 6, 5), 10) + dt.timedelta(days=1)
@@ -188,18 +241,52 @@ def test_correction_only_once_and_only_within_seven_working_days_under_2019_rule
     req = new_request(session, now, world)
     # add_wd(2024-06-03, 7): Jun 4, 5, 6, 7 (4), Jun 10 is 端午节, Jun 11, 12, 13 (7) — Jun 14 is too late
     with pytest.raises(IllegalTransition):
-        act(session, req, "request_correction", world["officer"], now=now, on=D(2024, 6, 14), items="x",
-            period_days=5)
-    act(session, req, "request_correction", world["officer"], now=now, on=D(2024, 6, 13), items="x", period_days=5)
+        act(
+            session,
+            req,
+            "request_correction",
+            world["officer"],
+            now=now,
+            on=D(2024, 6, 14),
+            items="x",
+            period_days=5,
+        )
+    act(
+        session,
+        req,
+        "request_correction",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 13),
+        items="x",
+        period_days=5,
+    )
     act(session, req, "receive_correction", world["officer"], now=now, on=D(2024, 6, 13))
     with pytest.raises(IllegalTransition):
-        act(session, req, "request_correction", world["officer"], now=now, on=D(2024, 6, 13), items="y",
-            period_days=5)
+        act(
+            session,
+            req,
+            "request_correction",
+            world["officer"],
+            now=now,
+            on=D(2024, 6, 13),
+            items="y",
+            period_days=5,
+        )
 
 
 def test_2008_rules_allow_a_late_correction(session: Any, now: dt.datetime, world: Any):
     req = new_request(session, now, world, D(2018, 3, 1))
-    act(session, req, "request_correction", world["officer"], now=now, on=D(2018, 3, 20), items="x", period_days=5)
+    act(
+        session,
+        req,
+        "request_correction",
+        world["officer"],
+        now=now,
+        on=D(2018, 3, 20),
+        items="x",
+        period_days=5,
+    )
     assert req.status == Status.AWAITING_CORRECTION
 
 
@@ -207,8 +294,16 @@ def test_2008_rules_allow_a_late_correction(session: Any, now: dt.datetime, worl
 def test_correction_period_must_be_a_sensible_number_of_working_days(session, now, world, period):
     req = new_request(session, now, world)
     with pytest.raises(ValidationError) as err:
-        act(session, req, "request_correction", world["officer"], now=now, on=D(2024, 6, 4), items="x",
-            period_days=period)
+        act(
+            session,
+            req,
+            "request_correction",
+            world["officer"],
+            now=now,
+            on=D(2024, 6, 4),
+            items="x",
+            period_days=period,
+        )
     assert "period_days" in err.value.fields
     assert req.status == Status.RECEIVED and not req.correction_requested
 
@@ -270,16 +365,37 @@ def test_no_extension_after_the_deadline(session: Any, now: dt.datetime, world: 
     req = new_request(session, now, world, D(2024, 4, 1))
     assert req.due_on is not None and req.due_on < D(2024, 6, 14)
     with pytest.raises(IllegalTransition):
-        act(session, req, "extend", world["head"], now=now, on=req.due_on + dt.timedelta(days=1), days=5, reason="x")
+        act(
+            session,
+            req,
+            "extend",
+            world["head"],
+            now=now,
+            on=req.due_on + dt.timedelta(days=1),
+            days=5,
+            reason="x",
+        )
     act(session, req, "extend", world["head"], now=now, on=req.due_on, days=5, reason="x")
 
 
 def test_reply_finishes_with_outcome_and_date(session: Any, now: dt.datetime, world: Any):
     req = bring_to(session, now, world, Status.IN_PROGRESS)
-    act(session, req, "reply", world["officer"], now=now, on=D(2024, 6, 13), outcome="not_held",
-        referred_agency="市生态环境局", note="请向市生态环境局申请")
+    act(
+        session,
+        req,
+        "reply",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 13),
+        outcome="not_held",
+        referred_agency="市生态环境局",
+        note="请向市生态环境局申请",
+    )
     assert (req.status, req.outcome, req.finished_on, req.referred_agency) == (
-        Status.REPLIED, "not_held", D(2024, 6, 13), "市生态环境局"
+        Status.REPLIED,
+        "not_held",
+        D(2024, 6, 13),
+        "市生态环境局",
     )
     assert req.due_on == DUE  # kept for the on-time figures
     assert req.events[-1].data == {"on_the_spot": False, "outcome": "not_held"}
@@ -308,7 +424,16 @@ def test_close_takes_only_closure_outcomes(session: Any, now: dt.datetime, world
     req = bring_to(session, now, world, Status.CONSULTING)
     with pytest.raises(ValidationError):
         act(session, req, "close", world["officer"], now=now, on=D(2024, 6, 6), outcome="disclosed")
-    act(session, req, "close", world["officer"], now=now, on=D(2024, 6, 6), outcome="closed_other", note="撤回")
+    act(
+        session,
+        req,
+        "close",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 6),
+        outcome="closed_other",
+        note="撤回",
+    )
     assert (req.status, req.outcome, req.finished_on) == (Status.REPLIED, "closed_other", D(2024, 6, 6))
 
 
@@ -329,7 +454,12 @@ def test_comment_is_internal_and_allowed_after_the_reply(session: Any, now: dt.d
     act(session, req, "comment", world["officer"], now=now, note="已电话告知申请人")
     assert req.version == version + 1  # a comment changes no column but still moves the version
     ev = req.events[-1]
-    assert (ev.type, ev.public, ev.note, req.status) == ("commented", False, "已电话告知申请人", Status.REPLIED)
+    assert (ev.type, ev.public, ev.note, req.status) == (
+        "commented",
+        False,
+        "已电话告知申请人",
+        Status.REPLIED,
+    )
     with pytest.raises(ValidationError):
         act(session, req, "comment", world["officer"], now=now, note="")
 
@@ -376,12 +506,25 @@ FIELDS: dict[str, dict[str, Any]] = {
 def test_every_illegal_transition_is_refused_and_changes_nothing(session, now, world, action, status):
     req = bring_to(session, now, world, status)
     session.flush()
-    before = (req.status, req.version, len(req.events), req.due_on, req.outcome, count(session, OutboxMessage))
+    before = (
+        req.status,
+        req.version,
+        len(req.events),
+        req.due_on,
+        req.outcome,
+        count(session, OutboxMessage),
+    )
     actor = world["head"] if action == "extend" else world["officer"]
     with pytest.raises(IllegalTransition):
         act(session, req, action, actor, now=now, on=D(2024, 6, 6), **FIELDS.get(action, {}))
-    assert (req.status, req.version, len(req.events), req.due_on, req.outcome,
-            count(session, OutboxMessage)) == before
+    assert (
+        req.status,
+        req.version,
+        len(req.events),
+        req.due_on,
+        req.outcome,
+        count(session, OutboxMessage),
+    ) == before
 
 
 def test_withdrawing_a_finished_request_is_refused(session: Any, now: dt.datetime, world: Any):
@@ -408,9 +551,7 @@ def test_staff_of_another_agency_cannot_act(session: Any, now: dt.datetime, worl
     assert req.status == Status.RECEIVED
 
 
-@pytest.mark.parametrize(
-    ("on", "field"), [(D(2024, 6, 15), "on"), (D(2024, 6, 2), "on")]
-)
+@pytest.mark.parametrize(("on", "field"), [(D(2024, 6, 15), "on"), (D(2024, 6, 2), "on")])
 def test_action_date_not_in_the_future_nor_before_the_last_event(session, now, world, on, field):
     req = new_request(session, now, world)
     with pytest.raises(ValidationError) as err:
@@ -433,12 +574,16 @@ def test_unknown_action_and_unknown_fields(session: Any, now: dt.datetime, world
 # -- calendar changes -------------------------------------------------------------------------------
 
 
-def test_calendar_change_moves_open_due_dates_with_a_history_event(session: Any, now: dt.datetime, world: Any):
+def test_calendar_change_moves_open_due_dates_with_a_history_event(
+    session: Any, now: dt.datetime, world: Any
+):
     open_req = bring_to(session, now, world, Status.IN_PROGRESS)
     done = bring_to(session, now, world, Status.REPLIED)
     assert open_req.due_on == DUE
     # A local holiday on Friday 2024-06-28, inside the counted interval: the due date moves one working day.
-    moved = set_calendar_day(session, D(2024, 6, 28), is_workday=False, name="地方假日", actor=world["admin"], now=now)
+    moved = set_calendar_day(
+        session, D(2024, 6, 28), is_workday=False, name="地方假日", actor=world["admin"], now=now
+    )
     assert moved == 1
     assert open_req.due_on == D(2024, 7, 3)
     ev = open_req.events[-1]

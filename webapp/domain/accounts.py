@@ -35,8 +35,14 @@ def create_agency(session: Session, code: str, name: str, *, now: dt.datetime) -
 
 
 def create_user(
-    session: Session, email: str, *, role: str, agencies: list[Agency], now: dt.datetime,
-    password: str | None = None, name: str = "",
+    session: Session,
+    email: str,
+    *,
+    role: str,
+    agencies: list[Agency],
+    now: dt.datetime,
+    password: str | None = None,
+    name: str = "",
 ) -> User:
     errors = {}
     email = email.strip().lower()
@@ -49,11 +55,15 @@ def create_user(
     if role != "admin" and not agencies:
         errors["agency"] = "经办人和负责人须属于至少一个机关"
     if password is not None and len(password) < 8:
-        errors["password"] = "密码至少8位"
+        errors["password"] = "密码至少8位"  # noqa: S105  (an error message, not a password)
     if errors:
         raise ValidationError("用户信息有误", errors)
     user = User(
-        email=email, name=name, role=role, active=True, created_at=now,
+        email=email,
+        name=name,
+        role=role,
+        active=True,
+        created_at=now,
         password_hash=generate_password_hash(password) if password else None,
     )
     user.agencies = list(agencies)
@@ -63,7 +73,9 @@ def create_user(
 
 
 def check_password(user: User, password: str) -> bool:
-    return bool(user.password_hash) and user.active and check_password_hash(user.password_hash or "", password)
+    return (
+        bool(user.password_hash) and user.active and check_password_hash(user.password_hash or "", password)
+    )
 
 
 def issue_token(session: Session, user: User, *, now: dt.datetime, label: str = "") -> str:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-from dataclasses import dataclass
 
 import chinese_calendar
 from sqlalchemy import select

@@ -114,7 +114,11 @@ def _interval(cal: WorkCalendar, kind: str, start: dt.date, days: int, text: str
 def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal: WorkCalendar) -> Clock:
     """Replay the clock events in order and return the due date with its explanation."""
     first, due = _interval(
-        cal, "start", received_on, rules.reply_days, f"收到申请（{rules.code}年《条例》{rules.article_reply}）"
+        cal,
+        "start",
+        received_on,
+        rules.reply_days,
+        f"收到申请（{rules.code}年《条例》{rules.article_reply}）",
     )
     clock = Clock(rules, due, None, None, None, cal.is_provisional(received_on, due), [first])
     for ev in events:
@@ -123,11 +127,18 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
             clock.due_on, clock.remaining_days, clock.paused = None, None, "correction"
             clock.wait_ends_on = lapse + ONE_DAY
             clock.steps.append(
-                Step("correction_requested", ev.on, lapse, ev.days,
-                     text=f"{_fmt(ev.on)}告知补正，答复期限停止计算；补正期限{ev.days}个工作日，至{_fmt(lapse)}")
+                Step(
+                    "correction_requested",
+                    ev.on,
+                    lapse,
+                    ev.days,
+                    text=f"{_fmt(ev.on)}告知补正，答复期限停止计算；补正期限{ev.days}个工作日，至{_fmt(lapse)}",
+                )
             )
         elif ev.kind == "correction_received":
-            step, due = _interval(cal, "restart", ev.on, rules.reply_days, f"{_fmt(ev.on)}收到补正，答复期限重新计算")
+            step, due = _interval(
+                cal, "restart", ev.on, rules.reply_days, f"{_fmt(ev.on)}收到补正，答复期限重新计算"
+            )
             clock.due_on, clock.remaining_days, clock.paused, clock.wait_ends_on = due, None, None, None
             clock.provisional = cal.is_provisional(ev.on, due)
             clock.steps.append(step)
@@ -140,23 +151,34 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                 end = cal.add_wd(ev.on, limit)
                 clock.wait_ends_on = end if ev.pause == "consultation" else end + ONE_DAY
             if clock.due_on is not None and ev.on > clock.due_on:
-                clock.steps.append(Step("pause", ev.on, None, 0, text=f"{_fmt(ev.on)}{what}；已超过答复期限，仍属逾期"))
+                clock.steps.append(
+                    Step("pause", ev.on, None, 0, text=f"{_fmt(ev.on)}{what}；已超过答复期限，仍属逾期")
+                )
             elif clock.due_on is not None:
                 clock.remaining_days = cal.count_wd(ev.on, clock.due_on)
                 clock.steps.append(
-                    Step("pause", ev.on, None, clock.remaining_days,
-                         text=f"{_fmt(ev.on)}{what}，期间不计入答复期限；剩余{clock.remaining_days}个工作日")
+                    Step(
+                        "pause",
+                        ev.on,
+                        None,
+                        clock.remaining_days,
+                        text=f"{_fmt(ev.on)}{what}，期间不计入答复期限；剩余{clock.remaining_days}个工作日",
+                    )
                 )
                 clock.due_on = None
         elif ev.kind == "resume":
             clock.paused, clock.wait_ends_on = None, None
             if clock.remaining_days is not None:
-                step, due = _interval(cal, "resume", ev.on, clock.remaining_days, f"{_fmt(ev.on)}恢复计算剩余期限")
+                step, due = _interval(
+                    cal, "resume", ev.on, clock.remaining_days, f"{_fmt(ev.on)}恢复计算剩余期限"
+                )
                 clock.due_on, clock.remaining_days = due, None
                 clock.provisional = clock.provisional or cal.is_provisional(ev.on, due)
                 clock.steps.append(step)
             else:
-                clock.steps.append(Step("resume", ev.on, clock.due_on, 0, text=f"{_fmt(ev.on)}恢复办理，仍属逾期"))
+                clock.steps.append(
+                    Step("resume", ev.on, clock.due_on, 0, text=f"{_fmt(ev.on)}恢复办理，仍属逾期")
+                )
         elif ev.kind == "extend":
             if clock.due_on is not None:
                 step, due = _interval(cal, "extend", clock.due_on, ev.days, "经负责人同意延期答复")
@@ -166,7 +188,12 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
             else:
                 clock.remaining_days = (clock.remaining_days or 0) + ev.days
                 clock.steps.append(
-                    Step("extend", ev.on, None, ev.days,
-                         text=f"经负责人同意延期答复{ev.days}个工作日，计入剩余期限（共{clock.remaining_days}个工作日）")
+                    Step(
+                        "extend",
+                        ev.on,
+                        None,
+                        ev.days,
+                        text=f"经负责人同意延期答复{ev.days}个工作日，计入剩余期限（共{clock.remaining_days}个工作日）",
+                    )
                 )
     return clock

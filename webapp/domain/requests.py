@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -138,7 +138,9 @@ def next_tracking_number(session: Session, agency: Agency, year: int) -> str:
 # -- validation helpers ---------------------------------------------------------------------------
 
 
-def _text(errors: dict[str, str], field: str, value: Any, *, required: bool, limit: int = MAX_TEXT) -> str | None:
+def _text(
+    errors: dict[str, str], field: str, value: Any, *, required: bool, limit: int = MAX_TEXT
+) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors[field] = "必填"
@@ -194,7 +196,9 @@ def clock_events(events: list[Event]) -> list[ClockEvent]:
         elif e.type == "correction_received":
             out.append(ClockEvent("correction_received", e.on))
         elif e.type in ("consultation_started", "fee_requested"):
-            out.append(ClockEvent("pause", e.on, pause="consultation" if e.type == "consultation_started" else "fee"))
+            out.append(
+                ClockEvent("pause", e.on, pause="consultation" if e.type == "consultation_started" else "fee")
+            )
         elif e.type in ("consultation_ended", "fee_received"):
             out.append(ClockEvent("resume", e.on))
         elif e.type == "extended":
@@ -325,8 +329,15 @@ def submit(
     )
     session.add(req)
     _append_event(
-        session, req, "submitted", on=received_on, now=now, actor=registered_by, from_status=None,
-        to_status=Status.RECEIVED, note=f"通过{CHANNELS[channel]}渠道收到申请",
+        session,
+        req,
+        "submitted",
+        on=received_on,
+        now=now,
+        actor=registered_by,
+        from_status=None,
+        to_status=Status.RECEIVED,
+        note=f"通过{CHANNELS[channel]}渠道收到申请",
         data={"channel": channel},
     )
     _store_clock(req, cal)
@@ -372,7 +383,8 @@ def act(
     status = Status(req.status)
     if status not in allowed_from:
         raise IllegalTransition(
-            f"申请当前状态为“{STATUS_LABELS[status]}”，不能{ACTION_LABELS[action]}", {"action": "当前状态不允许此操作"}
+            f"申请当前状态为“{STATUS_LABELS[status]}”，不能{ACTION_LABELS[action]}",
+            {"action": "当前状态不允许此操作"},
         )
 
     today = china_today(now)
@@ -396,7 +408,11 @@ def act(
     if action == "request_correction":
         note = _text(errors, "items", fields.pop("items", None), required=True) or ""
         period = fields.pop("period_days", None)
-        if not isinstance(period, int) or isinstance(period, bool) or not 1 <= period <= MAX_CORRECTION_PERIOD:
+        if (
+            not isinstance(period, int)
+            or isinstance(period, bool)
+            or not 1 <= period <= MAX_CORRECTION_PERIOD
+        ):
             errors["period_days"] = f"补正期限应为1至{MAX_CORRECTION_PERIOD}个工作日"
         if req.correction_requested:
             raise IllegalTransition("补正只能告知一次", {"action": "该申请已告知过补正"})
@@ -432,7 +448,9 @@ def act(
         if req.extended_days:
             raise IllegalTransition("延期答复只能批准一次", {"action": "该申请已延期"})
         if req.due_on is not None and on > req.due_on:
-            raise IllegalTransition("已超过答复期限，不能再延期", {"on": f"答复期限为{req.due_on.isoformat()}"})
+            raise IllegalTransition(
+                "已超过答复期限，不能再延期", {"on": f"答复期限为{req.due_on.isoformat()}"}
+            )
         data["days"] = days
         updates["extended_days"] = days
         note = reason or ""
@@ -440,11 +458,17 @@ def act(
         if action == "reply":
             outcome = fields.pop("outcome", None)
             if outcome not in REPLY_OUTCOMES:
-                errors["outcome"] = "未知的答复结果" if outcome not in CLOSURE_OUTCOMES else "不出具答复书的办结请用close"
+                errors["outcome"] = (
+                    "未知的答复结果" if outcome not in CLOSURE_OUTCOMES else "不出具答复书的办结请用close"
+                )
             if status == Status.RECEIVED and on != req.received_on:
-                raise IllegalTransition("未受理的申请只能当场答复，请先受理", {"on": "当场答复须在收到申请当日"})
+                raise IllegalTransition(
+                    "未受理的申请只能当场答复，请先受理", {"on": "当场答复须在收到申请当日"}
+                )
             note = _text(errors, "note", fields.pop("note", None), required=False) or ""
-            referred = _text(errors, "referred_agency", fields.pop("referred_agency", None), required=False, limit=200)
+            referred = _text(
+                errors, "referred_agency", fields.pop("referred_agency", None), required=False, limit=200
+            )
             data["on_the_spot"] = on == req.received_on
             updates["referred_agency"] = referred
         elif action == "close":
@@ -461,9 +485,14 @@ def act(
         email = fields.pop("assignee", None)
         assignee = (
             session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-            if isinstance(email, str) else None
+            if isinstance(email, str)
+            else None
         )
-        if assignee is None or assignee.role not in ("officer", "head") or not assignee.belongs_to(req.agency_id):
+        if (
+            assignee is None
+            or assignee.role not in ("officer", "head")
+            or not assignee.belongs_to(req.agency_id)
+        ):
             errors["assignee"] = "应为本机关经办人或负责人的电子邮箱"
         else:
             updates["assignee"] = assignee
@@ -481,8 +510,16 @@ def act(
     req.updated_at = now
     flag_modified(req, "updated_at")  # every action bumps the version, even one that changes no column
     _append_event(
-        session, req, event_type, on=on, now=now, actor=actor, from_status=status, to_status=new_status,
-        note=note, data=data,
+        session,
+        req,
+        event_type,
+        on=on,
+        now=now,
+        actor=actor,
+        from_status=status,
+        to_status=new_status,
+        note=note,
+        data=data,
     )
     _store_clock(req, cal)
     try:
@@ -525,8 +562,14 @@ def recompute_open_due_dates(session: Session, *, now: dt.datetime, reason: str)
             old = before[0].isoformat() if before[0] else "—"
             new = after[0].isoformat() if after[0] else "—"
             _append_event(
-                session, req, "due_recomputed", on=china_today(now), now=now, actor=None,
-                from_status=req.status, to_status=req.status,
+                session,
+                req,
+                "due_recomputed",
+                on=china_today(now),
+                now=now,
+                actor=None,
+                from_status=req.status,
+                to_status=req.status,
                 note=f"{reason}：答复期限由{old}调整为{new}",
                 data={"old_due_on": old, "new_due_on": new, "provisional": req.due_provisional},
             )
@@ -535,7 +578,13 @@ def recompute_open_due_dates(session: Session, *, now: dt.datetime, reason: str)
 
 
 def set_calendar_day(
-    session: Session, day: dt.date, *, is_workday: bool | None, name: str, actor: User | None, now: dt.datetime
+    session: Session,
+    day: dt.date,
+    *,
+    is_workday: bool | None,
+    name: str,
+    actor: User | None,
+    now: dt.datetime,
 ) -> int:
     """Declare a day a working day or holiday (None removes the override); returns requests moved."""
     if actor is not None and actor.role != "admin":
@@ -545,8 +594,15 @@ def set_calendar_day(
         if override is not None:
             session.delete(override)
     elif override is None:
-        session.add(CalendarOverride(day=day, is_workday=is_workday, name=name, updated_at=now,
-                                     updated_by_id=actor.id if actor else None))
+        session.add(
+            CalendarOverride(
+                day=day,
+                is_workday=is_workday,
+                name=name,
+                updated_at=now,
+                updated_by_id=actor.id if actor else None,
+            )
+        )
     else:
         override.is_workday, override.name, override.updated_at = is_workday, name, now
     session.flush()
@@ -554,11 +610,15 @@ def set_calendar_day(
     return recompute_open_due_dates(session, now=now, reason=f"工作日历调整（{day.isoformat()}{kind}）")
 
 
-def confirm_calendar_year(session: Session, year: int, *, note: str, actor: User | None, now: dt.datetime) -> int:
+def confirm_calendar_year(
+    session: Session, year: int, *, note: str, actor: User | None, now: dt.datetime
+) -> int:
     """Declare a year's holiday notice entered in full: its due dates stop being provisional."""
     if actor is not None and actor.role != "admin":
         raise Forbidden("只有管理员可以修改工作日历")
     if session.get(CalendarYear, year) is None:
-        session.add(CalendarYear(year=year, note=note, confirmed_at=now, confirmed_by_id=actor.id if actor else None))
+        session.add(
+            CalendarYear(year=year, note=note, confirmed_at=now, confirmed_by_id=actor.id if actor else None)
+        )
         session.flush()
     return recompute_open_due_dates(session, now=now, reason=f"{year}年节假日安排已录入")

@@ -79,7 +79,9 @@ class Request(Base):
     events: Mapped[list[Event]] = relationship(
         back_populates="request", order_by="Event.seq", cascade="all, delete-orphan"
     )
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="request", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="request", cascade="all, delete-orphan"
+    )
 
     @property
     def finished(self) -> bool:

@@ -1,0 +1,1 @@
+"""Celery workers (deadline sweeps, notices, email intake, year-end reports)."""
