@@ -58,10 +58,17 @@ def normalise_database_url(url: str) -> str:
 
 
 def ensure_secret_key(config: dict[str, Any]) -> None:
-    """No insecure default: production refuses to start without SECRET_KEY; elsewhere a random one."""
+    """No insecure default: production refuses to start without SECRET_KEY; elsewhere a random key is
+    generated once and kept in the data directory (readable by its owner only)."""
     if config.get("SECRET_KEY"):
         return
     if config.get("APP_ENV") == "production":
         raise RuntimeError("SECRET_KEY must be set in production")
-    config["SECRET_KEY"] = secrets.token_hex(32)
-    log.warning("SECRET_KEY not set: using a random key for this process (sessions end on restart)")
+    path = Path(config["DATA_DIR"]) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        log.warning("SECRET_KEY not set: generated one in %s for this installation", path)
+    config["SECRET_KEY"] = path.read_text().strip()

@@ -26,6 +26,18 @@ FIRST_DAY = dt.date(2004, 1, 1)
 LAST_DAY = dt.date(2101, 12, 31)
 
 
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
 @dataclass(frozen=True)
 class DayOverride:
     day: dt.date
@@ -53,8 +65,8 @@ class WorkCalendar:
         covered = set(complete_years)
         if use_package:
             covered |= package_years()
-            holidays.update(chinese_calendar.holidays)
-            workdays.update(chinese_calendar.workdays)
+            holidays.update({d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in chinese_calendar.holidays.items()})
+            workdays.update({d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in chinese_calendar.workdays.items()})
         for o in overrides:
             holidays.pop(o.day, None)
             workdays.pop(o.day, None)
