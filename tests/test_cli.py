@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import make_agency, make_request
 from webapp.domain.accounts import check_password, user_for_token
+from webapp.domain.calendar import current_calendar
 from webapp.models import Agency, Event, Request, User
 
 
@@ -82,8 +83,9 @@ def test_calendar_commands_move_open_due_dates(app: Flask, session: Any):
     open_request, _ = make_request(session, now, agency, channel="online")
     due = open_request.due_on
     assert due is not None
+    cal = current_calendar(session)
     day = due - dt.timedelta(days=1)
-    while day.weekday() >= 5:
+    while not cal.is_workday(day):  # a working day inside the counted interval
         day -= dt.timedelta(days=1)
     result = run(app, "calendar", "set", day.isoformat(), "holiday", "地方假日")
     assert result.exit_code == 0, result.output
