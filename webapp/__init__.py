@@ -15,6 +15,7 @@ from webapp.config import PROJECT_DIR, Settings, ensure_secret_key
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_DIR / "instance"))
     app.config.update(Settings.from_env().flask_config())
+    app.config["MAX_CONTENT_LENGTH"] = 25 * 1024 * 1024
     if config:
         app.config.update(config)
     ensure_secret_key(app.config)
@@ -29,7 +30,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
 
+    from webapp.api import init_api
     from webapp.cli import register_cli
+
+    init_api(app)
 
     register_cli(app)
 

@@ -33,6 +33,11 @@ class NotFound(DomainError):
     http_status = 404
 
 
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    http_status = 401
+
+
 class Forbidden(DomainError):
     code = "forbidden"
     http_status = 403

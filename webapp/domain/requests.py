@@ -41,6 +41,7 @@ from webapp.domain.states import (
 )
 from webapp.models import (
     Agency,
+    Attachment,
     CalendarOverride,
     CalendarYear,
     Event,
@@ -84,7 +85,7 @@ NOTICES = {
 }
 INTERNAL_EVENTS = frozenset({"assigned", "commented"})
 # Events that do not move the request's own dates: an action's `on` may precede them.
-UNDATED_EVENTS = frozenset({"assigned", "commented", "due_recomputed"})
+UNDATED_EVENTS = frozenset({"assigned", "commented", "due_recomputed", "attachment_added"})
 
 
 @dataclass(frozen=True)
@@ -622,3 +623,48 @@ def confirm_calendar_year(
         )
         session.flush()
     return recompute_open_due_dates(session, now=now, reason=f"{year}年节假日安排已录入")
+
+
+def record_attachment(
+    session: Session,
+    req: Request,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    storage_key: str,
+    uploaded_by: User | None,
+    now: dt.datetime,
+) -> Attachment:
+    """A stored file joins the request, with a history entry; applicants add files only while it is open."""
+    if uploaded_by is None and req.finished:
+        raise IllegalTransition("申请已办结，不能再上传材料", {"file": "申请已办结"})
+    if uploaded_by is not None:
+        may_act(uploaded_by, req, "comment")
+    attachment = Attachment(
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        storage_key=storage_key,
+        uploaded_at=now,
+        uploaded_by_id=uploaded_by.id if uploaded_by else None,
+    )
+    req.attachments.append(attachment)
+    req.updated_at = now
+    flag_modified(req, "updated_at")
+    _append_event(
+        session,
+        req,
+        "attachment_added",
+        on=china_today(now),
+        now=now,
+        actor=uploaded_by,
+        from_status=req.status,
+        to_status=req.status,
+        note=f"上传材料：{filename}",
+        data={"filename": filename, "sha256": sha256, "size": size},
+    )
+    session.flush()
+    return attachment

@@ -120,6 +120,12 @@ ACTION_LABELS = {
 }
 
 
-def allowed_actions(status: Status | str) -> list[str]:
-    """The staff actions the request's current status allows, in the table's order."""
-    return [a for a in TRANSITIONS if a in STAFF_ACTIONS and Status(status) in TRANSITIONS[a][0]]
+def allowed_actions(status: Status | str, role: str | None = None) -> list[str]:
+    """The staff actions the request's current status (and, given a role, the user's role) allows."""
+    return [
+        a
+        for a in TRANSITIONS
+        if a in STAFF_ACTIONS
+        and Status(status) in TRANSITIONS[a][0]
+        and (a != "extend" or role in (None, "head"))
+    ]

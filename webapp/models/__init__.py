@@ -3,6 +3,7 @@
 from webapp.models.agency import Agency, ApiToken, User, agency_members
 from webapp.models.base import Base
 from webapp.models.calendar import CalendarOverride, CalendarYear
+from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.outbox import OutboxMessage
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
 
@@ -14,6 +15,7 @@ __all__ = [
     "CalendarOverride",
     "CalendarYear",
     "Event",
+    "IdempotencyRecord",
     "OutboxMessage",
     "Request",
     "TrackingCounter",

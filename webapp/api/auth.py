@@ -1,0 +1,65 @@
+"""Who is asking: a staff member by bearer token, or an applicant by access code (API.md, Authentication)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, request
+from sqlalchemy import select
+
+from webapp.domain.accounts import user_for_token
+from webapp.domain.errors import NotFound, Unauthorized
+from webapp.domain.requests import access_code_matches
+from webapp.extensions import db
+from webapp.models import Request, User
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def bearer_user() -> User | None:
+    """The token's user; None without an Authorization header; 401 for a bad or revoked token."""
+    if "bearer_user" in g:
+        return g.bearer_user
+    header = request.headers.get("Authorization")
+    user = None
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Authorization 应为 Bearer 令牌", {"Authorization": "格式应为 Bearer <token>"})
+        user = user_for_token(db.session(), token.strip(), now=now())
+        if user is None:
+            raise Unauthorized("令牌无效或已撤销", {"Authorization": "令牌无效或已撤销"})
+    g.bearer_user = user
+    return user
+
+
+def staff_user() -> User:
+    user = bearer_user()
+    if user is None:
+        raise Unauthorized("需要工作人员令牌", {"Authorization": "缺少 Bearer 令牌"})
+    return user
+
+
+def load_request(tracking_number: str) -> tuple[Request, User | None]:
+    """The request as its viewer may see it: staff of its agency, or the applicant with the access code.
+
+    Anything else — no such number, another agency's request, a wrong code — is the same 404.
+    """
+    user = bearer_user()
+    code = request.headers.get("X-Access-Code")
+    if user is None and code is None:
+        raise Unauthorized("请提供访问码（X-Access-Code）或工作人员令牌", {"X-Access-Code": "缺少访问码"})
+    req = db.session.execute(
+        select(Request).where(Request.tracking_number == tracking_number)
+    ).scalar_one_or_none()
+    if req is None:
+        raise NotFound("申请不存在或访问码不正确")
+    if user is not None:
+        if not user.belongs_to(req.agency_id):
+            raise NotFound("申请不存在或访问码不正确")
+        return req, user
+    if code is None or not access_code_matches(req, code):
+        raise NotFound("申请不存在或访问码不正确")
+    return req, None

@@ -1,0 +1,277 @@
+"""/api/v1: intake, the request view, actions, the applicant's acts, attachments and the queue.
+
+Each route parses input through its schema, checks who is asking, calls one domain function and commits
+once. Business rules live in webapp.domain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from webapp.api import schemas
+from webapp.api.auth import bearer_user, load_request, now, staff_user
+from webapp.api.serialise import detail, summary
+from webapp.domain import idempotency
+from webapp.domain.attachments import attachment_path, store_attachment
+from webapp.domain.calendar import china_today, current_calendar
+from webapp.domain.errors import Forbidden, NotFound, ValidationError
+from webapp.domain.queue import QueueFilter, queue_page
+from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, submit
+from webapp.extensions import db
+from webapp.models import Agency, Attachment, Request, User
+
+bp = Blueprint(
+    "api_v1", __name__, url_prefix="/api/v1", description="政府信息公开申请：受理、办理、查询 (API.md)"
+)
+
+ERRORS = {
+    400: "malformed request (e.g. invalid JSON)",
+    401: "missing or invalid credentials",
+    403: "the user's role does not allow this",
+    404: "no such request, another agency's request, or a wrong access code",
+    409: "illegal_transition or conflict",
+    422: "validation_error, with the fields at fault",
+}
+
+
+def document_errors(*codes: int) -> Any:
+    def wrap(fn: Any) -> Any:
+        for code in codes:
+            fn = bp.alt_response(code, schema=schemas.ErrorOut, description=ERRORS[code])(fn)
+        return fn
+
+    return wrap
+
+
+def json_answer(status: int, body: dict[str, Any]) -> Response:
+    """An answer already in its JSON form (kept for Idempotency-Key replays, so both are identical)."""
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def request_detail(req: Request, viewer: User | None) -> dict[str, Any]:
+    return detail(req, current_calendar(db.session()), viewer=viewer, today=china_today(now()))
+
+
+@bp.route("/requests")
+class Requests(MethodView):
+    @bp.arguments(schemas.RequestIn)
+    @bp.response(201, schemas.SubmittedOut)
+    @document_errors(400, 401, 409, 422)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Submit a request (citizen, channel online) or register one (officer, any channel)."""
+        session = db.session()
+        user = bearer_user()
+        moment = now()
+        key_header = request.headers.get("Idempotency-Key")
+        key = None
+        if key_header is not None:
+            scope = f"user:{user.id}" if user else "public"
+            key = idempotency.make_key(
+                key_header,
+                scope=scope,
+                body=request.get_json(silent=True),
+                secret=current_app.config["SECRET_KEY"],
+            )
+            kept = idempotency.replay(session, key, now=moment)
+            if kept is not None:
+                session.commit()
+                return json_answer(*kept)
+
+        if user is None:
+            refused: dict[str, str] = {
+                f: "公众在线提交时不能指定该字段" for f in ("channel", "received_on") if f in body
+            }
+            if refused:
+                raise ValidationError("输入有误，请检查标出的字段", refused)
+            channel, received_on = "online", None
+        else:
+            channel = body.get("channel", "online")
+            received_on = body.get("received_on")
+            if channel != "online" and received_on is None:
+                raise ValidationError("非网上渠道须填写收到申请之日", {"received_on": "必填"})
+        agency = session.execute(select(Agency).where(Agency.code == body["agency"])).scalar_one_or_none()
+        if agency is None:
+            raise ValidationError("输入有误，请检查标出的字段", {"agency": "未知机关"})
+        if user is not None and not user.belongs_to(agency.id):
+            raise Forbidden("只能为本机关登记申请", {"agency": "不是您所属的机关"})
+
+        req, code = submit(
+            session,
+            agency=agency,
+            applicant=Applicant(**body["applicant"]),
+            description=body["description"],
+            delivery=body["delivery"],
+            document_number=body.get("document_number"),
+            purpose=body.get("purpose"),
+            channel=channel,
+            received_on=received_on,
+            registered_by=user,
+            now=moment,
+        )
+        answer = schemas.SubmittedOut().dump(
+            {
+                "tracking_number": req.tracking_number,
+                "access_code": code,
+                "status": req.status,
+                "received_on": req.received_on,
+                "due_on": req.due_on,
+                "due_provisional": req.due_provisional,
+                "rules": req.rules,
+            }
+        )
+        if key is not None:
+            idempotency.remember(session, key, 201, answer, now=moment)
+        try:
+            session.commit()
+        except IntegrityError:
+            # The same key was committed by a concurrent retry first: answer as it was answered.
+            session.rollback()
+            if key is None:
+                raise
+            kept = idempotency.replay(session, key, now=moment)
+            if kept is None:
+                raise
+            return json_answer(*kept)
+        return json_answer(201, answer)
+
+
+@bp.route("/requests/<tracking_number>")
+class RequestView(MethodView):
+    @bp.response(200, schemas.RequestOut)
+    @document_errors(401, 404)
+    def get(self, tracking_number: str) -> Any:
+        """One request: staff of its agency (bearer token) or the applicant (X-Access-Code)."""
+        req, user = load_request(tracking_number)
+        return request_detail(req, user)
+
+
+@bp.route("/requests/<tracking_number>/actions")
+class Actions(MethodView):
+    @bp.arguments(schemas.ActionIn)
+    @bp.response(200, schemas.RequestOut)
+    @document_errors(401, 403, 404, 409, 422)
+    def post(self, body: dict[str, Any], tracking_number: str) -> Any:
+        """An officer's, head's or admin's action on a request of their agency (API.md's table)."""
+        user = staff_user()
+        req, _ = load_request(tracking_number)
+        fields = dict(body)
+        action = fields.pop("action")
+        act(
+            db.session(),
+            req,
+            action,
+            user,
+            now=now(),
+            on=fields.pop("on", None),
+            version=fields.pop("version", None),
+            **fields,
+        )
+        db.session.commit()
+        return request_detail(req, user)
+
+
+def applicant_request(tracking_number: str) -> Request:
+    if request.headers.get("Authorization"):
+        raise Forbidden("此操作仅限申请人本人（使用访问码）")
+    req, _ = load_request(tracking_number)
+    return req
+
+
+@bp.route("/requests/<tracking_number>/correction")
+class Correction(MethodView):
+    @bp.arguments(schemas.CorrectionIn)
+    @bp.response(200, schemas.RequestOut)
+    @document_errors(401, 403, 404, 409, 422)
+    def post(self, body: dict[str, Any], tracking_number: str) -> Any:
+        """The applicant's correction (补正), while the request awaits one."""
+        req = applicant_request(tracking_number)
+        applicant_correct(db.session(), req, body["text"], now=now())
+        db.session.commit()
+        return request_detail(req, None)
+
+
+@bp.route("/requests/<tracking_number>/withdraw")
+class Withdraw(MethodView):
+    @bp.arguments(schemas.WithdrawIn)
+    @bp.response(200, schemas.RequestOut)
+    @document_errors(401, 403, 404, 409, 422)
+    def post(self, body: dict[str, Any], tracking_number: str) -> Any:
+        """The applicant withdraws the request (finished as closed_other)."""
+        req = applicant_request(tracking_number)
+        applicant_withdraw(db.session(), req, body.get("reason"), now=now())
+        db.session.commit()
+        return request_detail(req, None)
+
+
+@bp.route("/requests/<tracking_number>/attachments")
+class Attachments(MethodView):
+    @bp.arguments(schemas.UploadIn, location="files")
+    @bp.response(201, schemas.AttachmentOut)
+    @document_errors(401, 404, 409, 422)
+    def post(self, files: dict[str, Any], tracking_number: str) -> Any:
+        """Attach a scan (PDF, PNG, JPEG or TIFF, at most 10 MB): staff, or the applicant while it is open."""
+        req, user = load_request(tracking_number)
+        upload = files["file"]
+        att = store_attachment(
+            db.session(),
+            req,
+            filename=upload.filename or "",
+            stream=upload.stream,
+            directory=current_app.config["ATTACHMENT_DIR"],
+            uploaded_by=user,
+            now=now(),
+        )
+        db.session.commit()
+        return next(a for a in request_detail(req, user)["attachments"] if a["id"] == att.id)
+
+
+@bp.route("/requests/<tracking_number>/attachments/<int:attachment_id>", endpoint="attachment")
+class AttachmentFile(MethodView):
+    @bp.response(200, description="the file")
+    @document_errors(401, 404)
+    def get(self, tracking_number: str, attachment_id: int) -> Response:
+        """Download an attachment (the applicant sees only the files they uploaded)."""
+        req, user = load_request(tracking_number)
+        att = db.session.get(Attachment, attachment_id)
+        if att is None or att.request_id != req.id or (user is None and att.uploaded_by_id is not None):
+            raise NotFound("附件不存在")
+        response = send_file(
+            attachment_path(current_app.config["ATTACHMENT_DIR"], att),
+            mimetype=att.content_type,
+            as_attachment=True,
+            download_name=att.filename,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+@bp.route("/queue")
+class Queue(MethodView):
+    @bp.arguments(schemas.QueueArgs, location="query")
+    @bp.response(200, schemas.QueueOut)
+    @document_errors(401, 422)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Open requests of the user's agencies, by due date; keyset paging with next_cursor."""
+        user = staff_user()
+        flt = QueueFilter(
+            agency=args.get("agency"),
+            status=args.get("status"),
+            overdue=bool(args.get("overdue")),
+            due_before=args.get("due_before"),
+            assignee=args.get("assignee"),
+        )
+        today = china_today(now())
+        rows, cursor = queue_page(
+            db.session(), user, flt, limit=args["limit"], cursor=args.get("cursor"), today=today
+        )
+        return {"items": [summary(r, viewer=user, today=today) for r in rows], "next_cursor": cursor}

@@ -1,0 +1,200 @@
+"""The API's request and response schemas: they validate what comes in and generate the OpenAPI document."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+
+from webapp.domain.requests import MAX_TEXT
+from webapp.domain.states import (
+    APPLICANT_TYPES,
+    CHANNELS,
+    DELIVERY,
+    ID_KINDS,
+    OUTCOMES,
+    STAFF_ACTIONS,
+    Status,
+)
+
+STATUSES = [s.value for s in Status]
+
+
+def text(limit: int, *, required: bool = False, **kwargs: object) -> fields.String:
+    """A string of at most `limit` characters; a required one may not be empty."""
+    length = validate.Length(min=1 if required else 0, max=limit)
+    return fields.String(validate=length, required=required, **kwargs)  # type: ignore[arg-type]
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+# -- input ----------------------------------------------------------------------------------------
+
+
+class ApplicantIn(StrictSchema):
+    type = fields.String(required=True, validate=validate.OneOf(list(APPLICANT_TYPES)))
+    name = text(200, required=True)
+    id_kind = fields.String(validate=validate.OneOf(list(ID_KINDS)), allow_none=True)
+    id_number = text(40, allow_none=True)
+    phone = text(40, allow_none=True)
+    email = text(254, allow_none=True)
+    address = text(500, allow_none=True)
+
+
+class RequestIn(StrictSchema):
+    agency = text(32, required=True)
+    applicant = fields.Nested(ApplicantIn, required=True)
+    description = text(MAX_TEXT, required=True)
+    document_number = text(200, allow_none=True)
+    purpose = text(MAX_TEXT, allow_none=True)
+    delivery = fields.String(required=True, validate=validate.OneOf(list(DELIVERY)))
+    channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
+    received_on = fields.Date()
+
+
+class ActionIn(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(sorted(STAFF_ACTIONS)))
+    on = fields.Date(metadata={"description": "the day the act took effect (default today)"})
+    version = fields.Integer(
+        metadata={"description": "refuse with 409 conflict if the request changed since"}
+    )
+    items = text(MAX_TEXT, metadata={"description": "request_correction: what to correct"})
+    period_days = fields.Integer(strict=True, metadata={"description": "request_correction: working days"})
+    party = text(200, metadata={"description": "start_consultation: the third party consulted"})
+    amount_yuan = fields.Float(allow_nan=False, metadata={"description": "request_fee: the fee in yuan"})
+    days = fields.Integer(strict=True, metadata={"description": "extend: working days"})
+    reason = text(MAX_TEXT, metadata={"description": "extend: why"})
+    outcome = fields.String(validate=validate.OneOf(list(OUTCOMES)), metadata={"description": "reply, close"})
+    note = text(MAX_TEXT)
+    referred_agency = text(200, metadata={"description": "reply not_held: the agency that holds it"})
+    assignee = text(254, metadata={"description": "assign: email of an officer or head of the agency"})
+
+
+class CorrectionIn(StrictSchema):
+    text = text(MAX_TEXT, required=True)
+
+
+class WithdrawIn(StrictSchema):
+    reason = text(MAX_TEXT, allow_none=True)
+
+
+class UploadIn(ma.Schema):
+    file = Upload(required=True)
+
+
+class QueueArgs(StrictSchema):
+    agency = text(32)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    overdue = fields.Boolean()
+    due_before = fields.Date(metadata={"description": "due strictly before this day"})
+    assignee = text(254, metadata={"description": "an officer's email, or `me`"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = text(200)
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+class ErrorBody(ma.Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields")
+
+
+class ErrorOut(ma.Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class SubmittedOut(ma.Schema):
+    tracking_number = fields.String(required=True)
+    access_code = fields.String(required=True)
+    status = fields.String(required=True)
+    received_on = fields.Date(required=True)
+    due_on = fields.Date(required=True, allow_none=True)
+    due_provisional = fields.Boolean(required=True)
+    rules = fields.String(required=True, validate=validate.OneOf(["2008", "2019"]))
+
+
+class EventOut(ma.Schema):
+    at = fields.DateTime(required=True)
+    on = fields.Date(required=True)
+    type = fields.String(required=True)
+    note = fields.String(required=True)
+    actor = fields.String(allow_none=True, metadata={"description": "staff view only"})
+    internal = fields.Boolean(metadata={"description": "staff view only"})
+    data = fields.Dict(metadata={"description": "staff view only"})
+
+
+class DayNameOut(ma.Schema):
+    date = fields.String(required=True, metadata={"format": "date"})
+    name = fields.String(required=True)
+
+
+class StepOut(ma.Schema):
+    kind = fields.String(required=True)
+    start = fields.String(required=True, data_key="from", attribute="from", metadata={"format": "date"})
+    to = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    working_days = fields.Integer(required=True)
+    holidays_skipped = fields.List(fields.Nested(DayNameOut), required=True)
+    makeup_workdays = fields.List(fields.Nested(DayNameOut), required=True)
+    text = fields.String(required=True)
+
+
+class ApplicantOut(ma.Schema):
+    type = fields.String(required=True)
+    name = fields.String(required=True)
+    id_kind = fields.String(allow_none=True)
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class AttachmentOut(ma.Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    uploaded_at = fields.DateTime(required=True)
+    url = fields.String(required=True)
+
+
+class RequestSummaryOut(ma.Schema):
+    tracking_number = fields.String(required=True)
+    agency = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    channel = fields.String(required=True)
+    applicant_type = fields.String(required=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    received_on = fields.Date(required=True)
+    rules = fields.String(required=True)
+    due_on = fields.Date(required=True, allow_none=True)
+    due_provisional = fields.Boolean(required=True)
+    overdue = fields.Boolean(required=True)
+    remaining_days = fields.Integer(allow_none=True, metadata={"description": "while the clock is stopped"})
+    wait_ends_on = fields.Date(allow_none=True, metadata={"description": "when a pause ends by itself"})
+    extended_days = fields.Integer(required=True)
+    outcome = fields.String(required=True, allow_none=True)
+    finished_on = fields.Date(required=True, allow_none=True)
+    version = fields.Integer(required=True)
+    description = fields.String(metadata={"description": "staff view only"})
+    applicant = fields.Nested(ApplicantOut, metadata={"description": "staff view only"})
+    assignee = fields.String(allow_none=True, metadata={"description": "staff view only"})
+    allowed_actions = fields.List(fields.String(), metadata={"description": "staff view only"})
+
+
+class RequestOut(RequestSummaryOut):
+    events = fields.List(fields.Nested(EventOut), required=True)
+    due_explanation = fields.List(fields.Nested(StepOut), required=True)
+    attachments = fields.List(fields.Nested(AttachmentOut), required=True)
+
+
+class QueueOut(ma.Schema):
+    items = fields.List(fields.Nested(RequestSummaryOut), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)

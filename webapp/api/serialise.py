@@ -1,0 +1,84 @@
+"""Requests as the API shows them: the staff view, and the applicant's view without internal notes,
+internal events or officers' names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import url_for
+
+from webapp.domain.calendar import WorkCalendar
+from webapp.domain.requests import clock_of
+from webapp.domain.states import STATUS_LABELS, Status, allowed_actions
+from webapp.models import Request, User
+
+
+def summary(req: Request, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
+    """The request without its history; `viewer` None is the applicant."""
+    staff = viewer is not None
+    out: dict[str, Any] = {
+        "tracking_number": req.tracking_number,
+        "agency": req.agency.code,
+        "agency_name": req.agency.name,
+        "channel": req.channel,
+        "applicant_type": req.applicant_type,
+        "status": req.status,
+        "status_label": STATUS_LABELS[Status(req.status)],
+        "received_on": req.received_on,
+        "rules": req.rules,
+        "due_on": req.due_on,
+        "due_provisional": req.due_provisional,
+        "overdue": req.is_overdue(today),
+        "remaining_days": req.remaining_days,
+        "wait_ends_on": req.wait_ends_on,
+        "extended_days": req.extended_days,
+        "outcome": req.outcome,
+        "finished_on": req.finished_on,
+        "version": req.version,
+    }
+    if staff:
+        out.update(
+            description=req.description,
+            applicant={
+                "type": req.applicant_type,
+                "name": req.applicant_name,
+                "id_kind": req.applicant_id_kind,
+                "id_number": req.applicant_id_number,
+                "phone": req.applicant_phone,
+                "email": req.applicant_email,
+                "address": req.applicant_address,
+            },
+            assignee=req.assignee.email if req.assignee else None,
+            allowed_actions=allowed_actions(req.status, viewer.role if viewer else None),
+        )
+    return out
+
+
+def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
+    out = summary(req, viewer=viewer, today=today)
+    staff = viewer is not None
+    events = []
+    for e in req.events:
+        if not staff and not e.public:
+            continue
+        item: dict[str, Any] = {"at": e.at, "on": e.on, "type": e.type, "note": e.note}
+        if staff:
+            item.update(actor=e.actor.email if e.actor else None, internal=not e.public, data=e.data)
+        events.append(item)
+    out["events"] = events
+    out["due_explanation"] = [step.as_dict() for step in clock_of(req, cal).steps]
+    out["attachments"] = [
+        {
+            "id": a.id,
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": a.size,
+            "sha256": a.sha256,
+            "uploaded_at": a.uploaded_at,
+            "url": url_for("api_v1.attachment", tracking_number=req.tracking_number, attachment_id=a.id),
+        }
+        for a in req.attachments
+        if staff or a.uploaded_by_id is None
+    ]
+    return out

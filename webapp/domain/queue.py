@@ -1,0 +1,88 @@
+"""The officer's queue (API.md): open requests of the officer's agencies by due date, keyset-paged.
+
+Requests whose clock is stopped (no due date) come after those with one. Each page is at most two
+indexed range scans, whatever the table size or the page's depth: no OFFSET.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.orm import Session
+
+from webapp.domain.errors import ValidationError
+from webapp.domain.states import UNFINISHED, Status
+from webapp.models import Agency, Request, User
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    agency: str | None = None
+    status: str | None = None
+    overdue: bool = False
+    due_before: dt.date | None = None
+    assignee: str | None = None
+
+
+def _encode(row: Request) -> str:
+    key = [row.due_on.isoformat() if row.due_on else None, row.received_on.isoformat(), row.id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[dt.date | None, dt.date, int]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        due = dt.date.fromisoformat(raw[0]) if raw[0] is not None else None
+        return due, dt.date.fromisoformat(raw[1]), int(raw[2])
+    except (ValueError, TypeError, IndexError, KeyError, json.JSONDecodeError) as exc:
+        raise ValidationError("分页游标无效", {"cursor": "请使用上一页返回的 next_cursor"}) from exc
+
+
+def queue_page(
+    session: Session, user: User, flt: QueueFilter, *, limit: int, cursor: str | None, today: dt.date
+) -> tuple[list[Request], str | None]:
+    agency_ids = [a.id for a in user.agencies]
+    if flt.agency is not None:
+        match = [a.id for a in user.agencies if a.code == flt.agency]
+        if not match:
+            exists = session.execute(select(Agency.id).where(Agency.code == flt.agency)).first()
+            raise ValidationError(
+                "机关不存在或无权查看", {"agency": "未知机关" if not exists else "无权查看该机关"}
+            )
+        agency_ids = match
+
+    base: Select[Any] = select(Request).where(Request.agency_id.in_(agency_ids))
+    if flt.status:
+        base = base.where(Request.status == flt.status)
+    else:
+        base = base.where(Request.status.in_([str(s) for s in UNFINISHED]))
+    if flt.overdue:
+        base = base.where(Request.due_on < today, Request.status != Status.REPLIED)
+    if flt.due_before:
+        base = base.where(Request.due_on < flt.due_before)
+    if flt.assignee:
+        email = user.email if flt.assignee == "me" else flt.assignee.strip().lower()
+        assignee_id = session.execute(select(User.id).where(User.email == email)).scalar_one_or_none()
+        base = base.where(Request.assignee_id == (assignee_id or -1))
+
+    after = _decode(cursor) if cursor else None
+    rows: list[Request] = []
+    if after is None or after[0] is not None:
+        dated = base.where(Request.due_on.is_not(None))
+        if after is not None:
+            dated = dated.where(tuple_(Request.due_on, Request.received_on, Request.id) > tuple_(*after))
+        dated = dated.order_by(Request.due_on, Request.received_on, Request.id).limit(limit + 1)
+        rows = list(session.execute(dated).scalars())
+    if len(rows) <= limit and not (flt.overdue or flt.due_before):
+        undated = base.where(Request.due_on.is_(None))
+        if after is not None and after[0] is None:
+            undated = undated.where(tuple_(Request.received_on, Request.id) > tuple_(after[1], after[2]))
+        undated = undated.order_by(Request.received_on, Request.id).limit(limit + 1 - len(rows))
+        rows += list(session.execute(undated).scalars())
+    page = rows[:limit]
+    return page, (_encode(page[-1]) if len(rows) > limit else None)
