@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from webapp import create_app
 from webapp.config import normalise_database_url
@@ -62,7 +63,8 @@ def session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg]
         conn = db.engine.connect()
         outer = conn.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": conn, "join_transaction_mode": "create_savepoint"})
+        # A plain Session: Flask-SQLAlchemy's own would pick the engine, not this connection.
+        db.session = scoped_session(sessionmaker(bind=conn, join_transaction_mode="create_savepoint"))
         try:
             yield db.session
         finally:
@@ -76,3 +78,9 @@ def session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg]
 def now() -> dt.datetime:
     """A fixed instant: 2024-06-14 10:00 in Beijing (a Friday)."""
     return dt.datetime(2024, 6, 14, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def client(app: Flask, session: scoped_session) -> FlaskClient:  # type: ignore[type-arg]
+    """A test client whose requests use the test's rolled-back session."""
+    return app.test_client()

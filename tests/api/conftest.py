@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.factories import make_agency, make_user
 from webapp.domain.accounts import issue_token
@@ -35,11 +33,6 @@ class World:
     admin: Staff
     stranger: Staff
     stranger_head: Staff
-
-
-@pytest.fixture
-def client(app: Flask, session: Any) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

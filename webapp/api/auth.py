@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, request
+from flask import request
 from sqlalchemy import select
 
 from webapp.domain.accounts import user_for_token
@@ -20,8 +20,6 @@ def now() -> dt.datetime:
 
 def bearer_user() -> User | None:
     """The token's user; None without an Authorization header; 401 for a bad or revoked token."""
-    if "bearer_user" in g:
-        return g.bearer_user
     header = request.headers.get("Authorization")
     user = None
     if header is not None:
@@ -31,7 +29,6 @@ def bearer_user() -> User | None:
         user = user_for_token(db.session(), token.strip(), now=now())
         if user is None:
             raise Unauthorized("令牌无效或已撤销", {"Authorization": "令牌无效或已撤销"})
-    g.bearer_user = user
     return user
 
 

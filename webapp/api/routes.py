@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app, jsonify, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -158,7 +159,7 @@ class RequestView(MethodView):
 class Actions(MethodView):
     @bp.arguments(schemas.ActionIn)
     @bp.response(200, schemas.RequestOut)
-    @document_errors(401, 403, 404, 409, 422)
+    @document_errors(400, 401, 403, 404, 409, 422)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
         """An officer's, head's or admin's action on a request of their agency (API.md's table)."""
         user = staff_user()
@@ -190,7 +191,7 @@ def applicant_request(tracking_number: str) -> Request:
 class Correction(MethodView):
     @bp.arguments(schemas.CorrectionIn)
     @bp.response(200, schemas.RequestOut)
-    @document_errors(401, 403, 404, 409, 422)
+    @document_errors(400, 401, 403, 404, 409, 422)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
         """The applicant's correction (补正), while the request awaits one."""
         req = applicant_request(tracking_number)
@@ -203,7 +204,7 @@ class Correction(MethodView):
 class Withdraw(MethodView):
     @bp.arguments(schemas.WithdrawIn)
     @bp.response(200, schemas.RequestOut)
-    @document_errors(401, 403, 404, 409, 422)
+    @document_errors(400, 401, 403, 404, 409, 422)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
         """The applicant withdraws the request (finished as closed_other)."""
         req = applicant_request(tracking_number)
@@ -257,7 +258,7 @@ class AttachmentFile(MethodView):
 
 @bp.route("/queue")
 class Queue(MethodView):
-    @bp.arguments(schemas.QueueArgs, location="query")
+    @bp.arguments(schemas.QueueArgs, location="query", unknown=RAISE)
     @bp.response(200, schemas.QueueOut)
     @document_errors(401, 422)
     def get(self, args: dict[str, Any]) -> Any:
