@@ -56,22 +56,36 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class TestScopedSession(scoped_session):  # type: ignore[type-arg]
+    def remove(self) -> None:
+        """At a request's end: keep the session; the test's rollback ends everything."""
+
+    def end(self) -> None:
+        super().remove()
+
+
 @pytest.fixture
 def session(app: Flask) -> Iterator[scoped_session]:  # type: ignore[type-arg]
-    """db.session bound to one connection whose outer transaction is rolled back after the test."""
+    """db.session bound to one connection whose outer transaction is rolled back after the test.
+
+    No application context stays pushed during the test, so each request the test makes gets its own,
+    as in production (per-request state such as the negotiated language is not carried over).
+    """
     with app.app_context():
         conn = db.engine.connect()
-        outer = conn.begin()
-        original = db.session
-        # A plain Session: Flask-SQLAlchemy's own would pick the engine, not this connection.
-        db.session = scoped_session(sessionmaker(bind=conn, join_transaction_mode="create_savepoint"))
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            conn.close()
+    outer = conn.begin()
+    original = db.session
+    # A plain Session (Flask-SQLAlchemy's own would pick the engine, not this connection) that outlives
+    # each request's teardown, so the test can look at what the request changed.
+    test_session = TestScopedSession(sessionmaker(bind=conn, join_transaction_mode="create_savepoint"))
+    db.session = test_session
+    try:
+        yield test_session
+    finally:
+        test_session.end()
+        db.session = original
+        outer.rollback()
+        conn.close()
 
 
 @pytest.fixture

@@ -32,7 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.api import init_api
     from webapp.cli import register_cli
+    from webapp.i18n import init_i18n
 
+    init_i18n(app)
     init_api(app)
 
     register_cli(app)

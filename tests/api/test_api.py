@@ -590,3 +590,18 @@ def test_errors_speak_english_when_asked(client: FlaskClient, world: World):
     assert r.json["error"]["message"] == "输入有误，请检查标出的字段"
     assert r.json["error"]["fields"]["delivery"].startswith("应为以下之一")
     assert client.get("/api/v1/nowhere").json["error"]["code"] == "not_found"
+
+
+def test_domain_errors_and_explanations_in_english(client: FlaskClient, world: World):
+    tn = register(client, world.officer)["tracking_number"]
+    english = {**world.officer.headers, "Accept-Language": "en-GB,en;q=0.9"}
+    r = client.post(f"/api/v1/requests/{tn}/actions", json={"action": "receive_fee"}, headers=english)
+    assert r.json["error"]["message"] == 'The request is "received": you cannot receive the fee for it'
+    r = client.post(
+        f"/api/v1/requests/{tn}/actions", json={"action": "receive_fee"}, headers=world.officer.headers
+    )
+    assert r.json["error"]["message"] == "申请当前状态为“已收到”，不能收到缴费"
+    view = client.get(f"/api/v1/requests/{tn}", headers=english).json
+    assert view["status_label"] == "received"
+    assert view["due_explanation"][0]["text"].startswith("Request received (2019 Regulations")
+    assert "1 holiday(s) skipped" in view["due_explanation"][0]["text"]

@@ -11,6 +11,7 @@ from webapp.domain.accounts import user_for_token
 from webapp.domain.errors import NotFound, Unauthorized
 from webapp.domain.requests import access_code_matches
 from webapp.extensions import db
+from webapp.i18n import _l
 from webapp.models import Request, User
 
 
@@ -25,17 +26,19 @@ def bearer_user() -> User | None:
     if header is not None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Authorization 应为 Bearer 令牌", {"Authorization": "格式应为 Bearer <token>"})
+            raise Unauthorized(
+                _l("Authorization 应为 Bearer 令牌"), {"Authorization": _l("格式应为 Bearer <token>")}
+            )
         user = user_for_token(db.session(), token.strip(), now=now())
         if user is None:
-            raise Unauthorized("令牌无效或已撤销", {"Authorization": "令牌无效或已撤销"})
+            raise Unauthorized(_l("令牌无效或已撤销"), {"Authorization": _l("令牌无效或已撤销")})
     return user
 
 
 def staff_user() -> User:
     user = bearer_user()
     if user is None:
-        raise Unauthorized("需要工作人员令牌", {"Authorization": "缺少 Bearer 令牌"})
+        raise Unauthorized(_l("需要工作人员令牌"), {"Authorization": _l("缺少 Bearer 令牌")})
     return user
 
 
@@ -47,16 +50,20 @@ def load_request(tracking_number: str) -> tuple[Request, User | None]:
     user = bearer_user()
     code = request.headers.get("X-Access-Code")
     if user is None and code is None:
-        raise Unauthorized("请提供访问码（X-Access-Code）或工作人员令牌", {"X-Access-Code": "缺少访问码"})
-    req = db.session.execute(
-        select(Request).where(Request.tracking_number == tracking_number)
-    ).scalar_one_or_none()
+        raise Unauthorized(
+            _l("请提供访问码（X-Access-Code）或工作人员令牌"), {"X-Access-Code": _l("缺少访问码")}
+        )
+    req: Request | None = None
+    if "\x00" not in tracking_number:  # no tracking number has a NUL, which PostgreSQL cannot compare
+        req = db.session.execute(
+            select(Request).where(Request.tracking_number == tracking_number)
+        ).scalar_one_or_none()
     if req is None:
-        raise NotFound("申请不存在或访问码不正确")
+        raise NotFound(_l("申请不存在或访问码不正确"))
     if user is not None:
         if not user.belongs_to(req.agency_id):
-            raise NotFound("申请不存在或访问码不正确")
+            raise NotFound(_l("申请不存在或访问码不正确"))
         return req, user
     if code is None or not access_code_matches(req, code):
-        raise NotFound("申请不存在或访问码不正确")
+        raise NotFound(_l("申请不存在或访问码不正确"))
     return req, None

@@ -52,6 +52,7 @@ FIELD_MESSAGES_ZH: list[tuple[re.Pattern[str], str]] = [
         r"应在\1至\2之间",
     ),
     (re.compile(r"^Special numeric values \(nan or infinity\) are not permitted\.$"), "不能为 NaN 或无穷大"),
+    (re.compile(r"^Contains a character that is not allowed\.$"), "含有不允许的字符"),
 ]
 
 

@@ -26,7 +26,9 @@ from webapp.domain.errors import Forbidden, NotFound, ValidationError
 from webapp.domain.queue import QueueFilter, queue_page
 from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, submit
 from webapp.extensions import db
+from webapp.i18n import _l
 from webapp.models import Agency, Attachment, Request, User
+from webapp.models.base import MAX_ID
 
 bp = Blueprint(
     "api_v1", __name__, url_prefix="/api/v1", description="政府信息公开申请：受理、办理、查询 (API.md)"
@@ -66,7 +68,7 @@ def request_detail(req: Request, viewer: User | None) -> dict[str, Any]:
 class Requests(MethodView):
     @bp.arguments(schemas.RequestIn)
     @bp.response(201, schemas.SubmittedOut)
-    @document_errors(400, 401, 409, 422)
+    @document_errors(400, 401, 403, 409, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Submit a request (citizen, channel online) or register one (officer, any channel)."""
         session = db.session()
@@ -89,21 +91,21 @@ class Requests(MethodView):
 
         if user is None:
             refused: dict[str, str] = {
-                f: "公众在线提交时不能指定该字段" for f in ("channel", "received_on") if f in body
+                f: _l("公众在线提交时不能指定该字段") for f in ("channel", "received_on") if f in body
             }
             if refused:
-                raise ValidationError("输入有误，请检查标出的字段", refused)
+                raise ValidationError(_l("输入有误，请检查标出的字段"), refused)
             channel, received_on = "online", None
         else:
             channel = body.get("channel", "online")
             received_on = body.get("received_on")
             if channel != "online" and received_on is None:
-                raise ValidationError("非网上渠道须填写收到申请之日", {"received_on": "必填"})
+                raise ValidationError(_l("非网上渠道须填写收到申请之日"), {"received_on": _l("必填")})
         agency = session.execute(select(Agency).where(Agency.code == body["agency"])).scalar_one_or_none()
         if agency is None:
-            raise ValidationError("输入有误，请检查标出的字段", {"agency": "未知机关"})
+            raise ValidationError(_l("输入有误，请检查标出的字段"), {"agency": _l("未知机关")})
         if user is not None and not user.belongs_to(agency.id):
-            raise Forbidden("只能为本机关登记申请", {"agency": "不是您所属的机关"})
+            raise Forbidden(_l("只能为本机关登记申请"), {"agency": _l("不是您所属的机关")})
 
         req, code = submit(
             session,
@@ -182,7 +184,7 @@ class Actions(MethodView):
 
 def applicant_request(tracking_number: str) -> Request:
     if request.headers.get("Authorization"):
-        raise Forbidden("此操作仅限申请人本人（使用访问码）")
+        raise Forbidden(_l("此操作仅限申请人本人（使用访问码）"))
     req, _ = load_request(tracking_number)
     return req
 
@@ -235,7 +237,7 @@ class Attachments(MethodView):
         return next(a for a in request_detail(req, user)["attachments"] if a["id"] == att.id)
 
 
-@bp.route("/requests/<tracking_number>/attachments/<int:attachment_id>", endpoint="attachment")
+@bp.route(f"/requests/<tracking_number>/attachments/<int(max={MAX_ID}):attachment_id>", endpoint="attachment")
 class AttachmentFile(MethodView):
     @bp.response(200, description="the file")
     @document_errors(401, 404)
@@ -244,7 +246,7 @@ class AttachmentFile(MethodView):
         req, user = load_request(tracking_number)
         att = db.session.get(Attachment, attachment_id)
         if att is None or att.request_id != req.id or (user is None and att.uploaded_by_id is not None):
-            raise NotFound("附件不存在")
+            raise NotFound(_l("附件不存在"))
         response = send_file(
             attachment_path(current_app.config["ATTACHMENT_DIR"], att),
             mimetype=att.content_type,

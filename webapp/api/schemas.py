@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
@@ -20,10 +22,19 @@ from webapp.domain.states import (
 STATUSES = [s.value for s in Status]
 
 
+# NUL, which PostgreSQL text cannot hold, and unpaired surrogates (JSON's "\ud800"), which UTF-8 cannot encode
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def storable(value: str) -> None:
+    if UNSTORABLE.search(value):
+        raise ma.ValidationError("Contains a character that is not allowed.")
+
+
 def text(limit: int, *, required: bool = False, **kwargs: object) -> fields.String:
-    """A string of at most `limit` characters; a required one may not be empty."""
+    """A string of at most `limit` characters that the database can store; a required one may not be empty."""
     length = validate.Length(min=1 if required else 0, max=limit)
-    return fields.String(validate=length, required=required, **kwargs)  # type: ignore[arg-type]
+    return fields.String(validate=[length, storable], required=required, **kwargs)  # type: ignore[arg-type]
 
 
 class StrictSchema(ma.Schema):

@@ -24,7 +24,7 @@ def summary(req: Request, *, viewer: User | None, today: dt.date) -> dict[str, A
         "channel": req.channel,
         "applicant_type": req.applicant_type,
         "status": req.status,
-        "status_label": STATUS_LABELS[Status(req.status)],
+        "status_label": str(STATUS_LABELS[Status(req.status)]),
         "received_on": req.received_on,
         "rules": req.rules,
         "due_on": req.due_on,

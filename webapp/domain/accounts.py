@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import hash_secret
 from webapp.domain.states import ROLES
+from webapp.i18n import _l
 from webapp.models import Agency, ApiToken, User
 
 AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
@@ -21,13 +22,13 @@ AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 def create_agency(session: Session, code: str, name: str, *, now: dt.datetime) -> Agency:
     errors = {}
     if not AGENCY_CODE.fullmatch(code):
-        errors["code"] = "机关代码应为2至32位大写字母或数字，以字母开头"
+        errors["code"] = _l("机关代码应为2至32位大写字母或数字，以字母开头")
     elif session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none():
-        errors["code"] = "该机关代码已存在"
+        errors["code"] = _l("该机关代码已存在")
     if not name.strip():
-        errors["name"] = "必填"
+        errors["name"] = _l("必填")
     if errors:
-        raise ValidationError("机关信息有误", errors)
+        raise ValidationError(_l("机关信息有误"), errors)
     agency = Agency(code=code, name=name.strip(), rules={}, report_settings={}, created_at=now)
     session.add(agency)
     session.flush()
@@ -47,17 +48,17 @@ def create_user(
     errors = {}
     email = email.strip().lower()
     if "@" not in email:
-        errors["email"] = "电子邮箱格式不正确"
+        errors["email"] = _l("电子邮箱格式不正确")
     elif session.execute(select(User).where(User.email == email)).scalar_one_or_none():
-        errors["email"] = "该用户已存在"
+        errors["email"] = _l("该用户已存在")
     if role not in ROLES:
-        errors["role"] = f"应为以下之一：{'、'.join(ROLES)}"
+        errors["role"] = _l("应为以下之一：%(values)s", values="、".join(ROLES))
     if role != "admin" and not agencies:
-        errors["agency"] = "经办人和负责人须属于至少一个机关"
+        errors["agency"] = _l("经办人和负责人须属于至少一个机关")
     if password is not None and len(password) < 8:
-        errors["password"] = "密码至少8位"  # noqa: S105  (an error message, not a password)
+        errors["password"] = _l("密码至少8位")
     if errors:
-        raise ValidationError("用户信息有误", errors)
+        raise ValidationError(_l("用户信息有误"), errors)
     user = User(
         email=email,
         name=name,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import record_attachment
+from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -43,14 +44,18 @@ def store_attachment(
 ) -> Attachment:
     data = stream.read(MAX_BYTES + 1)
     if not data:
-        raise ValidationError("文件为空", {"file": "请选择要上传的文件"})
+        raise ValidationError(_l("文件为空"), {"file": _l("请选择要上传的文件")})
     if len(data) > MAX_BYTES:
-        raise ValidationError("文件过大", {"file": f"单个文件不能超过{MAX_BYTES // 1024 // 1024}MB"})
+        raise ValidationError(
+            _l("文件过大"), {"file": _l("单个文件不能超过%(mb)sMB", mb=MAX_BYTES // 1024 // 1024)}
+        )
     kind = sniff(data[:16])
     if kind is None:
-        raise ValidationError("文件类型不支持", {"file": f"只接受{ALLOWED}文件"})
+        raise ValidationError(_l("文件类型不支持"), {"file": _l("只接受%(types)s文件", types=ALLOWED)})
     content_type, ext = kind
-    name = (Path(filename or "").name or "attachment")[:200]
+    name = (Path((filename or "").replace("\x00", "")).name or "attachment")[
+        :200
+    ]  # PostgreSQL text has no NUL
     key = secrets.token_hex(16) + ext
     path = Path(directory) / key[:2] / key
     path.parent.mkdir(parents=True, exist_ok=True)

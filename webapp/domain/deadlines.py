@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from flask_babel import gettext as _
+
 from webapp.domain.calendar import WorkCalendar
 
 RULES_2019_FROM = dt.date(2019, 5, 15)
@@ -94,7 +96,7 @@ class Clock:
 
 
 def _fmt(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return _("%(year)s年%(month)s月%(day)s日", year=d.year, month=d.month, day=d.day)
 
 
 def _interval(cal: WorkCalendar, kind: str, start: dt.date, days: int, text: str) -> tuple[Step, dt.date]:
@@ -103,11 +105,18 @@ def _interval(cal: WorkCalendar, kind: str, start: dt.date, days: int, text: str
     makeups = tuple(cal.makeup_workdays_between(start, end))
     detail = []
     if holidays:
-        detail.append(f"跳过节假日{len(holidays)}天")
+        detail.append(_("跳过节假日%(n)s天", n=len(holidays)))
     if makeups:
-        detail.append(f"计入调休上班日{len(makeups)}天")
-    suffix = f"（{'，'.join(detail)}）" if detail else ""
-    text = f"{text}：自{_fmt(start)}次日起算{days}个工作日，至{_fmt(end)}{suffix}"
+        detail.append(_("计入调休上班日%(n)s天", n=len(makeups)))
+    suffix = _("（%(detail)s）", detail=_("，").join(detail)) if detail else ""
+    text = _(
+        "%(what)s：自%(start)s次日起算%(days)s个工作日，至%(end)s%(detail)s",
+        what=text,
+        start=_fmt(start),
+        days=days,
+        end=_fmt(end),
+        detail=suffix,
+    )
     return Step(kind, start, end, days, holidays, makeups, text), end
 
 
@@ -118,7 +127,7 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
         "start",
         received_on,
         rules.reply_days,
-        f"收到申请（{rules.code}年《条例》{rules.article_reply}）",
+        _("收到申请（%(year)s年《条例》%(article)s）", year=rules.code, article=rules.article_reply),
     )
     clock = Clock(rules, due, None, None, None, cal.is_provisional(received_on, due), [first])
     for ev in events:
@@ -132,18 +141,23 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                     ev.on,
                     lapse,
                     ev.days,
-                    text=f"{_fmt(ev.on)}告知补正，答复期限停止计算；补正期限{ev.days}个工作日，至{_fmt(lapse)}",
+                    text=_(
+                        "%(on)s告知补正，答复期限停止计算；补正期限%(days)s个工作日，至%(end)s",
+                        on=_fmt(ev.on),
+                        days=ev.days,
+                        end=_fmt(lapse),
+                    ),
                 )
             )
         elif ev.kind == "correction_received":
             step, due = _interval(
-                cal, "restart", ev.on, rules.reply_days, f"{_fmt(ev.on)}收到补正，答复期限重新计算"
+                cal, "restart", ev.on, rules.reply_days, _("%(on)s收到补正，答复期限重新计算", on=_fmt(ev.on))
             )
             clock.due_on, clock.remaining_days, clock.paused, clock.wait_ends_on = due, None, None, None
             clock.provisional = cal.is_provisional(ev.on, due)
             clock.steps.append(step)
         elif ev.kind == "pause":
-            what = "征求第三方意见" if ev.pause == "consultation" else "发出收费通知"
+            what = _("征求第三方意见") if ev.pause == "consultation" else _("发出收费通知")
             clock.paused = ev.pause
             limit = rules.consultation_limit_days if ev.pause == "consultation" else rules.fee_limit_days
             clock.wait_ends_on = None
@@ -152,7 +166,13 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                 clock.wait_ends_on = end if ev.pause == "consultation" else end + ONE_DAY
             if clock.due_on is not None and ev.on > clock.due_on:
                 clock.steps.append(
-                    Step("pause", ev.on, None, 0, text=f"{_fmt(ev.on)}{what}；已超过答复期限，仍属逾期")
+                    Step(
+                        "pause",
+                        ev.on,
+                        None,
+                        0,
+                        text=_("%(on)s%(what)s；已超过答复期限，仍属逾期", on=_fmt(ev.on), what=what),
+                    )
                 )
             elif clock.due_on is not None:
                 clock.remaining_days = cal.count_wd(ev.on, clock.due_on)
@@ -162,7 +182,12 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                         ev.on,
                         None,
                         clock.remaining_days,
-                        text=f"{_fmt(ev.on)}{what}，期间不计入答复期限；剩余{clock.remaining_days}个工作日",
+                        text=_(
+                            "%(on)s%(what)s，期间不计入答复期限；剩余%(days)s个工作日",
+                            on=_fmt(ev.on),
+                            what=what,
+                            days=clock.remaining_days,
+                        ),
                     )
                 )
                 clock.due_on = None
@@ -170,18 +195,18 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
             clock.paused, clock.wait_ends_on = None, None
             if clock.remaining_days is not None:
                 step, due = _interval(
-                    cal, "resume", ev.on, clock.remaining_days, f"{_fmt(ev.on)}恢复计算剩余期限"
+                    cal, "resume", ev.on, clock.remaining_days, _("%(on)s恢复计算剩余期限", on=_fmt(ev.on))
                 )
                 clock.due_on, clock.remaining_days = due, None
                 clock.provisional = clock.provisional or cal.is_provisional(ev.on, due)
                 clock.steps.append(step)
             else:
                 clock.steps.append(
-                    Step("resume", ev.on, clock.due_on, 0, text=f"{_fmt(ev.on)}恢复办理，仍属逾期")
+                    Step("resume", ev.on, clock.due_on, 0, text=_("%(on)s恢复办理，仍属逾期", on=_fmt(ev.on)))
                 )
         elif ev.kind == "extend":
             if clock.due_on is not None:
-                step, due = _interval(cal, "extend", clock.due_on, ev.days, "经负责人同意延期答复")
+                step, due = _interval(cal, "extend", clock.due_on, ev.days, _("经负责人同意延期答复"))
                 clock.provisional = clock.provisional or cal.is_provisional(clock.due_on, due)
                 clock.due_on = due
                 clock.steps.append(step)
@@ -193,7 +218,11 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                         ev.on,
                         None,
                         ev.days,
-                        text=f"经负责人同意延期答复{ev.days}个工作日，计入剩余期限（共{clock.remaining_days}个工作日）",
+                        text=_(
+                            "经负责人同意延期答复%(days)s个工作日，计入剩余期限（共%(total)s个工作日）",
+                            days=ev.days,
+                            total=clock.remaining_days,
+                        ),
                     )
                 )
     return clock

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     code = "error"
     http_status = 400
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: object, fields: Mapping[str, object] | None = None) -> None:
+        """`message` and the field messages may be lazy translations, shown in the reader's language."""
+        super().__init__(str(message))
         self.message = message
-        self.fields = fields or {}
+        self.fields = dict(fields or {})
 
 
 class ValidationError(DomainError):

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from webapp.domain.errors import Conflict, ValidationError
+from webapp.i18n import _l
 from webapp.models import IdempotencyRecord
 
 KEEP = dt.timedelta(hours=24)
@@ -35,7 +36,9 @@ class IdempotencyKey:
 
 def make_key(key: str, *, scope: str, body: Any, secret: str) -> IdempotencyKey:
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValidationError("Idempotency-Key 无效", {"Idempotency-Key": f"应为1至{MAX_KEY_LENGTH}个字符"})
+        raise ValidationError(
+            _l("Idempotency-Key 无效"), {"Idempotency-Key": _l("应为1至%(n)s个字符", n=MAX_KEY_LENGTH)}
+        )
     material = f"{scope}\x00{key}"
     derived = hashlib.sha256(f"{secret}\x00{material}".encode()).digest()
     return IdempotencyKey(
@@ -58,7 +61,8 @@ def replay(session: Session, key: IdempotencyKey, *, now: dt.datetime) -> tuple[
         return None
     if record.body_hash != key.body_hash:
         raise Conflict(
-            "该 Idempotency-Key 已用于另一份申请内容", {"Idempotency-Key": "同一个键只能用于同一份申请内容"}
+            _l("该 Idempotency-Key 已用于另一份申请内容"),
+            {"Idempotency-Key": _l("同一个键只能用于同一份申请内容")},
         )
     return record.status_code, json.loads(key.fernet.decrypt(record.response.encode()))
 

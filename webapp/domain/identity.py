@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from webapp.i18n import _l
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -20,13 +22,13 @@ def resident_id_check_digit(first17: str) -> str:
 def resident_id_error(number: str) -> str | None:
     """Why a 居民身份证 number is wrong, or None when it is valid."""
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        return "居民身份证号码应为18位，前17位为数字，最后一位为数字或X"
+        return _l("居民身份证号码应为18位，前17位为数字，最后一位为数字或X")
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "居民身份证号码中的出生日期无效"
+        return _l("居民身份证号码中的出生日期无效")
     if resident_id_check_digit(number[:17]) != number[17]:
-        return "居民身份证号码校验位不正确"
+        return _l("居民身份证号码校验位不正确")
     return None
 
 
@@ -38,9 +40,9 @@ def credit_code_check_char(first17: str) -> str:
 def credit_code_error(code: str) -> str | None:
     """Why a 统一社会信用代码 is wrong, or None when it is valid."""
     if len(code) != 18 or any(c not in _CREDIT_ALPHABET for c in code):
-        return "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"
+        return _l("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）")
     if credit_code_check_char(code[:17]) != code[17]:
-        return "统一社会信用代码校验位不正确"
+        return _l("统一社会信用代码校验位不正确")
     return None
 
 
@@ -49,4 +51,4 @@ def id_number_error(kind: str, number: str) -> str | None:
         return resident_id_error(number)
     if kind == "credit_code":
         return credit_code_error(number)
-    return None if number.strip() else "证件号码不能为空"
+    return None if number.strip() else _l("证件号码不能为空")

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.errors import ValidationError
 from webapp.domain.states import UNFINISHED, Status
+from webapp.i18n import _l
 from webapp.models import Agency, Request, User
+from webapp.models.base import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,12 @@ def _decode(cursor: str) -> tuple[dt.date | None, dt.date, int]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         due = dt.date.fromisoformat(raw[0]) if raw[0] is not None else None
-        return due, dt.date.fromisoformat(raw[1]), int(raw[2])
-    except (ValueError, TypeError, IndexError, KeyError, json.JSONDecodeError) as exc:
-        raise ValidationError("分页游标无效", {"cursor": "请使用上一页返回的 next_cursor"}) from exc
+        serial = int(raw[2])
+        if not 0 < serial <= MAX_ID:
+            raise ValueError("no such id")
+        return due, dt.date.fromisoformat(raw[1]), serial
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, json.JSONDecodeError) as exc:
+        raise ValidationError(_l("分页游标无效"), {"cursor": _l("请使用上一页返回的 next_cursor")}) from exc
 
 
 def queue_page(
@@ -52,7 +57,7 @@ def queue_page(
         if not match:
             exists = session.execute(select(Agency.id).where(Agency.code == flt.agency)).first()
             raise ValidationError(
-                "机关不存在或无权查看", {"agency": "未知机关" if not exists else "无权查看该机关"}
+                _l("机关不存在或无权查看"), {"agency": _l("未知机关") if not exists else _l("无权查看该机关")}
             )
         agency_ids = match
 

@@ -39,6 +39,7 @@ from webapp.domain.states import (
     UNFINISHED,
     Status,
 )
+from webapp.i18n import _l
 from webapp.models import (
     Agency,
     Attachment,
@@ -140,48 +141,48 @@ def next_tracking_number(session: Session, agency: Agency, year: int) -> str:
 
 
 def _text(
-    errors: dict[str, str], field: str, value: Any, *, required: bool, limit: int = MAX_TEXT
+    errors: dict[str, Any], field: str, value: Any, *, required: bool, limit: int = MAX_TEXT
 ) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors[field] = "必填"
+            errors[field] = _l("必填")
         return None
     if not isinstance(value, str):
-        errors[field] = "应为文本"
+        errors[field] = _l("应为文本")
         return None
     if len(value) > limit:
-        errors[field] = f"不能超过{limit}个字符"
+        errors[field] = _l("不能超过%(limit)s个字符", limit=limit)
         return None
     return value.strip()
 
 
-def _check_date(errors: dict[str, str], field: str, day: dt.date, today: dt.date) -> None:
+def _check_date(errors: dict[str, Any], field: str, day: dt.date, today: dt.date) -> None:
     if day > today:
-        errors[field] = "日期不能晚于今天"
+        errors[field] = _l("日期不能晚于今天")
     elif day < EARLIEST_RECEIVED_ON:
-        errors[field] = "日期不能早于2008年5月1日（《条例》施行之日）"
+        errors[field] = _l("日期不能早于2008年5月1日（《条例》施行之日）")
 
 
-def _validate_applicant(errors: dict[str, str], a: Applicant) -> Applicant:
+def _validate_applicant(errors: dict[str, Any], a: Applicant) -> Applicant:
     if a.type not in APPLICANT_TYPES:
-        errors["applicant.type"] = "未知的申请人类型"
+        errors["applicant.type"] = _l("未知的申请人类型")
     name = _text(errors, "applicant.name", a.name, required=True, limit=200)
     id_kind, id_number = a.id_kind, (a.id_number or "").strip().upper() or None
     if id_number and not id_kind:
         id_kind = "resident_id" if a.type == "natural_person" else "credit_code"
     if id_kind is not None and id_kind not in ID_KINDS:
-        errors["applicant.id_kind"] = "未知的证件类型"
+        errors["applicant.id_kind"] = _l("未知的证件类型")
     elif id_kind and id_number:
         problem = id_number_error(id_kind, id_number)
         if problem:
             errors["applicant.id_number"] = problem
     email = _text(errors, "applicant.email", a.email, required=False, limit=254)
     if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
-        errors["applicant.email"] = "电子邮箱格式不正确"
+        errors["applicant.email"] = _l("电子邮箱格式不正确")
     phone = _text(errors, "applicant.phone", a.phone, required=False, limit=40)
     address = _text(errors, "applicant.address", a.address, required=False, limit=500)
     if not (email or phone or address):
-        errors["applicant"] = "请至少提供一种联系方式（电话、电子邮箱或通信地址）"
+        errors["applicant"] = _l("请至少提供一种联系方式（电话、电子邮箱或通信地址）")
     return Applicant(a.type, name or "", id_kind if id_number else None, id_number, phone, email, address)
 
 
@@ -280,25 +281,25 @@ def submit(
 ) -> tuple[Request, str]:
     """Record a new request; returns it with its access code (shown once, stored only hashed)."""
     today = china_today(now)
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if channel not in CHANNELS:
-        errors["channel"] = "未知的申请渠道"
+        errors["channel"] = _l("未知的申请渠道")
     if registered_by is None and channel != "online":
-        errors["channel"] = "公众提交的申请渠道只能是网上申请"
+        errors["channel"] = _l("公众提交的申请渠道只能是网上申请")
     if received_on is None:
         if channel != "online":
-            errors["received_on"] = "非网上渠道须填写收到申请之日"
+            errors["received_on"] = _l("非网上渠道须填写收到申请之日")
         received_on = today
     else:
         _check_date(errors, "received_on", received_on, today)
     if delivery not in DELIVERY:
-        errors["delivery"] = "未知的获取信息方式"
+        errors["delivery"] = _l("未知的获取信息方式")
     applicant = _validate_applicant(errors, applicant)
     desc = _text(errors, "description", description, required=True)
     doc_no = _text(errors, "document_number", document_number, required=False, limit=200)
     purpose_text = _text(errors, "purpose", purpose, required=False)
     if errors:
-        raise ValidationError("申请内容有误，请检查标出的字段", errors)
+        raise ValidationError(_l("申请内容有误，请检查标出的字段"), errors)
 
     rules = rules_for(received_on)
     cal = current_calendar(session)
@@ -354,9 +355,11 @@ def may_act(actor: User | None, req: Request, action: str) -> None:
     if actor is None:
         return  # the applicant (checked by access code) or the platform's own sweeps
     if not actor.active or not actor.belongs_to(req.agency_id):
-        raise Forbidden("无权办理该申请")
+        raise Forbidden(_l("无权办理该申请"))
     if action == "extend" and actor.role != "head":
-        raise Forbidden("延期答复须经政府信息公开工作机构负责人批准", {"action": "仅负责人可批准延期"})
+        raise Forbidden(
+            _l("延期答复须经政府信息公开工作机构负责人批准"), {"action": _l("仅负责人可批准延期")}
+        )
 
 
 def _last_dated_event(req: Request) -> dt.date:
@@ -376,27 +379,38 @@ def act(
 ) -> Request:
     """Carry out one action of API.md's table on a request, or raise and change nothing."""
     if action not in TRANSITIONS:
-        raise ValidationError("未知的办理操作", {"action": f"应为以下之一：{'、'.join(TRANSITIONS)}"})
+        raise ValidationError(
+            _l("未知的办理操作"), {"action": _l("应为以下之一：%(values)s", values="、".join(TRANSITIONS))}
+        )
     may_act(actor, req, action)
     if version is not None and version != req.version:
-        raise Conflict("该申请已被他人修改，请刷新后重试", {"version": f"当前版本为{req.version}"})
+        raise Conflict(
+            _l("该申请已被他人修改，请刷新后重试"),
+            {"version": _l("当前版本为%(version)s", version=req.version)},
+        )
     allowed_from, target = TRANSITIONS[action]
     status = Status(req.status)
     if status not in allowed_from:
         raise IllegalTransition(
-            f"申请当前状态为“{STATUS_LABELS[status]}”，不能{ACTION_LABELS[action]}",
-            {"action": "当前状态不允许此操作"},
+            _l(
+                "申请当前状态为“%(status)s”，不能%(action)s",
+                status=STATUS_LABELS[status],
+                action=ACTION_LABELS[action],
+            ),
+            {"action": _l("当前状态不允许此操作")},
         )
 
     today = china_today(now)
     on = on or today
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if on > today:
-        errors["on"] = "日期不能晚于今天"
+        errors["on"] = _l("日期不能晚于今天")
     elif on < _last_dated_event(req):
-        errors["on"] = f"日期不能早于该申请上一办理环节（{_last_dated_event(req).isoformat()}）"
+        errors["on"] = _l(
+            "日期不能早于该申请上一办理环节（%(date)s）", date=_last_dated_event(req).isoformat()
+        )
     if errors:
-        raise ValidationError("办理日期有误", errors)
+        raise ValidationError(_l("办理日期有误"), errors)
 
     cal = current_calendar(session)
     rules = RULES[req.rules]
@@ -414,15 +428,19 @@ def act(
             or isinstance(period, bool)
             or not 1 <= period <= MAX_CORRECTION_PERIOD
         ):
-            errors["period_days"] = f"补正期限应为1至{MAX_CORRECTION_PERIOD}个工作日"
+            errors["period_days"] = _l("补正期限应为1至%(days)s个工作日", days=MAX_CORRECTION_PERIOD)
         if req.correction_requested:
-            raise IllegalTransition("补正只能告知一次", {"action": "该申请已告知过补正"})
+            raise IllegalTransition(_l("补正只能告知一次"), {"action": _l("该申请已告知过补正")})
         if rules.correction_window_days is not None:
             latest = cal.add_wd(req.received_on, rules.correction_window_days)
             if on > latest:
                 raise IllegalTransition(
-                    f"应在收到申请之日起{rules.correction_window_days}个工作日内（{latest.isoformat()}前）一次性告知补正",
-                    {"on": f"最迟{latest.isoformat()}"},
+                    _l(
+                        "应在收到申请之日起%(days)s个工作日内（%(date)s前）一次性告知补正",
+                        days=rules.correction_window_days,
+                        date=latest.isoformat(),
+                    ),
+                    {"on": _l("最迟%(date)s", date=latest.isoformat())},
                 )
         data["period_days"] = period
         updates["correction_requested"] = True
@@ -434,10 +452,10 @@ def act(
         note = "征求第三方意见，期间不计入答复期限"
     elif action == "request_fee":
         if rules.fee_limit_days is None:
-            raise IllegalTransition("2008年《条例》下的申请不适用信息处理费", {"action": "不适用"})
+            raise IllegalTransition(_l("2008年《条例》下的申请不适用信息处理费"), {"action": _l("不适用")})
         amount = fields.pop("amount_yuan", None)
         if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount <= 1_000_000:
-            errors["amount_yuan"] = "收费金额应为大于0的数字（元）"
+            errors["amount_yuan"] = _l("收费金额应为大于0的数字（元）")
         else:
             data["amount_yuan"] = round(float(amount), 2)
             note = f"信息处理费{data['amount_yuan']:.2f}元"
@@ -445,12 +463,13 @@ def act(
         days = fields.pop("days", None)
         reason = _text(errors, "reason", fields.pop("reason", None), required=True)
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= rules.max_extension_days:
-            errors["days"] = f"延期应为1至{rules.max_extension_days}个工作日"
+            errors["days"] = _l("延期应为1至%(days)s个工作日", days=rules.max_extension_days)
         if req.extended_days:
-            raise IllegalTransition("延期答复只能批准一次", {"action": "该申请已延期"})
+            raise IllegalTransition(_l("延期答复只能批准一次"), {"action": _l("该申请已延期")})
         if req.due_on is not None and on > req.due_on:
             raise IllegalTransition(
-                "已超过答复期限，不能再延期", {"on": f"答复期限为{req.due_on.isoformat()}"}
+                _l("已超过答复期限，不能再延期"),
+                {"on": _l("答复期限为%(date)s", date=req.due_on.isoformat())},
             )
         data["days"] = days
         updates["extended_days"] = days
@@ -460,11 +479,13 @@ def act(
             outcome = fields.pop("outcome", None)
             if outcome not in REPLY_OUTCOMES:
                 errors["outcome"] = (
-                    "未知的答复结果" if outcome not in CLOSURE_OUTCOMES else "不出具答复书的办结请用close"
+                    _l("未知的答复结果")
+                    if outcome not in CLOSURE_OUTCOMES
+                    else _l("不出具答复书的办结请用close")
                 )
             if status == Status.RECEIVED and on != req.received_on:
                 raise IllegalTransition(
-                    "未受理的申请只能当场答复，请先受理", {"on": "当场答复须在收到申请当日"}
+                    _l("未受理的申请只能当场答复，请先受理"), {"on": _l("当场答复须在收到申请当日")}
                 )
             note = _text(errors, "note", fields.pop("note", None), required=False) or ""
             referred = _text(
@@ -475,7 +496,7 @@ def act(
         elif action == "close":
             outcome = fields.pop("outcome", None)
             if outcome not in CLOSURE_OUTCOMES:
-                errors["outcome"] = f"应为以下之一：{'、'.join(sorted(CLOSURE_OUTCOMES))}"
+                errors["outcome"] = _l("应为以下之一：%(values)s", values="、".join(sorted(CLOSURE_OUTCOMES)))
             note = _text(errors, "note", fields.pop("note", None), required=False) or ""
         else:
             outcome = "closed_other"
@@ -494,16 +515,16 @@ def act(
             or assignee.role not in ("officer", "head")
             or not assignee.belongs_to(req.agency_id)
         ):
-            errors["assignee"] = "应为本机关经办人或负责人的电子邮箱"
+            errors["assignee"] = _l("应为本机关经办人或负责人的电子邮箱")
         else:
             updates["assignee"] = assignee
             data["assignee"] = assignee.email
     elif action == "comment":
         note = _text(errors, "note", fields.pop("note", None), required=True) or ""
     if fields:
-        errors.update({name: "不支持的字段" for name in fields})
+        errors.update({name: _l("不支持的字段") for name in fields})
     if errors:
-        raise ValidationError("办理信息有误，请检查标出的字段", errors)
+        raise ValidationError(_l("办理信息有误，请检查标出的字段"), errors)
 
     for name, value in updates.items():
         setattr(req, name, value)
@@ -526,12 +547,12 @@ def act(
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("该申请已被他人修改，请刷新后重试") from exc
+        raise Conflict(_l("该申请已被他人修改，请刷新后重试")) from exc
     except IntegrityError as exc:
         # Another transaction wrote this request's next history entry first.
         if "uq_request_events_request_seq" not in str(exc.orig):
             raise
-        raise Conflict("该申请已被他人修改，请刷新后重试") from exc
+        raise Conflict(_l("该申请已被他人修改，请刷新后重试")) from exc
     return req
 
 
@@ -589,7 +610,7 @@ def set_calendar_day(
 ) -> int:
     """Declare a day a working day or holiday (None removes the override); returns requests moved."""
     if actor is not None and actor.role != "admin":
-        raise Forbidden("只有管理员可以修改工作日历")
+        raise Forbidden(_l("只有管理员可以修改工作日历"))
     override = session.get(CalendarOverride, day)
     if is_workday is None:
         if override is not None:
@@ -616,7 +637,7 @@ def confirm_calendar_year(
 ) -> int:
     """Declare a year's holiday notice entered in full: its due dates stop being provisional."""
     if actor is not None and actor.role != "admin":
-        raise Forbidden("只有管理员可以修改工作日历")
+        raise Forbidden(_l("只有管理员可以修改工作日历"))
     if session.get(CalendarYear, year) is None:
         session.add(
             CalendarYear(year=year, note=note, confirmed_at=now, confirmed_by_id=actor.id if actor else None)
@@ -639,7 +660,7 @@ def record_attachment(
 ) -> Attachment:
     """A stored file joins the request, with a history entry; applicants add files only while it is open."""
     if uploaded_by is None and req.finished:
-        raise IllegalTransition("申请已办结，不能再上传材料", {"file": "申请已办结"})
+        raise IllegalTransition(_l("申请已办结，不能再上传材料"), {"file": _l("申请已办结")})
     if uploaded_by is not None:
         may_act(uploaded_by, req, "comment")
     attachment = Attachment(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from webapp.i18n import _l
+
 
 class Status(StrEnum):
     RECEIVED = "received"
@@ -15,12 +17,12 @@ class Status(StrEnum):
 
 
 STATUS_LABELS = {
-    Status.RECEIVED: "已收到",
-    Status.IN_PROGRESS: "办理中",
-    Status.AWAITING_CORRECTION: "待补正",
-    Status.CONSULTING: "征求意见中",
-    Status.AWAITING_FEE: "待缴费",
-    Status.REPLIED: "已办结",
+    Status.RECEIVED: _l("已收到"),
+    Status.IN_PROGRESS: _l("办理中"),
+    Status.AWAITING_CORRECTION: _l("待补正"),
+    Status.CONSULTING: _l("征求意见中"),
+    Status.AWAITING_FEE: _l("待缴费"),
+    Status.REPLIED: _l("已办结"),
 }
 
 UNFINISHED = frozenset(Status) - {Status.REPLIED}
@@ -104,19 +106,19 @@ ACTIONS = frozenset(TRANSITIONS)
 STAFF_ACTIONS = ACTIONS - {"withdraw"}
 
 ACTION_LABELS = {
-    "accept": "受理",
-    "request_correction": "告知补正",
-    "receive_correction": "收到补正",
-    "start_consultation": "征求第三方意见",
-    "end_consultation": "结束征求意见",
-    "request_fee": "发出收费通知",
-    "receive_fee": "收到缴费",
-    "extend": "延期答复",
-    "reply": "答复",
-    "assign": "指派经办人",
-    "comment": "内部备注",
-    "close": "办结（不出具答复书）",
-    "withdraw": "申请人撤回",
+    "accept": _l("受理"),
+    "request_correction": _l("告知补正"),
+    "receive_correction": _l("收到补正"),
+    "start_consultation": _l("征求第三方意见"),
+    "end_consultation": _l("结束征求意见"),
+    "request_fee": _l("发出收费通知"),
+    "receive_fee": _l("收到缴费"),
+    "extend": _l("延期答复"),
+    "reply": _l("答复"),
+    "assign": _l("指派经办人"),
+    "comment": _l("内部备注"),
+    "close": _l("办结（不出具答复书）"),
+    "withdraw": _l("申请人撤回"),
 }
 
 

@@ -1,0 +1,65 @@
+"""Keep the English catalog in step with the code: `python scripts/i18n.py` extracts every message marked
+with _() or _l() under webapp/, keeps the translations already in webapp/translations/en, writes the
+.po (new messages get an empty translation to fill in) and compiles the .mo.
+`--check` changes nothing and exits non-zero when a message lacks a translation or the .mo is stale."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "webapp/translations/en/LC_MESSAGES/messages.po"
+MO = PO.with_suffix(".mo")
+
+
+def build() -> tuple[Catalog, list[str]]:
+    with PO.open("rb") as f:
+        old = read_po(f)
+    catalog = Catalog(locale="en", project="gov-disclosure", domain="messages", fuzzy=False)
+    missing = []
+    for filename, lineno, msgid, _comments, _context in extract_from_dir(
+        str(ROOT / "webapp"), method_map=[("**.py", "python")], keywords={"_": None, "_l": None}
+    ):
+        known = old.get(msgid)
+        translation = known.string if known is not None else ""
+        if not translation:
+            missing.append(msgid)
+        flags = ("python-format",) if "%(" in msgid else ()
+        catalog.add(msgid, translation, locations=[(f"webapp/{filename}", lineno)], flags=flags)
+    return catalog, missing
+
+
+def rendered(catalog: Catalog) -> tuple[bytes, bytes]:
+    po, mo = io.BytesIO(), io.BytesIO()
+    write_po(po, catalog, width=110, omit_header=True)
+    write_mo(mo, catalog)
+    return po.getvalue(), mo.getvalue()
+
+
+def main() -> int:
+    catalog, missing = build()
+    po, mo = rendered(catalog)
+    if "--check" in sys.argv:
+        with MO.open("rb") as f:
+            compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        stale = compiled != {m.id: m.string for m in catalog if m.id}
+        for msgid in missing:
+            print(f"no English translation: {msgid!r}")
+        if stale:
+            print(f"{MO.relative_to(ROOT)} is out of date: run python scripts/i18n.py")
+        return 1 if missing or stale else 0
+    PO.write_bytes(po)
+    MO.write_bytes(mo)
+    print(f"{len(catalog)} messages, {len(missing)} without translation")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
