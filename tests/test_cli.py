@@ -47,6 +47,10 @@ def test_create_agency_user_and_token(app: Flask, session: Any):
     assert user_for_token(session, token, now=dt.datetime.now(dt.UTC)) is user
     assert user_for_token(session, token + "x", now=dt.datetime.now(dt.UTC)) is None
 
+    result = run(app, "revoke-token", "li@example.gov.cn")
+    assert result.exit_code == 0 and "revoked 1 token" in result.output
+    assert user_for_token(session, token, now=dt.datetime.now(dt.UTC)) is None
+
 
 def test_cli_refuses_bad_input_with_a_clear_message(app: Flask, session: Any):
     assert run(app, "create-agency", "DUP", "甲局").exit_code == 0

@@ -80,6 +80,19 @@ def register_cli(app: Flask) -> None:
         click.echo(f"token for {user.email} ({user.role}); keep it secret, it is shown only once:")
         click.echo(token)
 
+    @app.cli.command("revoke-token")
+    @click.argument("email")
+    def revoke_token(email: str) -> None:
+        """Revoke every bearer token of a user (they stop working at once)."""
+        user = db.session.execute(
+            select(User).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"unknown user {email}")
+        count = accounts.revoke_user_tokens(db.session(), user, now=_now())
+        db.session.commit()
+        click.echo(f"revoked {count} token(s) of {user.email}")
+
     @app.cli.command("demo-data")
     @click.option("--requests", "count", default=400, show_default=True)
     @click.option("--seed", default=2013, show_default=True)

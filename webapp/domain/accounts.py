@@ -102,3 +102,15 @@ def revoke_token(session: Session, token_id: int, *, now: dt.datetime) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = now
         session.flush()
+
+
+def revoke_user_tokens(session: Session, user: User, *, now: dt.datetime) -> int:
+    rows = session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars()
+    count = 0
+    for row in rows:
+        row.revoked_at = now
+        count += 1
+    session.flush()
+    return count
