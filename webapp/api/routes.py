@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request, send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -222,6 +222,8 @@ class Attachments(MethodView):
     @document_errors(401, 404, 409, 422)
     def post(self, files: dict[str, Any], tracking_number: str) -> Any:
         """Attach a scan (PDF, PNG, JPEG or TIFF, at most 10 MB): staff, or the applicant while it is open."""
+        if request.form:  # the file is the only part: other fields are refused, as in every other body
+            abort(422, messages={"form": {name: ["Unknown field."] for name in request.form}})
         req, user = load_request(tracking_number)
         upload = files["file"]
         att = store_attachment(

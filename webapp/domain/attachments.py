@@ -53,9 +53,8 @@ def store_attachment(
     if kind is None:
         raise ValidationError(_l("文件类型不支持"), {"file": _l("只接受%(types)s文件", types=ALLOWED)})
     content_type, ext = kind
-    name = (Path((filename or "").replace("\x00", "")).name or "attachment")[
-        :200
-    ]  # PostgreSQL text has no NUL
+    # without NUL, which PostgreSQL text cannot hold
+    name = (Path((filename or "").replace("\x00", "")).name or "attachment")[:200]
     key = secrets.token_hex(16) + ext
     path = Path(directory) / key[:2] / key
     path.parent.mkdir(parents=True, exist_ok=True)
