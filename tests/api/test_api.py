@@ -64,7 +64,9 @@ def test_citizen_submits_and_follows_with_the_access_code(client: FlaskClient, w
         "due_on",
         "due_provisional",
         "rules",
+        "due_explanation",
     }
+    assert answer["due_explanation"][0]["to"] == answer["due_on"]
     assert answer["tracking_number"].startswith(f"CITYHR-{today().year}-")
     assert answer["status"] == "received" and answer["rules"] == "2019"
     assert answer["received_on"] == today().isoformat()
@@ -513,6 +515,7 @@ def test_queue_orders_by_due_date_and_pages_through_everything(client: FlaskClie
     assert seen[-1]["tracking_number"] == numbers[0] and seen[-1]["due_on"] is None
     assert all(s["overdue"] for s in seen[:-1])  # every 2024 request is long overdue today
     assert "events" not in seen[0]
+    assert seen[0]["due_explanation"][0]["kind"] == "start"  # the explanation comes with every answer
 
 
 def test_queue_filters(client: FlaskClient, world: World):

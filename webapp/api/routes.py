@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from webapp.api import schemas
 from webapp.api.auth import bearer_user, load_request, now, staff_user
-from webapp.api.serialise import detail, summary
+from webapp.api.serialise import detail, explanation, summary
 from webapp.domain import idempotency
 from webapp.domain.attachments import attachment_path, store_attachment
 from webapp.domain.calendar import china_today, current_calendar
@@ -129,6 +129,7 @@ class Requests(MethodView):
                 "due_on": req.due_on,
                 "due_provisional": req.due_provisional,
                 "rules": req.rules,
+                "due_explanation": explanation(req, current_calendar(session)),
             }
         )
         if key is not None:
@@ -279,4 +280,6 @@ class Queue(MethodView):
         rows, cursor = queue_page(
             db.session(), user, flt, limit=args["limit"], cursor=args.get("cursor"), today=today
         )
-        return {"items": [summary(r, viewer=user, today=today) for r in rows], "next_cursor": cursor}
+        cal = current_calendar(db.session())
+        items = [summary(r, cal, viewer=user, today=today) for r in rows]
+        return {"items": items, "next_cursor": cursor}

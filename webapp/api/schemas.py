@@ -128,6 +128,7 @@ class SubmittedOut(ma.Schema):
     due_on = fields.Date(required=True, allow_none=True)
     due_provisional = fields.Boolean(required=True)
     rules = fields.String(required=True, validate=validate.OneOf(["2008", "2019"]))
+    due_explanation = fields.List(fields.Nested("StepOut"), required=True)
 
 
 class EventOut(ma.Schema):
@@ -194,6 +195,7 @@ class RequestSummaryOut(ma.Schema):
     outcome = fields.String(required=True, allow_none=True)
     finished_on = fields.Date(required=True, allow_none=True)
     version = fields.Integer(required=True)
+    due_explanation = fields.List(fields.Nested(StepOut), required=True)
     description = fields.String(metadata={"description": "staff view only"})
     applicant = fields.Nested(ApplicantOut, metadata={"description": "staff view only"})
     assignee = fields.String(allow_none=True, metadata={"description": "staff view only"})
@@ -202,7 +204,6 @@ class RequestSummaryOut(ma.Schema):
 
 class RequestOut(RequestSummaryOut):
     events = fields.List(fields.Nested(EventOut), required=True)
-    due_explanation = fields.List(fields.Nested(StepOut), required=True)
     attachments = fields.List(fields.Nested(AttachmentOut), required=True)
 
 

@@ -14,7 +14,12 @@ from webapp.domain.states import STATUS_LABELS, Status, allowed_actions
 from webapp.models import Request, User
 
 
-def summary(req: Request, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
+def explanation(req: Request, cal: WorkCalendar) -> list[dict[str, object]]:
+    """How the due date was computed: each counted interval, holidays skipped, makeup days counted."""
+    return [step.as_dict() for step in clock_of(req, cal).steps]
+
+
+def summary(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
     """The request without its history; `viewer` None is the applicant."""
     staff = viewer is not None
     out: dict[str, Any] = {
@@ -36,6 +41,7 @@ def summary(req: Request, *, viewer: User | None, today: dt.date) -> dict[str, A
         "outcome": req.outcome,
         "finished_on": req.finished_on,
         "version": req.version,
+        "due_explanation": explanation(req, cal),
     }
     if staff:
         out.update(
@@ -56,7 +62,7 @@ def summary(req: Request, *, viewer: User | None, today: dt.date) -> dict[str, A
 
 
 def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
-    out = summary(req, viewer=viewer, today=today)
+    out = summary(req, cal, viewer=viewer, today=today)
     staff = viewer is not None
     events = []
     for e in req.events:
@@ -67,7 +73,6 @@ def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.da
             item.update(actor=e.actor.email if e.actor else None, internal=not e.public, data=e.data)
         events.append(item)
     out["events"] = events
-    out["due_explanation"] = [step.as_dict() for step in clock_of(req, cal).steps]
     out["attachments"] = [
         {
             "id": a.id,
