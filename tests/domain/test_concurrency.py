@@ -15,7 +15,7 @@ from tests.factories import make_agency, make_request, make_user
 from webapp.domain.errors import Conflict
 from webapp.domain.requests import act
 from webapp.extensions import db
-from webapp.models import Agency, OutboxMessage, Request, TrackingCounter, User
+from webapp.models import Agency, IdempotencyRecord, OutboxMessage, Request, TrackingCounter, User
 
 pytestmark = pytest.mark.skipif(
     not __import__("os").environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
@@ -84,3 +84,50 @@ def test_two_concurrent_actions_exactly_one_wins(
         req = s.execute(select(Request).where(Request.id == request_id)).scalar_one()
         assert req.version == 2, [(e.seq, e.type) for e in req.events]
         assert [e.seq for e in req.events] == [1, 2]
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_request(app: Flask, now: dt.datetime):
+    with app.app_context(), Session(db.engine) as s:
+        make_agency(s, now, code="RETRY")
+        s.commit()
+    body = {
+        "agency": "RETRY",
+        "applicant": {"type": "natural_person", "name": "张三", "email": "zs@example.cn"},
+        "description": "申请公开某文件",
+        "delivery": "email",
+    }
+    start = threading.Barrier(4)
+    answers: list[tuple[int, dict[str, Any]]] = []
+
+    def retry() -> None:
+        client = app.test_client()
+        start.wait()
+        r = client.post("/api/v1/requests", json=body, headers={"Idempotency-Key": "same-key"})
+        answers.append((r.status_code, r.get_json()))
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    try:
+        assert [status for status, _ in answers] == [201] * 4
+        assert len({a["tracking_number"] for _, a in answers}) == 1
+        assert len({a["access_code"] for _, a in answers}) == 1
+        with app.app_context(), Session(db.engine) as s:
+            agency = s.execute(select(Agency).where(Agency.code == "RETRY")).scalar_one()
+            rows = s.execute(select(Request).where(Request.agency_id == agency.id)).scalars().all()
+            assert len(rows) == 1
+    finally:
+        with app.app_context(), Session(db.engine) as s:
+            agency_id = s.execute(select(Agency.id).where(Agency.code == "RETRY")).scalar_one()
+            s.execute(delete(IdempotencyRecord))
+            s.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.request_id.in_(select(Request.id).where(Request.agency_id == agency_id))
+                )
+            )
+            s.execute(delete(Request).where(Request.agency_id == agency_id))
+            s.execute(delete(TrackingCounter).where(TrackingCounter.agency_id == agency_id))
+            s.execute(delete(Agency).where(Agency.id == agency_id))
+            s.commit()

@@ -132,9 +132,9 @@ class Requests(MethodView):
                 "due_explanation": explanation(req, current_calendar(session)),
             }
         )
-        if key is not None:
-            idempotency.remember(session, key, 201, answer, now=moment)
         try:
+            if key is not None:
+                idempotency.remember(session, key, 201, answer, now=moment)
             session.commit()
         except IntegrityError:
             # The same key was committed by a concurrent retry first: answer as it was answered.
