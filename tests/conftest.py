@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from webapp import create_app
@@ -43,11 +45,37 @@ def reset_schema() -> None:
     upgrade()
 
 
+@contextmanager
+def private_database(url: str, purpose: str = "run") -> Iterator[str]:
+    """A PostgreSQL database of this test run's own beside TEST_DATABASE_URL's, dropped afterwards, so
+    concurrent runs on one server never see each other's data."""
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{purpose}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        with private_database(TEST_DATABASE_URL) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     data_dir = tmp_path_factory.mktemp("data")
-    url = TEST_DATABASE_URL or f"sqlite:///{data_dir / 'test.db'}"
-    app = create_app(app_config(url, data_dir))
+    app = create_app(app_config(database_url, data_dir))
     with app.app_context():
         reset_schema()
         db.session.remove()

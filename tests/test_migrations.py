@@ -10,12 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
-from tests.conftest import TEST_DATABASE_URL, app_config
+from tests.conftest import TEST_DATABASE_URL, app_config, private_database
 from webapp import create_app
-from webapp.config import normalise_database_url
 from webapp.extensions import db
 
 
@@ -24,18 +22,8 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    url = make_url(normalise_database_url(TEST_DATABASE_URL))
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with private_database(TEST_DATABASE_URL, "migrations") as url:
+        yield url
 
 
 @pytest.fixture
