@@ -1,7 +1,8 @@
 """Keep the English catalog in step with the code: `python scripts/i18n.py` extracts every message marked
-with _() or _l() under webapp/, keeps the translations already in webapp/translations/en, writes the
-.po (new messages get an empty translation to fill in) and compiles the .mo.
-`--check` changes nothing and exits non-zero when a message lacks a translation or the .mo is stale."""
+with _() or _l() under webapp/ (Python code and Jinja templates), keeps the translations already in
+webapp/translations/en, writes the .po (new messages get an empty translation to fill in) and compiles
+the .mo. `--check` changes nothing and exits non-zero when a message lacks a translation or the .mo is
+stale."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "webapp/translations/en/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")
+# Python code, and the Jinja templates of the pages ({{ _("…") }}).
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 
 
 def build() -> tuple[Catalog, list[str]]:
@@ -25,7 +28,9 @@ def build() -> tuple[Catalog, list[str]]:
     catalog = Catalog(locale="en", project="gov-disclosure", domain="messages", fuzzy=False)
     missing = []
     for filename, lineno, msgid, _comments, _context in extract_from_dir(
-        str(ROOT / "webapp"), method_map=[("**.py", "python")], keywords={"_": None, "_l": None}
+        str(ROOT / "webapp"),
+        method_map=METHOD_MAP,
+        keywords={"_": None, "_l": None, "gettext": None},
     ):
         known = old.get(msgid)
         translation = known.string if known is not None else ""

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Set up and start the product on the embedded default: SQLite under instance/, no PostgreSQL or Redis.
-# Needs only Python 3.11+. Opens http://127.0.0.1:${PORT:-5000}/ (PORT and HOST may be set).
+# Needs only Python 3.11+. Starts the web server on http://127.0.0.1:${PORT:-5000}/ (PORT and HOST may be
+# set), a Celery worker and the Celery beat scheduler (broker: files under the data directory; notices go
+# to its maildrop/ folder unless SMTP_HOST is set). Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -9,4 +11,25 @@ PYTHON=${PYTHON:-python3}
 export FLASK_APP=webapp
 .venv/bin/flask --app webapp db upgrade
 .venv/bin/flask --app webapp demo-data --if-empty
-exec .venv/bin/flask --app webapp run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 40); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.5
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/celery -A workers worker --loglevel INFO --concurrency 2 &
+pids+=($!)
+.venv/bin/celery -A workers beat --loglevel INFO &
+pids+=($!)
+.venv/bin/flask --app webapp run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}" &
+pids+=($!)
+wait -n || true  # Ctrl-C, or any of the three ending, stops them all

@@ -33,9 +33,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.api import init_api
     from webapp.cli import register_cli
     from webapp.i18n import init_i18n
+    from webapp.web import init_web
 
     init_i18n(app)
     init_api(app)
+    init_web(app)
 
     register_cli(app)
 
@@ -60,4 +62,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE: take the write lock at the start, waiting (busy_timeout) for another process's
+        # transaction to end. A deferred transaction that read first fails at once ("database is locked",
+        # no wait) when the web server and the workers both write.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -26,7 +26,12 @@ def _fail(exc: DomainError) -> click.ClickException:
 
 
 def register_cli(app: Flask) -> None:
+    from webapp.reports.cli import register_report_cli
+    from webapp.worker_cli import register_worker_cli
+
     register_calendar_cli(app)
+    register_report_cli(app)
+    register_worker_cli(app)
 
     @app.cli.command("create-agency")
     @click.argument("code")

@@ -7,7 +7,7 @@ shows them (outside a request, in Chinese).
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 
@@ -18,8 +18,14 @@ __all__ = ["_l", "init_i18n", "translate", "wants_english"]
 
 
 def wants_english() -> bool:
+    """English when the pages' language switch chose it (kept in the session), else when the client's
+    Accept-Language prefers it; the JSON API goes by Accept-Language alone."""
     if not has_request_context():
         return False
+    if not request.path.startswith("/api/"):
+        chosen = session.get("lang")
+        if chosen in LANGUAGES:
+            return bool(chosen == "en")
     return request.accept_languages.best_match(list(LANGUAGES), default="zh") == "en"
 
 

@@ -37,6 +37,7 @@ def init_api(app: Flask) -> None:
             }
         },
     )
+    from webapp.api import reports  # noqa: F401  (adds the report routes to bp)
     from webapp.api.routes import bp
 
     api.register_blueprint(bp)

@@ -14,7 +14,7 @@ from webapp.domain.errors import ValidationError
 from webapp.domain.requests import hash_secret
 from webapp.domain.states import ROLES
 from webapp.i18n import _l
-from webapp.models import Agency, ApiToken, User
+from webapp.models import Agency, ApiToken, User, agency_members
 
 AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 
@@ -114,3 +114,79 @@ def revoke_user_tokens(session: Session, user: User, *, now: dt.datetime) -> int
         count += 1
     session.flush()
     return count
+
+
+def update_agency(session: Session, agency: Agency, *, name: str) -> Agency:
+    if not name.strip():
+        raise ValidationError(_l("机关信息有误"), {"name": _l("必填")})
+    if len(name.strip()) > 200:
+        raise ValidationError(_l("机关信息有误"), {"name": _l("不能超过%(limit)s个字符", limit=200)})
+    agency.name = name.strip()
+    session.flush()
+    return agency
+
+
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2008, 2100
+
+
+def set_catalogue_count(session: Session, agency: Agency, year: int, count: int | None) -> None:
+    """依申请公开信息目录数 of a report year (report_settings["catalogue_counts"]); None removes it."""
+    errors = {}
+    if not FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
+        errors["year"] = _l("年度应在%(first)s至%(last)s之间", first=FIRST_REPORT_YEAR, last=LAST_REPORT_YEAR)
+    if count is not None and not 0 <= count <= 10_000_000:
+        errors["count"] = _l("目录数应为不小于0的整数")
+    if errors:
+        raise ValidationError(_l("报表设置有误"), errors)
+    settings = dict(agency.report_settings or {})
+    raw = settings.get("catalogue_counts")
+    counts = dict(raw) if isinstance(raw, dict) else {}
+    if count is None:
+        counts.pop(str(year), None)
+    else:
+        counts[str(year)] = count
+    settings["catalogue_counts"] = dict(sorted(counts.items()))
+    agency.report_settings = settings  # a new dict, so the JSON column is written
+    session.flush()
+
+
+def set_user_active(
+    session: Session, user: User, *, active: bool, actor: User | None, now: dt.datetime
+) -> None:
+    """Deactivate (its tokens are revoked and its sessions end) or reactivate a staff account."""
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationError(_l("不能停用自己的账号"), {"user": _l("不能停用自己的账号")})
+    user.active = active
+    if not active:
+        revoke_user_tokens(session, user, now=now)
+    session.flush()
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    return list(session.execute(select(Agency).order_by(Agency.code)).scalars())
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.execute(select(User).order_by(User.role, User.email)).scalars())
+
+
+def agency_staff(session: Session, agency_id: int) -> list[User]:
+    """Active officers and heads of an agency: those a request may be assigned to."""
+    return list(
+        session.execute(
+            select(User)
+            .join(agency_members, agency_members.c.user_id == User.id)
+            .where(
+                agency_members.c.agency_id == agency_id,
+                User.active.is_(True),
+                User.role.in_(("officer", "head")),
+            )
+            .order_by(User.email)
+        ).scalars()
+    )
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return list(
+        session.execute(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).scalars()
+    )

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -168,3 +169,23 @@ def current_calendar(session: Session) -> WorkCalendar:
     )
     years = frozenset(session.execute(select(CalendarYear.year)).scalars())
     return build_calendar(overrides, years)
+
+
+def year_overrides(session: Session, year: int) -> list[Any]:
+    """The administrator's overrides in a year (CalendarOverride rows), by day."""
+    from webapp.models.calendar import CalendarOverride
+
+    return list(
+        session.execute(
+            select(CalendarOverride)
+            .where(CalendarOverride.day >= dt.date(year, 1, 1), CalendarOverride.day <= dt.date(year, 12, 31))
+            .order_by(CalendarOverride.day)
+        ).scalars()
+    )
+
+
+def year_confirmation(session: Session, year: int) -> Any:
+    """The CalendarYear row when an administrator has declared the year's notice entered, else None."""
+    from webapp.models.calendar import CalendarYear
+
+    return session.get(CalendarYear, year)

@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from webapp.domain.calendar import WorkCalendar
 from webapp.domain.errors import ValidationError
 from webapp.domain.states import UNFINISHED, Status
 from webapp.i18n import _l
@@ -29,6 +30,11 @@ class QueueFilter:
     overdue: bool = False
     due_before: dt.date | None = None
     assignee: str | None = None
+    search: str | None = None  # a tracking number, or words of the applicant's name or the request's text
+
+
+MAX_SEARCH = 100
+DUE_SOON_DAYS = 3  # working days: the queue marks a request due within this many as due soon
 
 
 def _encode(row: Request) -> str:
@@ -48,9 +54,7 @@ def _decode(cursor: str) -> tuple[dt.date | None, dt.date, int]:
         raise ValidationError(_l("分页游标无效"), {"cursor": _l("请使用上一页返回的 next_cursor")}) from exc
 
 
-def queue_page(
-    session: Session, user: User, flt: QueueFilter, *, limit: int, cursor: str | None, today: dt.date
-) -> tuple[list[Request], str | None]:
+def _agency_ids(session: Session, user: User, flt: QueueFilter) -> list[int]:
     agency_ids = [a.id for a in user.agencies]
     if flt.agency is not None:
         match = [a.id for a in user.agencies if a.code == flt.agency]
@@ -60,7 +64,39 @@ def queue_page(
                 _l("机关不存在或无权查看"), {"agency": _l("未知机关") if not exists else _l("无权查看该机关")}
             )
         agency_ids = match
+    return agency_ids
 
+
+def search_clause(text: str) -> ColumnElement[bool]:
+    """A tracking number (whole or in part), or text in the applicant's name or the request's description."""
+    term = text.replace("\x00", "").strip()[:MAX_SEARCH]
+    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        Request.tracking_number.ilike(like, escape="\\"),
+        Request.applicant_name.ilike(like, escape="\\"),
+        Request.description.ilike(like, escape="\\"),
+    )
+
+
+def working_days_left(cal: WorkCalendar, today: dt.date, due_on: dt.date | None) -> int | None:
+    """Working days from today to the due date: 0 when due today, negative when overdue."""
+    if due_on is None:
+        return None
+    if due_on >= today:
+        return cal.count_wd(today, due_on)
+    return -cal.count_wd(due_on, today)
+
+
+def due_soon(cal: WorkCalendar, today: dt.date, req: Request, *, within: int = DUE_SOON_DAYS) -> bool:
+    """Open, not overdue, and due within `within` working days (the workers' DUE_SOON_WORKING_DAYS)."""
+    left = working_days_left(cal, today, req.due_on)
+    return not req.finished and left is not None and 0 <= left <= within and not req.is_overdue(today)
+
+
+def queue_page(
+    session: Session, user: User, flt: QueueFilter, *, limit: int, cursor: str | None, today: dt.date
+) -> tuple[list[Request], str | None]:
+    agency_ids = _agency_ids(session, user, flt)
     base: Select[Any] = select(Request).where(Request.agency_id.in_(agency_ids))
     if flt.status:
         base = base.where(Request.status == flt.status)
@@ -74,6 +110,8 @@ def queue_page(
         email = user.email if flt.assignee == "me" else flt.assignee.strip().lower()
         assignee_id = session.execute(select(User.id).where(User.email == email)).scalar_one_or_none()
         base = base.where(Request.assignee_id == (assignee_id or -1))
+    if flt.search and flt.search.strip():
+        base = base.where(search_clause(flt.search))
 
     after = _decode(cursor) if cursor else None
     rows: list[Request] = []
@@ -89,5 +127,25 @@ def queue_page(
             undated = undated.where(tuple_(Request.received_on, Request.id) > tuple_(after[1], after[2]))
         undated = undated.order_by(Request.received_on, Request.id).limit(limit + 1 - len(rows))
         rows += list(session.execute(undated).scalars())
+    page = rows[:limit]
+    return page, (_encode(page[-1]) if len(rows) > limit else None)
+
+
+def all_requests_page(
+    session: Session, user: User, flt: QueueFilter, *, limit: int, cursor: str | None
+) -> tuple[list[Request], str | None]:
+    """Every request of the user's agencies, finished or not, newest received first (keyset-paged by
+    received_on, id); the status filter may name any status, `replied` included."""
+    agency_ids = _agency_ids(session, user, flt)
+    stmt: Select[Any] = select(Request).where(Request.agency_id.in_(agency_ids))
+    if flt.status:
+        stmt = stmt.where(Request.status == flt.status)
+    if flt.search and flt.search.strip():
+        stmt = stmt.where(search_clause(flt.search))
+    if cursor:
+        _, received_on, serial = _decode(cursor)
+        stmt = stmt.where(tuple_(Request.received_on, Request.id) < tuple_(received_on, serial))
+    stmt = stmt.order_by(Request.received_on.desc(), Request.id.desc()).limit(limit + 1)
+    rows = list(session.execute(stmt).scalars())
     page = rows[:limit]
     return page, (_encode(page[-1]) if len(rows) > limit else None)

@@ -14,11 +14,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,6 +38,7 @@ from webapp.domain.states import (
     TRANSITIONS,
     UNFINISHED,
     Status,
+    allowed_actions,
 )
 from webapp.i18n import _l
 from webapp.models import (
@@ -68,6 +69,8 @@ EVENT_TYPES = {
     "request_fee": "fee_requested",
     "receive_fee": "fee_received",
     "extend": "extended",
+    "propose_extension": "extension_proposed",
+    "decline_extension": "extension_declined",
     "reply": "replied",
     "assign": "assigned",
     "comment": "commented",
@@ -84,9 +87,22 @@ NOTICES = {
     "closed": "closure_notice",
     "withdrawn": "closure_notice",
 }
-INTERNAL_EVENTS = frozenset({"assigned", "commented"})
+INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined"})
 # Events that do not move the request's own dates: an action's `on` may precede them.
-UNDATED_EVENTS = frozenset({"assigned", "commented", "due_recomputed", "attachment_added"})
+UNDATED_EVENTS = frozenset(
+    {
+        "assigned",
+        "commented",
+        "due_recomputed",
+        "attachment_added",
+        "extension_proposed",
+        "extension_declined",
+        "appeal_recorded",
+        "appeal_decided",
+    }
+)
+# The events that open and settle an extension proposal: the latest of them tells whether one is pending.
+EXTENSION_EVENTS = ("extension_proposed", "extension_declined", "extended")
 
 
 @dataclass(frozen=True)
@@ -278,13 +294,16 @@ def submit(
     registered_by: User | None = None,
     document_number: str | None = None,
     purpose: str | None = None,
+    by_platform: bool = False,
 ) -> tuple[Request, str]:
-    """Record a new request; returns it with its access code (shown once, stored only hashed)."""
+    """Record a new request; returns it with its access code (shown once, stored only hashed).
+
+    `by_platform`: registered by the workers themselves (the email channel), with no officer."""
     today = china_today(now)
     errors: dict[str, Any] = {}
     if channel not in CHANNELS:
         errors["channel"] = _l("未知的申请渠道")
-    if registered_by is None and channel != "online":
+    if registered_by is None and channel != "online" and not by_platform:
         errors["channel"] = _l("公众提交的申请渠道只能是网上申请")
     if received_on is None:
         if channel != "online":
@@ -459,7 +478,7 @@ def act(
         else:
             data["amount_yuan"] = round(float(amount), 2)
             note = f"信息处理费{data['amount_yuan']:.2f}元"
-    elif action == "extend":
+    elif action in ("extend", "propose_extension"):
         days = fields.pop("days", None)
         reason = _text(errors, "reason", fields.pop("reason", None), required=True)
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= rules.max_extension_days:
@@ -471,9 +490,22 @@ def act(
                 _l("已超过答复期限，不能再延期"),
                 {"on": _l("答复期限为%(date)s", date=req.due_on.isoformat())},
             )
+        if action == "propose_extension" and pending_extension(req) is not None:
+            raise IllegalTransition(
+                _l("已有待负责人审批的延期申请"), {"action": _l("请等待负责人审批或不同意后再提请")}
+            )
         data["days"] = days
-        updates["extended_days"] = days
+        if action == "extend":
+            updates["extended_days"] = days
         note = reason or ""
+    elif action == "decline_extension":
+        if actor is not None and actor.role != "head":
+            raise Forbidden(
+                _l("延期答复须经政府信息公开工作机构负责人批准"), {"action": _l("仅负责人可审批延期")}
+            )
+        if pending_extension(req) is None:
+            raise IllegalTransition(_l("没有待审批的延期申请"), {"action": _l("没有待审批的延期申请")})
+        note = _text(errors, "note", fields.pop("note", None), required=False) or ""
     elif action in ("reply", "close", "withdraw"):
         if action == "reply":
             outcome = fields.pop("outcome", None)
@@ -564,6 +596,100 @@ def applicant_correct(session: Session, req: Request, text: str, *, now: dt.date
 def applicant_withdraw(session: Session, req: Request, reason: str | None, *, now: dt.datetime) -> Request:
     """The applicant withdraws the request: finished as `closed_other` (撤回申请)."""
     return act(session, req, "withdraw", None, now=now, reason=reason)
+
+
+# -- extensions: the officer proposes, the head approves (extend) or declines ---------------------------
+
+EXTENDABLE = TRANSITIONS["extend"][0]
+
+
+def pending_extension(req: Request) -> Event | None:
+    """The extension proposal awaiting the head's decision: the latest proposal, neither declined nor
+    followed by an extension, on a request that may still be extended."""
+    if req.extended_days or Status(req.status) not in EXTENDABLE:
+        return None
+    last = next((e for e in reversed(req.events) if e.type in EXTENSION_EVENTS), None)
+    return last if last is not None and last.type == "extension_proposed" else None
+
+
+def approve_extension(
+    session: Session,
+    req: Request,
+    actor: User | None,
+    *,
+    now: dt.datetime,
+    on: dt.date | None = None,
+    version: int | None = None,
+) -> Request:
+    """The head approves the pending proposal: `extend` with the proposal's days and reason."""
+    proposal = pending_extension(req)
+    if proposal is None:
+        raise IllegalTransition(_l("没有待审批的延期申请"), {"action": _l("没有待审批的延期申请")})
+    return act(
+        session,
+        req,
+        "extend",
+        actor,
+        now=now,
+        on=on,
+        version=version,
+        days=int(str(proposal.data["days"])),
+        reason=proposal.note,
+    )
+
+
+def pending_extension_requests(session: Session, agency_ids: list[int]) -> list[tuple[Request, Event]]:
+    """Requests of these agencies with a pending extension proposal, soonest due first, with the proposal.
+
+    Driven by the agencies' open, unextended requests (ix_requests_agency_due); each request's events are
+    reached through uq_request_events_request_seq."""
+    later = aliased(Event)
+    settled = exists().where(
+        later.request_id == Event.request_id,
+        later.seq > Event.seq,
+        later.type.in_(EXTENSION_EVENTS),
+    )
+    rows = session.execute(
+        select(Request, Event)
+        .join(Event, Event.request_id == Request.id)
+        .where(
+            Request.agency_id.in_(agency_ids),
+            Request.status.in_([str(s) for s in EXTENDABLE]),
+            Request.extended_days == 0,
+            Event.type == "extension_proposed",
+            ~settled,
+        )
+        .order_by(Request.due_on.is_(None), Request.due_on, Request.id)
+    )
+    return [(req, ev) for req, ev in rows]
+
+
+def available_actions(req: Request, role: str | None, *, today: dt.date, cal: WorkCalendar) -> list[str]:
+    """The actions worth offering on this request now: those its status and the role allow
+    (states.allowed_actions), less those its own history or dates already rule out."""
+    rules = RULES[req.rules]
+    pending = pending_extension(req) is not None
+    past_due = req.due_on is not None and today > req.due_on
+    out = []
+    for action in allowed_actions(req.status, role):
+        if action == "request_correction" and (
+            req.correction_requested
+            or (
+                rules.correction_window_days is not None
+                and today > cal.add_wd(req.received_on, rules.correction_window_days)
+            )
+        ):
+            continue
+        if action in ("extend", "propose_extension") and (req.extended_days or past_due):
+            continue
+        if action == "propose_extension" and (pending or role == "head"):
+            continue
+        if action == "decline_extension" and not pending:
+            continue
+        if action == "request_fee" and rules.fee_limit_days is None:
+            continue
+        out.append(action)
+    return out
 
 
 # -- calendar changes -----------------------------------------------------------------------------

@@ -96,6 +96,10 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
     "request_fee": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.AWAITING_FEE),
     "receive_fee": (frozenset({S.AWAITING_FEE}), S.IN_PROGRESS),
     "extend": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
+    # An officer's proposal of an extension, and a head's refusal of it: internal, no status change. The
+    # head's approval is `extend` itself, with the proposal's days and reason.
+    "propose_extension": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
+    "decline_extension": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
     "reply": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.REPLIED),
     "assign": (UNFINISHED, None),
     "comment": (frozenset(Status), None),
@@ -104,6 +108,7 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
 }
 ACTIONS = frozenset(TRANSITIONS)
 STAFF_ACTIONS = ACTIONS - {"withdraw"}
+HEAD_ACTIONS = frozenset({"extend", "decline_extension"})  # 政府信息公开工作机构负责人 only
 
 ACTION_LABELS = {
     "accept": _l("受理"),
@@ -114,6 +119,8 @@ ACTION_LABELS = {
     "request_fee": _l("发出收费通知"),
     "receive_fee": _l("收到缴费"),
     "extend": _l("延期答复"),
+    "propose_extension": _l("提请延期"),
+    "decline_extension": _l("不同意延期"),
     "reply": _l("答复"),
     "assign": _l("指派经办人"),
     "comment": _l("内部备注"),
@@ -129,5 +136,5 @@ def allowed_actions(status: Status | str, role: str | None = None) -> list[str]:
         for a in TRANSITIONS
         if a in STAFF_ACTIONS
         and Status(status) in TRANSITIONS[a][0]
-        and (a != "extend" or role in (None, "head"))
+        and (a not in HEAD_ACTIONS or role in (None, "head"))
     ]

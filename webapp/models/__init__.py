@@ -4,19 +4,25 @@ from webapp.models.agency import Agency, ApiToken, User, agency_members
 from webapp.models.base import Base
 from webapp.models.calendar import CalendarOverride, CalendarYear
 from webapp.models.idempotency import IdempotencyRecord
+from webapp.models.mail import AgencyMailbox, InboundEmail
 from webapp.models.outbox import OutboxMessage
+from webapp.models.report import Appeal, ReportSnapshot
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
 
 __all__ = [
     "Agency",
+    "AgencyMailbox",
     "ApiToken",
+    "Appeal",
     "Attachment",
     "Base",
     "CalendarOverride",
     "CalendarYear",
     "Event",
     "IdempotencyRecord",
+    "InboundEmail",
     "OutboxMessage",
+    "ReportSnapshot",
     "Request",
     "TrackingCounter",
     "User",

@@ -30,5 +30,10 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None]
+    # The relay's lease while it sends (workers/notices.py); another relay may take the row once it passed.
+    claimed_until: Mapped[dt.datetime | None]
+    # Given up after the last attempt (or refused for good): shown to officers until retried.
+    failed_at: Mapped[dt.datetime | None]
+    delivered_via: Mapped[str | None] = mapped_column(String(16))  # smtp | maildrop | none (no address)
 
     request: Mapped[Request | None] = relationship()

@@ -1,0 +1,361 @@
+"""What the outbox's notices say and to whom (SPEC §6), and their delivery state for officers.
+
+Applicant notices (kind "notice") are queued by webapp.domain.requests in the transaction of the event
+they announce; staff notices (kind "staff": due soon, overdue, the daily digest) by the deadline sweeps.
+The text is written here, when the relay sends the row, from the event it announces (never from a later
+state of the request), in Chinese. Nothing here sends: workers/notices.py does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.domain.calendar import WorkCalendar, current_calendar
+from webapp.domain.deadlines import RULES, compute
+from webapp.domain.errors import IllegalTransition, NotFound
+from webapp.domain.requests import clock_events
+from webapp.domain.states import CHANNELS, OUTCOMES, STATUS_LABELS, Status
+from webapp.i18n import _l
+from webapp.models import Event, InboundEmail, OutboxMessage, Request, User, agency_members
+
+NOTICE_LABELS = {
+    "receipt": _l("受理回执"),
+    "correction_notice": _l("补正告知书"),
+    "extension_notice": _l("延期答复告知书"),
+    "consultation_notice": _l("征求意见告知书"),
+    "fee_notice": _l("收费通知"),
+    "reply": _l("答复书"),
+    "closure_notice": _l("办结告知书"),
+    "due_soon": _l("即将到期提醒"),
+    "overdue": _l("逾期提醒"),
+    "digest": _l("每日办理提醒"),
+}
+TITLES = {
+    "receipt": "政府信息公开申请受理回执",
+    "correction_notice": "政府信息公开申请补正告知书",
+    "extension_notice": "政府信息公开申请延期答复告知书",
+    "consultation_notice": "征求第三方意见告知书",
+    "fee_notice": "信息处理费缴费通知",
+    "reply": "政府信息公开申请答复书",
+    "closure_notice": "政府信息公开申请办结告知书",
+}
+REMEDY = "如对本机关的政府信息公开工作不服，可以依法申请行政复议或者提起行政诉讼。"
+FOOTER = "本邮件由政府信息公开申请办理系统自动发送，请勿直接回复。可凭申请编号和查询码在网上查询办理进度。"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One email to send: the relay adds the headers (Message-ID from the delivery key)."""
+
+    to: list[str]
+    subject: str
+    body: str
+    sender_name: str
+    in_reply_to: str | None = None
+
+
+def fmt(day: dt.date | str | None) -> str:
+    if day is None:
+        return "—"
+    d = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def message_id_domain(sender: str) -> str:
+    """The right-hand side of our Message-IDs: the sender address's domain."""
+    domain = sender.rpartition("@")[2].strip(" >").lower()
+    return re.sub(r"[^a-z0-9.-]", "", domain) or "gov-disclosure.invalid"
+
+
+def message_id(delivery_key: str, sender: str) -> str:
+    """The delivery key as a Message-ID: a resend of the same notice is recognisably the same email."""
+    left = re.sub(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]", ".", delivery_key).strip(".")
+    return f"<{left}@{message_id_domain(sender)}>"
+
+
+# -- composing ------------------------------------------------------------------------------------
+
+
+def compose(session: Session, msg: OutboxMessage) -> Letter:
+    """The email for one outbox row; `to` is empty when there is nobody to write to."""
+    notice = str(msg.payload.get("notice", ""))
+    if msg.kind == "notice":
+        return _applicant_letter(session, msg, notice)
+    if notice in ("due_soon", "overdue"):
+        return _deadline_letter(session, msg, notice)
+    if notice == "digest":
+        return _digest_letter(session, msg)
+    raise ValueError(f"outbox row {msg.id}: unknown notice {msg.kind}/{notice}")
+
+
+def _event(req: Request, seq: int) -> Event:
+    for e in req.events:
+        if e.seq == seq:
+            return e
+    raise ValueError(f"request {req.id} has no event {seq}")
+
+
+def _due_after(req: Request, seq: int, cal: WorkCalendar) -> dt.date | None:
+    """The due date as it stood right after event `seq`."""
+    events = [e for e in req.events if e.seq <= seq]
+    return compute(RULES[req.rules], req.received_on, clock_events(events), cal).due_on
+
+
+def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Letter:
+    req = msg.request
+    if req is None:
+        raise ValueError(f"outbox row {msg.id} has no request")
+    ev = _event(req, int(str(msg.payload["event_seq"])))
+    cal = current_calendar(session)
+    rules = RULES[req.rules]
+    lines: list[str] = []
+    if notice == "receipt":
+        lines.append(
+            f"本机关于{fmt(req.received_on)}收到您通过{CHANNELS.get(req.channel, req.channel)}方式提出的"
+            "政府信息公开申请，现予受理登记。"
+        )
+        if req.channel == "email":
+            lines.append(f"本回执确认收到您的电子邮件申请，收到申请之日为{fmt(req.received_on)}。")
+        lines.append(
+            f"依照《中华人民共和国政府信息公开条例》（{rules.code}年）{rules.article_reply}，"
+            f"本机关将在{rules.reply_days}个工作日内、即{fmt(_due_after(req, ev.seq, cal))}前作出答复；"
+            "需要延长答复期限的，将另行告知。"
+        )
+    elif notice == "correction_notice":
+        period = int(str(ev.data.get("period_days", 0)))
+        lapse = cal.add_wd(ev.on, period)
+        lines += [
+            f"经审查，您的申请需要补正。请补正以下内容：{ev.note}",
+            f"请于{fmt(lapse)}前（{period}个工作日内）提交补正。答复期限自本机关收到补正之日起重新计算。",
+            f"无正当理由逾期不补正的，视为放弃申请，本机关不再处理（《条例》{rules.article_correction}）。",
+        ]
+    elif notice == "extension_notice":
+        lines += [
+            f"因{ev.note or '需要'}，经本机关政府信息公开工作机构负责人同意，"
+            f"答复期限延长{ev.data.get('days')}个工作日。",
+            f"延长后的答复期限为{fmt(_due_after(req, ev.seq, cal))}。",
+        ]
+    elif notice == "consultation_notice":
+        lines.append(
+            "您申请公开的政府信息涉及第三方合法权益，本机关正在书面征求第三方意见。"
+            "征求意见所需时间不计入答复期限。"
+        )
+        if rules.consultation_limit_days:
+            lines.append(
+                f"第三方应在{rules.consultation_limit_days}个工作日内提出意见，"
+                "逾期未提出的，本机关依照《条例》第三十二条继续办理。"
+            )
+    elif notice == "fee_notice":
+        limit = rules.fee_limit_days or 20
+        lines += [
+            f"依照《政府信息公开信息处理费管理办法》，本申请需缴纳信息处理费"
+            f"{float(str(ev.data.get('amount_yuan', 0))):.2f}元。",
+            f"请于{fmt(cal.add_wd(ev.on, limit))}前缴纳；逾期未缴纳的，视为放弃申请，本机关不再处理。"
+            "收费期间不计入答复期限。",
+        ]
+    elif notice == "reply":
+        outcome = str(ev.data.get("outcome") or req.outcome or "")
+        lines.append(
+            f"本机关已于{fmt(ev.on)}对您的申请作出答复。答复结果：{OUTCOMES.get(outcome, outcome)}。"
+        )
+        if ev.note:
+            lines.append(ev.note)
+        if req.referred_agency:
+            lines.append(f"您所申请的信息可向{req.referred_agency}咨询。")
+        lines.append("答复书及相关文件可在网上查询。" + REMEDY)
+    elif notice == "closure_notice":
+        outcome = str(ev.data.get("outcome") or req.outcome or "")
+        if ev.type == "withdrawn":
+            lines.append(f"您已于{fmt(ev.on)}撤回申请，本申请办结。")
+        elif outcome == "closed_correction_lapsed":
+            lines.append(
+                f"您未在补正期限内补正申请，依照《条例》{rules.article_correction}，视为放弃申请。"
+                f"本机关于{fmt(ev.on)}终止办理。"
+            )
+        elif outcome == "closed_fee_unpaid":
+            lines.append(f"您未在规定期限内缴纳信息处理费，视为放弃申请。本机关于{fmt(ev.on)}终止办理。")
+        else:
+            lines.append(f"您的申请已于{fmt(ev.on)}办结。{ev.note}".rstrip())
+        lines.append(REMEDY)
+    else:
+        raise ValueError(f"unknown applicant notice {notice}")
+    body = "\n\n".join(
+        [
+            f"{req.applicant_name}：",
+            *lines,
+            f"申请编号：{req.tracking_number}\n办理机关：{req.agency.name}",
+            FOOTER,
+        ]
+    )
+    in_reply_to = None
+    if notice == "receipt" and req.channel == "email":
+        in_reply_to = session.execute(
+            select(InboundEmail.message_key).where(
+                InboundEmail.request_id == req.id, InboundEmail.message_key.startswith("<")
+            )
+        ).scalar_one_or_none()
+    return Letter(
+        to=[req.applicant_email] if req.applicant_email else [],
+        subject=f"【{req.agency.name}】{TITLES[notice]}（申请编号{req.tracking_number}）",
+        body=body + "\n",
+        sender_name=req.agency.name,
+        in_reply_to=in_reply_to,
+    )
+
+
+def staff_emails(session: Session, agency_id: int, assignee_id: int | None = None) -> list[str]:
+    """The assignee when there is one, else the agency's active officers and heads."""
+    if assignee_id is not None:
+        user = session.get(User, assignee_id)
+        if user is not None and user.active:
+            return [user.email]
+    rows = session.execute(
+        select(User.email)
+        .join(agency_members, agency_members.c.user_id == User.id)
+        .where(
+            agency_members.c.agency_id == agency_id,
+            User.active.is_(True),
+            User.role.in_(("officer", "head")),
+        )
+        .order_by(User.email)
+    )
+    return list(rows.scalars())
+
+
+def _deadline_letter(session: Session, msg: OutboxMessage, notice: str) -> Letter:
+    req = msg.request
+    if req is None:
+        raise ValueError(f"outbox row {msg.id} has no request")
+    due = str(msg.payload.get("due_on"))
+    status = STATUS_LABELS[Status(req.status)]
+    if notice == "overdue":
+        subject = f"【逾期】申请{req.tracking_number}已超过答复期限（{fmt(due)}）"
+        text = f"申请{req.tracking_number}的答复期限为{fmt(due)}，现已逾期，请尽快办理。"
+    else:
+        subject = f"【即将到期】申请{req.tracking_number}的答复期限为{fmt(due)}"
+        text = f"申请{req.tracking_number}的答复期限为{fmt(due)}，即将到期，请及时办理。"
+    if req.finished or (req.due_on is not None and req.due_on.isoformat() != due):
+        text += f"\n\n（发送时该申请的状态为：{status}；当前答复期限：{fmt(req.due_on)}。）"
+    else:
+        text += f"\n\n当前状态：{status}。"
+    return Letter(
+        to=staff_emails(session, req.agency_id, req.assignee_id),
+        subject=subject,
+        body=text + "\n",
+        sender_name="政府信息公开申请办理系统",
+    )
+
+
+def _digest_letter(session: Session, msg: OutboxMessage) -> Letter:
+    p = msg.payload
+    agency_id = int(str(p["agency_id"]))
+    overdue = [tuple(x) for x in p.get("overdue", [])]  # type: ignore[attr-defined]
+    due_soon = [tuple(x) for x in p.get("due_soon", [])]  # type: ignore[attr-defined]
+    failed = int(str(p.get("failed_notices", 0)))
+    review = int(str(p.get("mail_for_review", 0)))
+    date = str(p["date"])
+    parts = [
+        f"{p.get('agency_name', '')}{fmt(date)}办理提醒：逾期{len(overdue)}件，即将到期{len(due_soon)}件。",
+    ]
+    if overdue:
+        parts.append("已逾期：\n" + "\n".join(f"  {tn}　答复期限{fmt(d)}" for tn, d in overdue))
+    if due_soon:
+        parts.append("即将到期：\n" + "\n".join(f"  {tn}　答复期限{fmt(d)}" for tn, d in due_soon))
+    if failed:
+        parts.append(f"发送失败、需要处理的通知：{failed}件。")
+    if review:
+        parts.append(f"待人工审核的申请邮箱来信：{review}封。")
+    parts.append("本邮件由政府信息公开申请办理系统自动发送。")
+    return Letter(
+        to=staff_emails(session, agency_id),
+        subject=f"【每日提醒】{fmt(date)} 逾期{len(overdue)}件，即将到期{len(due_soon)}件",
+        body="\n\n".join(parts) + "\n",
+        sender_name="政府信息公开申请办理系统",
+    )
+
+
+# -- delivery state, for officers -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    id: int
+    tracking_number: str | None
+    notice: str
+    label: str
+    status: str  # sent | pending | failed
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    failed_at: dt.datetime | None
+    delivered_via: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def _state(msg: OutboxMessage, tracking_number: str | None) -> NoticeState:
+    notice = str(msg.payload.get("notice", msg.kind))
+    status = "sent" if msg.sent_at else ("failed" if msg.failed_at else "pending")
+    return NoticeState(
+        id=msg.id,
+        tracking_number=tracking_number,
+        notice=notice,
+        label=str(NOTICE_LABELS.get(notice, notice)),
+        status=status,
+        attempts=msg.attempts,
+        last_error=msg.last_error,
+        created_at=msg.created_at,
+        sent_at=msg.sent_at,
+        failed_at=msg.failed_at,
+        delivered_via=msg.delivered_via,
+    )
+
+
+def failed_notices(session: Session, agency_ids: Iterable[int]) -> list[NoticeState]:
+    """Notices about the agencies' requests that the relay gave up on, newest first."""
+    rows = session.execute(
+        select(OutboxMessage, Request.tracking_number)
+        .join(Request, OutboxMessage.request_id == Request.id)
+        .where(OutboxMessage.failed_at.is_not(None), Request.agency_id.in_(list(agency_ids)))
+        .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+    )
+    return [_state(msg, tn) for msg, tn in rows]
+
+
+def count_failed_notices(session: Session, agency_id: int) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .join(Request, OutboxMessage.request_id == Request.id)
+            .where(OutboxMessage.failed_at.is_not(None), Request.agency_id == agency_id)
+        ).scalar_one()
+    )
+
+
+def notices_of_request(session: Session, req: Request) -> list[NoticeState]:
+    """Every notice queued for one request, with whether it was sent, is pending or failed."""
+    rows = session.execute(
+        select(OutboxMessage).where(OutboxMessage.request_id == req.id).order_by(OutboxMessage.id)
+    )
+    return [_state(msg, req.tracking_number) for msg in rows.scalars()]
+
+
+def retry_notice(session: Session, outbox_id: int, *, now: dt.datetime) -> OutboxMessage:
+    """Send a failed notice again (after the address or the mail server was fixed)."""
+    msg = session.get(OutboxMessage, outbox_id)
+    if msg is None:
+        raise NotFound(_l("通知不存在"))
+    if msg.sent_at is not None:
+        raise IllegalTransition(_l("该通知已发送"), {"notice": _l("已发送，无需重发")})
+    msg.failed_at, msg.attempts, msg.next_attempt_at, msg.claimed_until = None, 0, now, None
+    session.flush()
+    return msg

@@ -1,0 +1,102 @@
+"""The HTML pages: the citizen's (/, /apply, /track), the staff's (/staff/…) and the administrator's
+(/admin/…), server-rendered with Jinja, Chinese first, calling the same domain functions as the API.
+
+Every form carries a CSRF token (Flask-WTF), checked for every unsafe request outside /api/ (the JSON
+API authenticates each call with a bearer token or an access code and reads no cookie); staff log in
+with a session (Flask-Login).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.domain.calendar import CHINA
+from webapp.domain.deadlines import RULES
+from webapp.extensions import csrf, login_manager
+from webapp.i18n import wants_english
+from webapp.web import labels
+from webapp.web.auth import init_login
+from webapp.web.common import today
+from webapp.web.forms import aria, form_problems
+
+# Pages load nothing from elsewhere and run no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_web(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # checked below, for everything but /api/
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login()
+
+    @app.before_request
+    def _csrf_protect() -> None:
+        if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
+            csrf.protect()
+
+    @app.after_request
+    def _page_headers(response: Response) -> Response:
+        if request.path.startswith("/api/"):
+            return response
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    from webapp.web import admin, citizen, staff
+    from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
+
+    app.register_blueprint(citizen.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(admin.bp)
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["filesize"] = format_size
+    app.jinja_env.globals.update(
+        {name: partial(labels.label, mapping) for name, mapping in labels.TEMPLATE_LABELS.items()}
+    )
+    app.jinja_env.globals.update(aria=aria, form_problems=form_problems, ruleset=RULES.__getitem__)
+
+    @app.context_processor
+    def _page_context() -> dict[str, Any]:
+        user = current_user.user if current_user.is_authenticated else None
+        return {"english": wants_english(), "me": user, "today_iso": today().isoformat()}
+
+
+def format_day(value: dt.date | None) -> str:
+    """A date as the reader writes it: 2024年6月14日, or 2024-06-14 in English."""
+    if value is None:
+        return "—"
+    if wants_english():
+        return value.isoformat()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_moment(value: dt.datetime | None) -> str:
+    """A timestamp in China Standard Time."""
+    if value is None:
+        return "—"
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,370 @@
+"""The administrator's pages: agencies and their report settings, users and roles, API tokens, and the
+working-day calendar with its overrides (a new year's 调休 notice), which move open requests' due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from webapp.domain import accounts
+from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
+from webapp.domain.errors import DomainError
+from webapp.domain.requests import confirm_calendar_year, set_calendar_day
+from webapp.extensions import db
+from webapp.i18n import _l
+from webapp.models import Agency, ApiToken, User
+from webapp.models.base import MAX_ID
+from webapp.web.auth import staff, staff_required
+from webapp.web.common import calendar, install_error_pages, now, today
+from webapp.web.forms import (
+    AgencyCreateForm,
+    AgencyNameForm,
+    CalendarDayForm,
+    CatalogueCountForm,
+    ConfirmYearForm,
+    TokenIssueForm,
+    UserCreateForm,
+    options,
+    show_domain_errors,
+)
+from webapp.web.labels import ROLE_LABELS
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+install_error_pages(bp)
+
+
+@bp.before_request
+@staff_required("admin")
+def _admins_only() -> None:
+    """Every page here is the administrator's: others are sent to log in, or refused (403)."""
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("admin/index.html")
+
+
+# -- agencies ------------------------------------------------------------------------------------------
+
+
+def agency_or_404(code: str) -> Agency:
+    agency = db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+    if agency is None:
+        raise NotFound()
+    return agency
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+def agencies() -> Any:
+    form = AgencyCreateForm()
+    if form.validate_on_submit():
+        try:
+            agency = accounts.create_agency(
+                db.session(), (form.code.data or "").upper(), form.name.data or "", now=now()
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_l("已创建机关 %(code)s。", code=agency.code), "success")
+            return redirect(url_for(".agency", code=agency.code))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "admin/agencies.html", form=form, agencies=accounts.list_agencies(db.session())
+    ), status
+
+
+def agency_page(
+    agency: Agency,
+    *,
+    name: AgencyNameForm | None = None,
+    count: CatalogueCountForm | None = None,
+    code: int = 200,
+) -> Any:
+    name_form = name or AgencyNameForm(formdata=None, prefix="agency")
+    if name is None:
+        name_form.name.data = agency.name
+    count_form = count or CatalogueCountForm(formdata=None, prefix="catalogue")
+    if count is None:
+        count_form.year.data = today().year
+    raw = (agency.report_settings or {}).get("catalogue_counts")
+    counts = sorted((int(y), int(n)) for y, n in raw.items()) if isinstance(raw, dict) else []
+    staff_of = [u for u in accounts.list_users(db.session()) if u.belongs_to(agency.id)]
+    return (
+        render_template(
+            "admin/agency.html",
+            agency=agency,
+            name_form=name_form,
+            count_form=count_form,
+            counts=counts,
+            members=staff_of,
+        ),
+        code,
+    )
+
+
+@bp.get("/agencies/<code>")
+def agency(code: str) -> Any:
+    return agency_page(agency_or_404(code))
+
+
+@bp.post("/agencies/<code>/name")
+def agency_name(code: str) -> Any:
+    agency = agency_or_404(code)
+    form = AgencyNameForm(prefix="agency")
+    if form.validate_on_submit():
+        try:
+            accounts.update_agency(db.session(), agency, name=form.name.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_l("已保存机关名称。"), "success")
+            return redirect(url_for(".agency", code=code))
+    return agency_page(agency, name=form, code=422)
+
+
+@bp.post("/agencies/<code>/catalogue")
+def catalogue(code: str) -> Any:
+    agency = agency_or_404(code)
+    form = CatalogueCountForm(prefix="catalogue")
+    if form.validate_on_submit():
+        try:
+            accounts.set_catalogue_count(db.session(), agency, int(form.year.data or 0), form.count.data)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_l("已保存%(year)s年度的依申请公开信息目录数。", year=form.year.data), "success")
+            return redirect(url_for(".agency", code=code))
+    return agency_page(agency, count=form, code=422)
+
+
+@bp.post("/agencies/<code>/catalogue/<int:year>/delete")
+def catalogue_delete(code: str, year: int) -> Any:
+    agency = agency_or_404(code)
+    try:
+        accounts.set_catalogue_count(db.session(), agency, year, None)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_l("已删除%(year)s年度的目录数。", year=year), "success")
+    return redirect(url_for(".agency", code=code))
+
+
+# -- users ------------------------------------------------------------------------------------------------
+
+
+def users_page(form: UserCreateForm, code: int = 200) -> Any:
+    return (
+        render_template(
+            "admin/users.html",
+            form=form,
+            users=accounts.list_users(db.session()),
+        ),
+        code,
+    )
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users() -> Any:
+    form = UserCreateForm()
+    all_agencies = accounts.list_agencies(db.session())
+    form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in all_agencies)
+    if form.validate_on_submit():
+        chosen = [a for a in all_agencies if a.id in (form.agencies.data or [])]
+        try:
+            user = accounts.create_user(
+                db.session(),
+                form.email.data or "",
+                role=form.role.data or "",
+                agencies=chosen,
+                password=form.password.data or "",
+                name=form.name.data or "",
+                now=now(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc, {"agency": "agencies"})
+        else:
+            db.session.commit()
+            flash(_l("已创建用户 %(email)s。", email=user.email), "success")
+            return redirect(url_for(".users"))
+    return users_page(form, 422 if form.is_submitted() else 200)
+
+
+@bp.post(f"/users/<int(max={MAX_ID}):user_id>/active")
+def user_active(user_id: int) -> Response:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    active = request.form.get("active") == "1"
+    try:
+        accounts.set_user_active(db.session(), user, active=active, actor=staff(), now=now())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        message = (
+            _l("已启用 %(email)s。", email=user.email)
+            if active
+            else _l("已停用 %(email)s，其令牌已全部撤销。", email=user.email)
+        )
+        flash(message, "success")
+    return redirect(url_for(".users"))
+
+
+# -- tokens --------------------------------------------------------------------------------------------------
+
+
+def tokens_page(form: TokenIssueForm, *, issued: tuple[User, str] | None = None, code: int = 200) -> Any:
+    return (
+        render_template(
+            "admin/tokens.html",
+            form=form,
+            tokens=accounts.list_tokens(db.session()),
+            issued=issued,
+        ),
+        code,
+    )
+
+
+def token_form() -> TokenIssueForm:
+    form = TokenIssueForm()
+    form.user.choices = options(
+        (u.id, f"{u.email}（{ROLE_LABELS[u.role]}）") for u in accounts.list_users(db.session()) if u.active
+    )
+    return form
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens() -> Any:
+    form = token_form()
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user.data)
+        if user is None:
+            raise NotFound()
+        token = accounts.issue_token(db.session(), user, now=now(), label=form.label.data or "")
+        db.session.commit()
+        # Shown on this answer only (never stored, never redirected through the session).
+        fresh = TokenIssueForm(formdata=None)
+        fresh.user.choices = form.user.choices
+        return (*tokens_page(fresh, issued=(user, token)), {"Cache-Control": "no-store"})
+    return tokens_page(form, code=422 if form.is_submitted() else 200)
+
+
+@bp.post(f"/tokens/<int(max={MAX_ID}):token_id>/revoke")
+def revoke(token_id: int) -> Response:
+    if db.session.get(ApiToken, token_id) is None:
+        raise NotFound()
+    accounts.revoke_token(db.session(), token_id, now=now())
+    db.session.commit()
+    flash(_l("令牌已撤销。"), "success")
+    return redirect(url_for(".tokens"))
+
+
+# -- the working-day calendar --------------------------------------------------------------------------------
+
+
+def chosen_year() -> int:
+    raw = request.args.get("year") or request.form.get("year") or ""
+    year = int(raw) if raw.isdigit() else today().year
+    return min(max(year, FIRST_DAY.year + 1), LAST_DAY.year - 1)
+
+
+def calendar_page(
+    year: int,
+    *,
+    day_form: CalendarDayForm | None = None,
+    confirm: ConfirmYearForm | None = None,
+    code: int = 200,
+) -> Any:
+    cal = calendar()
+    start, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
+    return (
+        render_template(
+            "admin/calendar.html",
+            year=year,
+            covered=year in cal.covered_years,
+            confirmation=year_confirmation(db.session(), year),
+            holidays=cal.holidays_between(start, end),
+            makeup=cal.makeup_workdays_between(start, end),
+            overrides=year_overrides(db.session(), year),
+            day_form=day_form or CalendarDayForm(formdata=None, prefix="day"),
+            confirm=confirm or ConfirmYearForm(formdata=None, prefix="confirm"),
+        ),
+        code,
+    )
+
+
+@bp.get("/calendar")
+def calendar_view() -> Any:
+    return calendar_page(chosen_year())
+
+
+@bp.post("/calendar/days")
+def calendar_day() -> Any:
+    year = chosen_year()
+    form = CalendarDayForm(prefix="day")
+    if form.validate_on_submit() and form.day.data is not None:
+        day = form.day.data
+        if not FIRST_DAY < day < LAST_DAY:
+            form.add_error("day", _l("日期超出日历范围"))
+        else:
+            moved = set_calendar_day(
+                db.session(),
+                day,
+                is_workday=form.kind.data == "workday",
+                name=form.name.data or "",
+                actor=staff(),
+                now=now(),
+            )
+            db.session.commit()
+            flash(
+                _l("已设置%(day)s；%(n)s件未办结申请的答复期限随之调整。", day=day.isoformat(), n=moved),
+                "success",
+            )
+            return redirect(url_for(".calendar_view", year=day.year))
+    return calendar_page(year, day_form=form, code=422)
+
+
+@bp.post("/calendar/days/<day>/clear")
+def calendar_clear(day: str) -> Response:
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise NotFound() from exc
+    moved = set_calendar_day(db.session(), date, is_workday=None, name="", actor=staff(), now=now())
+    db.session.commit()
+    flash(_l("已删除%(day)s的调整；%(n)s件未办结申请的答复期限随之调整。", day=day, n=moved), "success")
+    return redirect(url_for(".calendar_view", year=date.year))
+
+
+@bp.post("/calendar/confirm")
+def calendar_confirm() -> Any:
+    year = chosen_year()
+    form = ConfirmYearForm(prefix="confirm")
+    if form.validate_on_submit():
+        moved = confirm_calendar_year(db.session(), year, note=form.note.data or "", actor=staff(), now=now())
+        db.session.commit()
+        flash(
+            _l(
+                "已确认%(year)s年节假日安排录入完毕；%(n)s件未办结申请的答复期限随之调整。",
+                year=year,
+                n=moved,
+            ),
+            "success",
+        )
+        return redirect(url_for(".calendar_view", year=year))
+    return calendar_page(year, confirm=form, code=422)

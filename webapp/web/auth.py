@@ -1,0 +1,85 @@
+"""Staff sessions on the pages (Flask-Login): who is logged in, and which pages their role opens.
+
+The session keeps the user's id with a fingerprint of their password hash, so a changed password ends
+every session of the user; a deactivated user is logged out on their next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort
+from flask_login import UserMixin, current_user
+from flask_login import login_user as _login_user
+
+from webapp.extensions import db, login_manager
+from webapp.i18n import _l
+from webapp.models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StaffLogin(UserMixin):
+    """The logged-in staff member as Flask-Login sees them; `.user` is the database row."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{fingerprint(self.user)}"
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.user.active)
+
+
+def fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:20]
+
+
+def init_login() -> None:
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = cast(str, _l("请先登录"))
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load(session_id: str) -> StaffLogin | None:
+        user_id, _, mark = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or not user.password_hash:
+            return None
+        if not hmac.compare_digest(mark, fingerprint(user)):
+            return None
+        return StaffLogin(user)
+
+
+def login_user(user: User) -> None:
+    _login_user(StaffLogin(user))
+
+
+def staff() -> User:
+    """The logged-in user's row (only inside a view behind `staff_required`)."""
+    return cast(StaffLogin, current_user).user
+
+
+def staff_required(*roles: str) -> Callable[[F], F]:
+    """Logged in (else to the login page), and with one of `roles` when given (else 403)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and staff().role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorate

@@ -1,0 +1,272 @@
+"""The public pages: apply, the receipt (受理回执), track a request with its number and access code,
+correct it when asked (补正), withdraw it.
+
+The access code never appears in a URL: the tracking form is posted, and the tracking numbers it has
+opened are kept in the (signed, HttpOnly) session for the rest of the browser session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from webapp.domain.attachments import attachment_path
+from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.requests import (
+    access_code_matches,
+    applicant_correct,
+    applicant_withdraw,
+    submit,
+)
+from webapp.extensions import db
+from webapp.i18n import LANGUAGES, _l
+from webapp.models import Agency, Attachment, Request
+from webapp.models.base import MAX_ID
+from webapp.web.common import (
+    calendar,
+    clock_view,
+    install_error_pages,
+    notices,
+    now,
+    safe_next,
+    store_uploads,
+    today,
+)
+from webapp.web.forms import (
+    APPLICANT_FIELD_NAMES,
+    ApplicationForm,
+    CorrectionForm,
+    TrackForm,
+    WithdrawForm,
+    options,
+    show_domain_errors,
+    uploads,
+)
+
+bp = Blueprint("citizen", __name__)
+install_error_pages(bp)
+
+TRACKED = "tracked"  # session key: tracking numbers this browser has opened with their access code
+RECEIPT = "receipt"  # session key: the last submission's number and access code, for its receipt
+MAX_TRACKED = 10
+NOT_FOUND = _l("申请编号或查询码不正确")
+
+
+def agencies() -> list[Agency]:
+    return list(db.session.execute(select(Agency).order_by(Agency.name)).scalars())
+
+
+def find(tracking_number: str) -> Request | None:
+    number = tracking_number.strip().upper()
+    if not number or "\x00" in number or len(number) > 40:
+        return None
+    return db.session.execute(select(Request).where(Request.tracking_number == number)).scalar_one_or_none()
+
+
+def remember(tracking_number: str) -> None:
+    tracked = [t for t in session.get(TRACKED, []) if t != tracking_number]
+    session[TRACKED] = [tracking_number, *tracked][:MAX_TRACKED]
+
+
+def tracked_request(tracking_number: str) -> Request | None:
+    if tracking_number not in session.get(TRACKED, []):
+        return None
+    return find(tracking_number)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("citizen/index.html")
+
+
+@bp.get("/lang/<code>")
+def language(code: str) -> Response:
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for(".index")))
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+def apply() -> Any:
+    form = ApplicationForm()
+    choices = agencies()
+    form.agency.choices = options((a.code, a.name) for a in choices)
+    if request.method == "GET":
+        wanted = request.args.get("agency")
+        if wanted in {a.code for a in choices}:
+            form.agency.data = wanted
+        elif len(choices) == 1:
+            form.agency.data = choices[0].code
+    if form.validate_on_submit():
+        agency = next(a for a in choices if a.code == form.agency.data)
+        moment = now()
+        try:
+            req, code = submit(
+                db.session(),
+                agency=agency,
+                applicant=form.applicant(),
+                description=form.description.data or "",
+                delivery=form.delivery.data or "",
+                document_number=form.document_number.data or None,
+                purpose=form.purpose.data or None,
+                now=moment,
+            )
+            store_uploads(req, uploads(form.attachments), uploaded_by=None, moment=moment)
+        except ValidationError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
+        else:
+            db.session.commit()
+            session[RECEIPT] = {"tracking_number": req.tracking_number, "access_code": code}
+            remember(req.tracking_number)
+            return redirect(url_for(".receipt"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("citizen/apply.html", form=form), status
+
+
+@bp.get("/apply/receipt")
+def receipt() -> Any:
+    kept = session.get(RECEIPT)
+    req = find(kept["tracking_number"]) if kept else None
+    if req is None or kept is None:
+        flash(_l("回执只在提交申请后显示；请用申请编号和查询码查询申请。"), "info")
+        return redirect(url_for(".track"))
+    return render_template(
+        "receipt.html",
+        req=req,
+        access_code=kept["access_code"],
+        clock=clock_view(req, calendar(), today()),
+        back=url_for(".status", tracking_number=req.tracking_number),
+    )
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track() -> Any:
+    form = TrackForm()
+    if form.validate_on_submit():
+        req = find(form.tracking_number.data or "")
+        if req is not None and access_code_matches(req, form.access_code.data or ""):
+            remember(req.tracking_number)
+            return redirect(url_for(".status", tracking_number=req.tracking_number))
+        form.summary = str(NOT_FOUND)
+    status = 422 if form.is_submitted() else 200
+    return render_template("citizen/track.html", form=form), status
+
+
+def status_page(
+    req: Request,
+    *,
+    correction: CorrectionForm | None = None,
+    withdraw: WithdrawForm | None = None,
+    code: int = 200,
+) -> Any:
+    moment_today = today()
+    clock = clock_view(req, calendar(), moment_today)
+    correction_asked = next((e for e in reversed(req.events) if e.type == "correction_requested"), None)
+    correction_until = next((s.end for s in reversed(clock.steps) if s.kind == "correction_requested"), None)
+    return (
+        render_template(
+            "citizen/status.html",
+            req=req,
+            clock=clock,
+            events=[e for e in req.events if e.public],
+            notices=notices(req, public_only=True),
+            attachments=[a for a in req.attachments if a.uploaded_by_id is None],
+            correction_asked=correction_asked,
+            correction_until=correction_until,
+            correction=correction or CorrectionForm(formdata=None),
+            withdraw=withdraw or WithdrawForm(formdata=None),
+        ),
+        code,
+    )
+
+
+@bp.get("/track/<tracking_number>")
+def status(tracking_number: str) -> Any:
+    req = tracked_request(tracking_number)
+    if req is None:
+        flash(_l("请输入申请编号和查询码"), "info")
+        return redirect(url_for(".track"))
+    return status_page(req)
+
+
+@bp.post("/track/<tracking_number>/correction")
+def correct(tracking_number: str) -> Any:
+    req = tracked_request(tracking_number)
+    if req is None:
+        return redirect(url_for(".track"))
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        moment = now()
+        try:
+            store_uploads(req, uploads(form.attachments), uploaded_by=None, moment=moment)
+            applicant_correct(db.session(), req, form.text.data or "", now=moment)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc, {"file": "attachments"})
+            return status_page(req, correction=form, code=exc.http_status)
+        db.session.commit()
+        flash(_l("补正已提交，答复期限自今日起重新计算。"), "success")
+        return redirect(url_for(".status", tracking_number=req.tracking_number))
+    return status_page(req, correction=form, code=422)
+
+
+@bp.post("/track/<tracking_number>/withdraw")
+def withdraw(tracking_number: str) -> Any:
+    req = tracked_request(tracking_number)
+    if req is None:
+        return redirect(url_for(".track"))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            applicant_withdraw(db.session(), req, form.reason.data or None, now=now())
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+            return status_page(req, withdraw=form, code=exc.http_status)
+        db.session.commit()
+        flash(_l("申请已撤回。"), "success")
+        return redirect(url_for(".status", tracking_number=req.tracking_number))
+    return status_page(req, withdraw=form, code=422)
+
+
+@bp.get(f"/track/<tracking_number>/attachments/<int(max={MAX_ID}):attachment_id>")
+def attachment(tracking_number: str, attachment_id: int) -> Any:
+    req = tracked_request(tracking_number)
+    att = db.session.get(Attachment, attachment_id) if req is not None else None
+    if req is None or att is None or att.request_id != req.id or att.uploaded_by_id is not None:
+        return redirect(url_for(".track"))
+    return download(att)
+
+
+def download(att: Attachment) -> Response:
+    response = send_file(
+        attachment_path(current_app.config["ATTACHMENT_DIR"], att),
+        mimetype=att.content_type,
+        as_attachment=True,
+        download_name=att.filename,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/track/forget")
+def forget() -> Response:
+    """Leave: this browser forgets the requests it opened and the last receipt (a shared computer)."""
+    session.pop(TRACKED, None)
+    session.pop(RECEIPT, None)
+    flash(_l("已退出查询。"), "info")
+    return redirect(url_for(".track"))

@@ -1,0 +1,510 @@
+"""The pages' forms. WTForms checks only the shape of the input (present, a date, a number, one of the
+choices); the domain functions check the rules, and their field errors go back beside the inputs
+(`show_domain_errors`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from werkzeug.datastructures import FileStorage
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    Field,
+    Form,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.domain.attachments import ALLOWED, MAX_BYTES, sniff
+from webapp.domain.errors import DomainError
+from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_TEXT, Applicant
+from webapp.domain.states import CLOSURE_OUTCOMES, REPLY_OUTCOMES
+from webapp.i18n import _l
+from webapp.web.labels import (
+    APPLICANT_TYPE_LABELS,
+    CHANNEL_LABELS,
+    DELIVERY_LABELS,
+    ID_KIND_LABELS,
+    OUTCOME_LABELS,
+    ROLE_LABELS,
+)
+
+REQUIRED = _l("必填")
+TOO_LONG = _l("不能超过%(max)d个字符")
+NOT_A_CHOICE = _l("请从列表中选择")
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def required() -> InputRequired:
+    return InputRequired(message=REQUIRED)
+
+
+def text_field(label: Any, limit: int, *, need: bool = False, area: bool = False, **kw: Any) -> Field:
+    validators: list[Any] = [required()] if need else [Optional()]
+    validators.append(Length(max=limit, message=TOO_LONG))
+    cls = TextAreaField if area else StringField
+    return cls(label, validators, filters=[strip], **kw)
+
+
+def date_field(label: Any, *, need: bool = False, **kw: Any) -> DateField:
+    return DateField(
+        label,
+        [required()] if need else [Optional()],
+        invalid_value_message=_l("请输入有效日期（年-月-日）"),
+        **kw,
+    )
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as a select's or radio group's choices."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def choice(label: Any, choices: Iterable[tuple[str, Any]], *, radio: bool = False, **kw: Any) -> Field:
+    cls = RadioField if radio else SelectField
+    return cls(label, [required()], choices=options(choices), invalid_choice_message=NOT_A_CHOICE, **kw)
+
+
+class ScanFiles:
+    """Each uploaded file is a PDF, PNG, JPEG or TIFF of at most 10 MB (the domain's own check, early, so
+    that a bad file refuses the whole form before anything is stored)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        for upload in field.data or []:
+            if not isinstance(upload, FileStorage):
+                continue
+            head = upload.stream.read(16)
+            upload.stream.seek(0, 2)
+            size = upload.stream.tell()
+            upload.stream.seek(0)
+            if size > MAX_BYTES:
+                raise ValidationError(
+                    _l(
+                        "%(name)s：单个文件不能超过%(mb)sMB",
+                        name=upload.filename or "",
+                        mb=MAX_BYTES // 1024 // 1024,
+                    )
+                )
+            if not head or sniff(head) is None:
+                raise ValidationError(
+                    _l("%(name)s：只接受%(types)s文件", name=upload.filename or "", types=ALLOWED)
+                )
+
+
+def uploads(form_field: Field) -> list[FileStorage]:
+    return [f for f in (form_field.data or []) if isinstance(f, FileStorage) and f.filename]
+
+
+class PageForm(FlaskForm):
+    """A form with room for errors that belong to a group of inputs (e.g. the contact details)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group_errors: dict[str, list[str]] = {}
+        self.summary: str | None = None
+
+    def add_error(self, name: str, message: object) -> None:
+        field = self._fields.get(name)
+        if field is not None and name != "csrf_token":
+            field.errors = [*field.errors, message]
+        else:
+            self.group_errors.setdefault(name, []).append(str(message))
+
+
+def show_domain_errors(form: PageForm, exc: DomainError, names: Mapping[str, str] | None = None) -> None:
+    """Put a domain error's field messages beside the form's inputs (`names` maps domain field names such
+    as "applicant.email" to the form's); the rest go to the form's error summary."""
+    names = names or {}
+    form.summary = str(exc.message)
+    for key, message in exc.fields.items():
+        name = names.get(key, key)
+        if name in form._fields or name in GROUPS:
+            form.add_error(name, message)
+        else:
+            form.add_error("_form", message)
+
+
+GROUPS = frozenset({"contact", "_form"})
+
+
+# -- the request itself: the citizen's application and the officer's registration --------------------
+
+APPLICANT_FIELD_NAMES = {
+    "applicant.type": "applicant_type",
+    "applicant.name": "name",
+    "applicant.id_kind": "id_kind",
+    "applicant.id_number": "id_number",
+    "applicant.phone": "phone",
+    "applicant.email": "email",
+    "applicant.address": "address",
+    "applicant": "contact",
+    "file": "attachments",
+}
+
+
+class ApplicationForm(PageForm):
+    agency = choice(_l("向哪个机关申请"), [])
+    applicant_type = choice(
+        _l("申请人类型"), APPLICANT_TYPE_LABELS.items(), radio=True, default="natural_person"
+    )
+    name = text_field(_l("姓名或名称"), 200, need=True, description=_l("法人或其他组织填写单位全称"))
+    id_kind = choice(_l("证件类型"), ID_KIND_LABELS.items(), default="resident_id")
+    id_number = text_field(
+        _l("证件号码"),
+        40,
+        description=_l("居民身份证或统一社会信用代码为18位，系统会核对校验位"),
+    )
+    phone = TelField(_l("联系电话"), [Optional(), Length(max=40, message=TOO_LONG)], filters=[strip])
+    email = EmailField(_l("电子邮箱"), [Optional(), Length(max=254, message=TOO_LONG)], filters=[strip])
+    address = text_field(_l("通信地址"), 500)
+    description = text_field(
+        _l("所需政府信息的描述"),
+        MAX_TEXT,
+        need=True,
+        area=True,
+        description=_l("写明信息的名称、文号或者便于查询的其他特征性描述"),
+    )
+    document_number = text_field(_l("文号（如知道）"), 200)
+    purpose = text_field(_l("用途（选填）"), MAX_TEXT, area=True)
+    delivery = choice(_l("获取信息的方式"), DELIVERY_LABELS.items(), radio=True, default="email")
+    attachments = MultipleFileField(
+        _l("附件（选填）"),
+        [ScanFiles()],
+        description=_l("如身份证明；PDF、PNG、JPEG或TIFF格式，每个不超过10MB"),
+    )
+
+    def applicant(self) -> Applicant:
+        return Applicant(
+            type=self.applicant_type.data or "",
+            name=self.name.data or "",
+            id_kind=self.id_kind.data if self.id_number.data else None,
+            id_number=self.id_number.data or None,
+            phone=self.phone.data or None,
+            email=self.email.data or None,
+            address=self.address.data or None,
+        )
+
+
+OFFLINE_CHANNELS = [(code, label) for code, label in CHANNEL_LABELS.items() if code != "online"]
+
+
+class RegistrationForm(ApplicationForm):
+    agency = choice(_l("受理机关"), [])
+    channel = choice(_l("申请渠道"), OFFLINE_CHANNELS, default="letter")
+    received_on = date_field(
+        _l("收到申请之日"),
+        need=True,
+        description=_l("挂号信为签收之日；传真、电子邮件为双方确认之日；当面申请为提交之日"),
+    )
+    attachments = MultipleFileField(
+        _l("扫描件（选填）"),
+        [ScanFiles()],
+        description=_l("来信、传真或身份证明的扫描件；PDF、PNG、JPEG或TIFF格式，每个不超过10MB"),
+    )
+
+
+# -- the citizen's tracking ----------------------------------------------------------------------------
+
+
+class TrackForm(PageForm):
+    tracking_number = text_field(_l("申请编号"), 40, need=True)
+    access_code = text_field(_l("查询码"), 40, need=True, description=_l("提交申请时获得的16位查询码"))
+
+
+class CorrectionForm(PageForm):
+    text = text_field(_l("补正内容"), MAX_TEXT, need=True, area=True)
+    attachments = MultipleFileField(
+        _l("补充材料（选填）"), [ScanFiles()], description=_l("PDF、PNG、JPEG或TIFF格式，每个不超过10MB")
+    )
+
+
+class WithdrawForm(PageForm):
+    reason = text_field(_l("撤回理由（选填）"), MAX_TEXT, area=True)
+    confirm = BooleanField(_l("我确认撤回本申请，撤回后不再办理"), [InputRequired(message=REQUIRED)])
+
+
+# -- staff -------------------------------------------------------------------------------------------
+
+
+class LoginForm(PageForm):
+    email = EmailField(_l("电子邮箱"), [required()], filters=[strip])
+    password = PasswordField(_l("密码"), [required()])
+
+
+class QueueFilterForm(Form):
+    """The queue's filters (GET, nothing changes: no CSRF token)."""
+
+    q = StringField(_l("搜索"), [Optional(), Length(max=100)], filters=[strip])
+    agency = SelectField(_l("机关"), [Optional()], choices=[])
+    status = SelectField(_l("状态"), [Optional()], choices=[])
+    overdue = BooleanField(_l("只看已逾期"))
+    mine = BooleanField(_l("只看指派给我的"))
+    cursor = HiddenField()
+
+
+class UploadForm(PageForm):
+    attachments = MultipleFileField(
+        _l("上传扫描件"), [ScanFiles()], description=_l("PDF、PNG、JPEG或TIFF格式，每个不超过10MB")
+    )
+
+
+class ActionForm(PageForm):
+    """One action of API.md's table; field names are the domain's, so its errors land beside them."""
+
+    version = HiddenField()
+
+    def domain_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, field in self._fields.items():
+            if name in ("csrf_token", "version", "on"):
+                continue
+            value = field.data
+            if isinstance(value, str):
+                value = value or None
+            elif isinstance(value, Decimal):
+                value = float(value)
+            out[name] = value
+        return out
+
+    def version_number(self) -> int | None:
+        raw = self.version.data
+        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def on_field() -> DateField:
+    return date_field(_l("办理日期"), description=_l("不填为今天"))
+
+
+def days_field(label: Any) -> IntegerField:
+    return IntegerField(
+        label,
+        [required(), NumberRange(min=1, max=20, message=_l("应为%(min)s至%(max)s之间的整数"))],
+        invalid_value_message=_l("应为整数"),
+    )
+
+
+class AcceptForm(ActionForm):
+    on = on_field()
+
+
+class RequestCorrectionForm(ActionForm):
+    items = text_field(
+        _l("需要补正的事项"),
+        MAX_TEXT,
+        need=True,
+        area=True,
+        description=_l("一次性写明需要更改、补充的内容"),
+    )
+    period_days = IntegerField(
+        _l("补正期限（工作日）"),
+        [
+            required(),
+            NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
+        ],
+        default=15,
+        invalid_value_message=_l("应为整数"),
+    )
+    on = on_field()
+
+
+class ReceiveCorrectionForm(ActionForm):
+    text = text_field(_l("补正内容摘要"), MAX_TEXT, area=True)
+    on = on_field()
+
+
+class StartConsultationForm(ActionForm):
+    party = text_field(_l("征求意见的对象"), 200, need=True)
+    on = on_field()
+
+
+class EndConsultationForm(ActionForm):
+    on = on_field()
+
+
+class RequestFeeForm(ActionForm):
+    amount_yuan = DecimalField(
+        _l("收费金额（元）"),
+        [required(), NumberRange(min=Decimal("0.01"), message=_l("应大于0"))],
+        places=2,
+        invalid_value_message=_l("应为数字"),
+    )
+    on = on_field()
+
+
+class ReceiveFeeForm(ActionForm):
+    on = on_field()
+
+
+class ExtendForm(ActionForm):
+    days = days_field(_l("延长的工作日数"))
+    reason = text_field(_l("延期理由"), MAX_TEXT, need=True, area=True)
+    on = on_field()
+
+
+class ProposeExtensionForm(ExtendForm):
+    pass
+
+
+class DeclineExtensionForm(ActionForm):
+    note = text_field(_l("不同意的理由（选填）"), MAX_TEXT, area=True)
+
+
+class ReplyForm(ActionForm):
+    outcome = choice(
+        _l("答复结果"), [(code, OUTCOME_LABELS[code]) for code in OUTCOME_LABELS if code in REPLY_OUTCOMES]
+    )
+    note = text_field(_l("答复内容摘要"), MAX_TEXT, area=True)
+    referred_agency = text_field(
+        _l("掌握该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
+    )
+    on = on_field()
+
+
+class AssignForm(ActionForm):
+    assignee = choice(_l("指派给"), [])
+
+
+class CommentForm(ActionForm):
+    note = text_field(_l("备注"), MAX_TEXT, need=True, area=True, description=_l("仅工作人员可见"))
+
+
+class CloseForm(ActionForm):
+    outcome = choice(
+        _l("办结原因"), [(code, OUTCOME_LABELS[code]) for code in OUTCOME_LABELS if code in CLOSURE_OUTCOMES]
+    )
+    note = text_field(_l("说明（选填）"), MAX_TEXT, area=True)
+    on = on_field()
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "accept": AcceptForm,
+    "request_correction": RequestCorrectionForm,
+    "receive_correction": ReceiveCorrectionForm,
+    "start_consultation": StartConsultationForm,
+    "end_consultation": EndConsultationForm,
+    "request_fee": RequestFeeForm,
+    "receive_fee": ReceiveFeeForm,
+    "propose_extension": ProposeExtensionForm,
+    "extend": ExtendForm,
+    "decline_extension": DeclineExtensionForm,
+    "reply": ReplyForm,
+    "assign": AssignForm,
+    "comment": CommentForm,
+    "close": CloseForm,
+}
+
+
+# -- administration ----------------------------------------------------------------------------------
+
+
+class AgencyCreateForm(PageForm):
+    code = text_field(
+        _l("机关代码"), 32, need=True, description=_l("2至32位大写字母或数字，以字母开头，如CITYHR")
+    )
+    name = text_field(_l("机关名称"), 200, need=True)
+
+
+class AgencyNameForm(PageForm):
+    name = text_field(_l("机关名称"), 200, need=True)
+
+
+class CatalogueCountForm(PageForm):
+    year = IntegerField(_l("年度"), [required()], invalid_value_message=_l("应为整数"))
+    count = IntegerField(
+        _l("依申请公开信息目录数"),
+        [required(), NumberRange(min=0, message=_l("应为不小于0的整数"))],
+        invalid_value_message=_l("应为整数"),
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserCreateForm(PageForm):
+    email = EmailField(_l("电子邮箱"), [required(), Length(max=254, message=TOO_LONG)], filters=[strip])
+    name = text_field(_l("姓名"), 100)
+    role = choice(_l("角色"), ROLE_LABELS.items(), radio=True, default="officer")
+    agencies = MultiCheckboxField(_l("所属机关"), coerce=int, choices=[], invalid_choice_message=NOT_A_CHOICE)
+    password = PasswordField(
+        _l("初始密码"), [required(), Length(min=8, message=_l("密码至少8位"))], description=_l("至少8位")
+    )
+
+
+class TokenIssueForm(PageForm):
+    user = SelectField(_l("用户"), [required()], coerce=int, choices=[], invalid_choice_message=NOT_A_CHOICE)
+    label = text_field(_l("用途说明"), 100, description=_l("如：市门户网站对接"))
+
+
+class CalendarDayForm(PageForm):
+    day = date_field(_l("日期"), need=True)
+    kind = choice(
+        _l("类型"),
+        [("holiday", _l("放假（不计为工作日）")), ("workday", _l("调休上班（计为工作日）"))],
+        radio=True,
+        default="holiday",
+    )
+    name = text_field(_l("名称"), 100, description=_l("如：春节、国庆节调休"))
+
+
+class ConfirmYearForm(PageForm):
+    note = text_field(_l("说明（选填）"), 200, description=_l("如：国办发明电〔2026〕×号"))
+
+
+# -- what the templates ask of a form --------------------------------------------------------------
+
+
+def aria(field: Field, *, invalid_only: bool = False, **extra: Any) -> dict[str, Any]:
+    """The attributes tying an input to its hint and error (and any extra ones given, unless None)."""
+    attrs: dict[str, Any] = {k: v for k, v in extra.items() if v is not None}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if invalid_only:
+        return attrs
+    ids = []
+    if field.description:
+        ids.append(f"{field.id}-hint")
+    if field.errors:
+        ids.append(f"{field.id}-error")
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    return attrs
+
+
+def form_problems(form: FlaskForm) -> list[tuple[str | None, str]]:
+    """Everything wrong with a form, as (the id of the input to jump to, the message)."""
+    problems: list[tuple[str | None, str]] = []
+    for field in form:
+        if not field.errors:
+            continue
+        if field.type == "CSRFTokenField":
+            problems.append((None, str(_l("页面已过期或表单无效，请刷新页面后重试"))))
+        elif field.type != "HiddenField":
+            problems.append((field.id, f"{field.label.text}：{field.errors[0]}"))
+    for name, messages in getattr(form, "group_errors", {}).items():
+        problems.extend((name if name in GROUP_ANCHORS else None, m) for m in messages)
+    return problems
+
+
+GROUP_ANCHORS = frozenset({"contact"})

@@ -1,0 +1,435 @@
+"""The officers' and heads' pages: login, the queue, every request, registering a request that came by
+another channel, the request page with a form for each action its state allows, extension approvals.
+
+Staff see only their own agencies' requests: another agency's request is a 404, as in the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response
+
+from webapp.domain.accounts import agency_staff, check_password
+from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.queue import QueueFilter, all_requests_page, queue_page
+from webapp.domain.requests import (
+    act,
+    approve_extension,
+    available_actions,
+    pending_extension,
+    pending_extension_requests,
+    submit,
+)
+from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, UNFINISHED, Status
+from webapp.extensions import db
+from webapp.i18n import _l
+from webapp.models import Attachment, Request, User
+from webapp.models.base import MAX_ID
+from webapp.web.auth import login_user, staff, staff_required
+from webapp.web.citizen import download, find
+from webapp.web.common import (
+    calendar,
+    clock_view,
+    error_page,
+    install_error_pages,
+    notices,
+    now,
+    row_view,
+    safe_next,
+    store_uploads,
+    today,
+)
+from webapp.web.forms import (
+    ACTION_FORMS,
+    APPLICANT_FIELD_NAMES,
+    ActionForm,
+    DeclineExtensionForm,
+    LoginForm,
+    QueueFilterForm,
+    RegistrationForm,
+    UploadForm,
+    options,
+    show_domain_errors,
+    uploads,
+)
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+install_error_pages(bp)
+
+PAGE_SIZE = 25
+STAFF_RECEIPT = "staff_receipt"
+# A password check against this hash when the email is unknown, so both answers take as long.
+_NO_SUCH_USER = generate_password_hash("no such user")
+
+
+def home_for(user: User) -> str:
+    return url_for("admin.index") if user.role == "admin" and not user.agencies else url_for(".queue")
+
+
+# -- login -------------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(home_for(staff()))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if user is None:
+            check_password_hash(_NO_SUCH_USER, form.password.data or "")
+        elif check_password(user, form.password.data or ""):
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login: nothing from before it (nor its CSRF token) survives
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+        form.summary = str(_l("电子邮箱或密码不正确，或账号已停用"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("staff/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash(_l("已退出登录。"), "info")
+    return redirect(url_for(".login"))
+
+
+@bp.get("/")
+@staff_required()
+def home() -> Response:
+    return redirect(home_for(staff()))
+
+
+# -- lists ---------------------------------------------------------------------------------------------
+
+
+def filter_form(user: User, statuses: list[tuple[str, Any]]) -> tuple[QueueFilterForm, QueueFilter]:
+    form = QueueFilterForm(request.args)
+    form.agency.choices = options([("", _l("我的全部机关")), *((a.code, a.name) for a in user.agencies)])
+    form.status.choices = options(statuses)
+    if request.args.get("agency") and request.args["agency"] not in {a.code for a in user.agencies}:
+        raise NotFound()  # another agency's list: as if it did not exist
+    form.validate()
+    flt = QueueFilter(
+        agency=form.agency.data or None,
+        status=form.status.data if not form.status.errors and form.status.data else None,
+        overdue=bool(form.overdue.data),
+        assignee="me" if form.mine.data else None,
+        search=form.q.data if not form.q.errors and form.q.data else None,
+    )
+    return form, flt
+
+
+def page_links(cursor: str | None) -> dict[str, Any]:
+    """The next page's link (keyset cursor) and, past the first page, the first page's."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}
+    endpoint = request.endpoint or ".queue"
+    return {
+        "next_url": url_for(endpoint, **args, cursor=cursor) if cursor else None,
+        "first_url": url_for(endpoint, **args) if request.args.get("cursor") else None,
+        "due_soon_days": int(current_app.config.get("DUE_SOON_WORKING_DAYS") or 3),
+    }
+
+
+@bp.get("/queue")
+@staff_required()
+def queue() -> Any:
+    user = staff()
+    statuses = [("", _l("全部未办结"))] + [(str(s), STATUS_LABELS[s]) for s in Status if s in UNFINISHED]
+    form, flt = filter_form(user, statuses)
+    day, cal = today(), calendar()
+    try:
+        rows, cursor = queue_page(
+            db.session(), user, flt, limit=PAGE_SIZE, cursor=request.args.get("cursor") or None, today=day
+        )
+    except ValidationError as exc:
+        return error_page(422, exc.message)
+    return render_template(
+        "staff/queue.html",
+        form=form,
+        rows=[row_view(r, cal, day) for r in rows],
+        **page_links(cursor),
+        title=_l("待办队列"),
+        all_requests=False,
+    )
+
+
+@bp.get("/requests")
+@staff_required()
+def all_requests() -> Any:
+    user = staff()
+    statuses = [("", _l("全部状态"))] + [(str(s), STATUS_LABELS[s]) for s in Status]
+    form, flt = filter_form(user, statuses)
+    day, cal = today(), calendar()
+    try:
+        rows, cursor = all_requests_page(
+            db.session(), user, flt, limit=PAGE_SIZE, cursor=request.args.get("cursor") or None
+        )
+    except ValidationError as exc:
+        return error_page(422, exc.message)
+    return render_template(
+        "staff/queue.html",
+        form=form,
+        rows=[row_view(r, cal, day) for r in rows],
+        **page_links(cursor),
+        title=_l("全部申请"),
+        all_requests=True,
+    )
+
+
+# -- registering a request that came by letter, fax, email, in person or otherwise ----------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@staff_required()
+def register() -> Any:
+    user = staff()
+    form = RegistrationForm()
+    form.agency.choices = options((a.code, a.name) for a in user.agencies)
+    if request.method == "GET":
+        if len(user.agencies) == 1:
+            form.agency.data = user.agencies[0].code
+        form.received_on.data = today()
+    if form.validate_on_submit():
+        agency = next(a for a in user.agencies if a.code == form.agency.data)
+        moment = now()
+        try:
+            req, code = submit(
+                db.session(),
+                agency=agency,
+                applicant=form.applicant(),
+                description=form.description.data or "",
+                delivery=form.delivery.data or "",
+                document_number=form.document_number.data or None,
+                purpose=form.purpose.data or None,
+                channel=form.channel.data or "",
+                received_on=form.received_on.data,
+                registered_by=user,
+                now=moment,
+            )
+            store_uploads(req, uploads(form.attachments), uploaded_by=user, moment=moment)
+        except ValidationError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
+        else:
+            db.session.commit()
+            session[STAFF_RECEIPT] = {"tracking_number": req.tracking_number, "access_code": code}
+            return redirect(url_for(".register_receipt"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("staff/register.html", form=form), status
+
+
+@bp.get("/register/receipt")
+@staff_required()
+def register_receipt() -> Any:
+    kept = session.get(STAFF_RECEIPT)
+    req = find(kept["tracking_number"]) if kept else None
+    if req is None or kept is None or not staff().belongs_to(req.agency_id):
+        return redirect(url_for(".queue"))
+    return render_template(
+        "receipt.html",
+        req=req,
+        access_code=kept["access_code"],
+        clock=clock_view(req, calendar(), today()),
+        back=url_for(".request_page", tracking_number=req.tracking_number),
+        staff_view=True,
+    )
+
+
+# -- one request ------------------------------------------------------------------------------------------
+
+
+def staff_request(tracking_number: str) -> Request:
+    """A request of one of the user's agencies; any other is a 404, as if it did not exist."""
+    req = find(tracking_number)
+    if req is None or not staff().belongs_to(req.agency_id):
+        raise NotFound()
+    return req
+
+
+def prepare(form: ActionForm, action: str, req: Request) -> ActionForm:
+    if action == "assign":
+        form.assignee.choices = options(
+            (u.email, f"{u.name} <{u.email}>" if u.name else u.email)
+            for u in agency_staff(db.session(), req.agency_id)
+        )
+    return form
+
+
+def render_request(req: Request, *, failed: tuple[str, ActionForm] | None = None, code: int = 200) -> Any:
+    user = staff()
+    day, cal = today(), calendar()
+    actions = available_actions(req, user.role, today=day, cal=cal)
+    proposal = pending_extension(req)
+    forms: dict[str, ActionForm] = {}
+    for action in actions:
+        if failed is not None and failed[0] == action:
+            forms[action] = failed[1]
+            continue
+        form = prepare(ACTION_FORMS[action](formdata=None, prefix=action), action, req)
+        form.version.data = str(req.version)
+        if action == "extend" and proposal is not None:
+            form.days.data = int(str(proposal.data.get("days")))
+            form.reason.data = proposal.note
+        forms[action] = form
+    stray = failed if failed is not None and failed[0] not in forms else None
+    upload = UploadForm(formdata=None)
+    return (
+        render_template(
+            "staff/request.html",
+            req=req,
+            clock=clock_view(req, cal, day),
+            forms=forms,
+            stray=stray,
+            open_action=failed[0] if failed else None,
+            proposal=proposal,
+            notices=notices(req, public_only=False),
+            upload=upload,
+        ),
+        code,
+    )
+
+
+@bp.get("/requests/<tracking_number>")
+@staff_required()
+def request_page(tracking_number: str) -> Any:
+    return render_request(staff_request(tracking_number))
+
+
+@bp.post("/requests/<tracking_number>/actions/<action>")
+@staff_required()
+def act_on(tracking_number: str, action: str) -> Any:
+    req = staff_request(tracking_number)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise NotFound()
+    form = prepare(form_class(prefix=action), action, req)
+    if not form.validate_on_submit():
+        return render_request(req, failed=(action, form), code=422)
+    on = form.on.data if "on" in form._fields else None
+    try:
+        act(
+            db.session(),
+            req,
+            action,
+            staff(),
+            now=now(),
+            on=on,
+            version=form.version_number(),
+            **form.domain_fields(),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_errors(form, exc)
+        return render_request(req, failed=(action, form), code=exc.http_status)
+    db.session.commit()
+    flash(_l("已办理：%(action)s", action=ACTION_LABELS[action]), "success")
+    return redirect(url_for(".request_page", tracking_number=req.tracking_number))
+
+
+@bp.post("/requests/<tracking_number>/attachments")
+@staff_required()
+def upload(tracking_number: str) -> Any:
+    req = staff_request(tracking_number)
+    form = UploadForm()
+    if form.validate_on_submit() and uploads(form.attachments):
+        moment = now()
+        try:
+            store_uploads(req, uploads(form.attachments), uploaded_by=staff(), moment=moment)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_l("已上传。"), "success")
+    else:
+        for message in form.attachments.errors or [_l("请选择要上传的文件")]:
+            flash(message, "error")
+    return redirect(url_for(".request_page", tracking_number=req.tracking_number) + "#files")
+
+
+@bp.get(f"/requests/<tracking_number>/attachments/<int(max={MAX_ID}):attachment_id>")
+@staff_required()
+def attachment(tracking_number: str, attachment_id: int) -> Any:
+    req = staff_request(tracking_number)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.request_id != req.id:
+        raise NotFound()
+    return download(att)
+
+
+# -- the head: extension approvals -----------------------------------------------------------------------
+
+
+def approvals_page(failed: tuple[str, str, object] | None = None, code: int = 200) -> Any:
+    user = staff()
+    day, cal = today(), calendar()
+    rows = pending_extension_requests(db.session(), [a.id for a in user.agencies])
+    return (
+        render_template(
+            "staff/approvals.html",
+            rows=[(row_view(req, cal, day), proposal) for req, proposal in rows],
+            failed=failed,
+            decline=DeclineExtensionForm(formdata=None, prefix="decline"),
+        ),
+        code,
+    )
+
+
+@bp.get("/approvals")
+@staff_required("head")
+def approvals() -> Any:
+    return approvals_page()
+
+
+@bp.post("/approvals/<tracking_number>/approve")
+@staff_required("head")
+def approve(tracking_number: str) -> Any:
+    req = staff_request(tracking_number)
+    version = request.form.get("version", "")
+    try:
+        approve_extension(
+            db.session(), req, staff(), now=now(), version=int(version) if version.isdigit() else None
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        return approvals_page(failed=(req.tracking_number, "approve", exc.message), code=exc.http_status)
+    db.session.commit()
+    flash(_l("已批准 %(number)s 延期答复。", number=req.tracking_number), "success")
+    return redirect(url_for(".approvals"))
+
+
+@bp.post("/approvals/<tracking_number>/decline")
+@staff_required("head")
+def decline(tracking_number: str) -> Any:
+    req = staff_request(tracking_number)
+    form = DeclineExtensionForm(prefix="decline")
+    if not form.validate_on_submit():
+        return approvals_page(failed=(req.tracking_number, "decline", _l("输入有误")), code=422)
+    try:
+        act(
+            db.session(),
+            req,
+            "decline_extension",
+            staff(),
+            now=now(),
+            version=form.version_number(),
+            note=form.note.data or None,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        return approvals_page(failed=(req.tracking_number, "decline", exc.message), code=exc.http_status)
+    db.session.commit()
+    flash(_l("已退回 %(number)s 的延期申请。", number=req.tracking_number), "success")
+    return redirect(url_for(".approvals"))
