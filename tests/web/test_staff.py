@@ -303,3 +303,32 @@ def test_the_reports_page_shows_annex_two(client: FlaskClient, people: People, s
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert client.get(f"/staff/reports?agency=CITYENV&year={year}").status_code == 403
     assert client.get("/staff/reports/annex-two.css").mimetype == "text/css"
+
+
+def test_the_head_signs_off_the_years_snapshot_on_the_reports_page(
+    client: FlaskClient, people: People, session
+):
+    from webapp.domain.reports import create_snapshot
+
+    year = china_today(now()).year - 1
+    snapshot = create_snapshot(session, people.agency, year, "2021", actor=None, now=now())
+    session.commit()
+    page = f"/staff/reports?agency=CITYHR&year={year}&form=2021"
+    login(client, people.officer)
+    assert client.get(page).status_code == 403  # officers see no reports
+    assert post(client, f"/staff/reports/snapshots/{snapshot.id}/sign-off").status_code == 403
+    post(client, "/staff/logout")
+    login(client, people.head)
+    html = client.get(page).get_data(as_text=True)
+    assert "尚未经负责人签发" in html and "签发此快照" in html
+    response = post(
+        client, f"/staff/reports/snapshots/{snapshot.id}/sign-off?agency=CITYHR&year={year}&form=2021"
+    )
+    assert response.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert "签发此快照" not in html and f"已由{people.head.email}" in html
+    assert snapshot.signed_off_by_id == people.head.id
+    # once only, and never another agency's
+    again = post(client, f"/staff/reports/snapshots/{snapshot.id}/sign-off")
+    assert again.status_code == 409
+    assert post(client, "/staff/reports/snapshots/999999/sign-off").status_code == 404

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import Form, SelectField
 
 from webapp.domain import reports
 from webapp.domain.accounts import list_agencies
-from webapp.domain.errors import ValidationError
+from webapp.domain.errors import DomainError, ValidationError
 from webapp.extensions import db
 from webapp.i18n import _l
-from webapp.models import Agency
+from webapp.models import Agency, ReportSnapshot
+from webapp.models.base import MAX_ID
 from webapp.reports import exports
 from webapp.reports.page import page_context
 from webapp.web.auth import staff, staff_required
@@ -82,8 +83,32 @@ def reports_page() -> Any:
     except ValidationError as exc:
         return error_page(422, exc.message)
     report = reports.full_report(db.session(), scope, year, which)
-    args = {"agency": ",".join(scope.codes), "year": year, "form": which}
-    return render_template("staff/reports.html", form=form, args=args, **page_context(report, now=now()))
+    args: dict[str, Any] = {"agency": ",".join(scope.codes), "year": year, "form": which}
+    return render_template(
+        "staff/reports.html",
+        form=form,
+        args=args,
+        sign_off_url=lambda snapshot_id: url_for(".sign_off_snapshot", snapshot_id=snapshot_id, **args),
+        can_sign=staff().role == "head",
+        **page_context(report, now=now()),
+    )
+
+
+@bp.post("/reports/snapshots/<int:snapshot_id>/sign-off")
+@staff_required("head")
+def sign_off_snapshot(snapshot_id: int) -> Any:
+    """The head signs off the frozen annual table of their agency."""
+    snapshot = db.session.get(ReportSnapshot, snapshot_id) if snapshot_id <= MAX_ID else None
+    if snapshot is None or not staff().belongs_to(snapshot.agency_id):
+        return error_page(404)
+    try:
+        reports.sign_off(db.session(), snapshot, actor=staff(), now=now())
+    except DomainError as exc:
+        return error_page(exc.http_status, exc.message)
+    db.session.commit()
+    flash(_l("已签发%(year)s年度报表快照。", year=snapshot.year), "success")
+    back: dict[str, Any] = {k: request.args[k] for k in ("agency", "year", "form") if k in request.args}
+    return redirect(url_for(".reports_page", **back))
 
 
 @bp.get("/reports/export.<fmt>")
