@@ -94,11 +94,11 @@ def reports_page() -> Any:
     )
 
 
-@bp.post("/reports/snapshots/<int:snapshot_id>/sign-off")
+@bp.post(f"/reports/snapshots/<int(max={MAX_ID}):snapshot_id>/sign-off")
 @staff_required("head")
 def sign_off_snapshot(snapshot_id: int) -> Any:
     """The head signs off the frozen annual table of their agency."""
-    snapshot = db.session.get(ReportSnapshot, snapshot_id) if snapshot_id <= MAX_ID else None
+    snapshot = db.session.get(ReportSnapshot, snapshot_id)
     if snapshot is None or not staff().belongs_to(snapshot.agency_id):
         return error_page(404)
     try:
