@@ -1,7 +1,8 @@
 """The Celery application bound to the Flask app: what `celery -A workers worker|beat` loads.
 
-Broker: Redis when REDIS_URL is set (production); otherwise kombu's filesystem transport under
-DATA_DIR/broker, which needs no server, so the embedded default runs a real worker and beat. No result
+Broker: Redis when REDIS_URL is set (production); otherwise kombu's filesystem transport (made crash-safe
+in workers/broker.py) under DATA_DIR/broker, which needs no server, so the embedded default runs a real
+worker and beat. No result
 backend: tasks report through the database. JSON only. Every task runs inside the Flask app's context
 and commits its own unit of work.
 """
@@ -53,6 +54,7 @@ def celery_config(config: dict[str, Any]) -> dict[str, Any]:
         for folder in folders.values():
             folder.mkdir(parents=True, exist_ok=True)
         settings["broker_url"] = "filesystem://localhost//"
+        settings["broker_transport"] = "workers.broker:Transport"  # crash-safe writes and reads
         settings["broker_transport_options"] = {
             "data_folder_in": str(folders["queue"]),
             "data_folder_out": str(folders["queue"]),
@@ -95,11 +97,16 @@ def make_celery(flask_app: Flask) -> Celery:
     return celery
 
 
-def _create() -> Celery:
-    from webapp import create_app
-
-    return make_celery(create_app())
+_created: list[Celery] = []
 
 
-celery = _create()
-app = celery
+def __getattr__(name: str) -> Celery:
+    """`celery` (alias `app`): the application of `celery -A workers`, created with the Flask app on first
+    use, so importing this module (tests, tooling) creates nothing."""
+    if name not in ("celery", "app"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _created:
+        from webapp import create_app
+
+        _created.append(make_celery(create_app()))
+    return _created[0]

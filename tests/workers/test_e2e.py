@@ -230,6 +230,7 @@ def test_redis_down_during_intake_loses_nothing(e2e: E2E, sink: SmtpSink, worker
         wait_for(
             lambda: "Connection to broker lost" in w.log() or "Cannot connect" in w.log(), 30, "the loss"
         )
+        time.sleep(3)  # what the worker had taken before Redis stopped has run by now
 
         saved = e2e.app.config["REDIS_URL"]
         e2e.app.config["REDIS_URL"] = redis.url  # the web app is configured with the broker that is down

@@ -76,3 +76,30 @@ def test_the_january_snapshot_is_taken_once(session: Any):
     first = snapshot_last_year_now(session, now)
     assert first >= 2  # both forms, for every agency
     assert snapshot_last_year_now(session, now) == 0
+
+
+def test_the_embedded_broker_survives_a_message_cut_short(tmp_path: Path):
+    """A producer killed mid-write leaves a truncated file: the next consumer drops it and goes on."""
+    from kombu import Connection
+
+    folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
+    for folder in folders.values():
+        folder.mkdir()
+    options = {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
+    }
+    with Connection(
+        "filesystem://localhost//", transport="workers.broker:Transport", transport_options=options
+    ) as conn:
+        queue = conn.SimpleQueue("jobs")
+        (folders["queue"] / "1_cut.jobs.msg").write_bytes(b'{"body": "eyJ')  # sorts first
+        queue.put({"task": "workers.notices.relay"})
+        assert not any(p.name.endswith(".tmp") for p in folders["queue"].iterdir())
+        message = queue.get(timeout=5)
+        assert message.payload == {"task": "workers.notices.relay"}
+        message.ack()
+        queue.close()
+    assert list(folders["queue"].iterdir()) == [] and list(folders["processed"].iterdir()) == []
