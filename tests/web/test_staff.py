@@ -332,3 +332,34 @@ def test_the_head_signs_off_the_years_snapshot_on_the_reports_page(
     again = post(client, f"/staff/reports/snapshots/{snapshot.id}/sign-off")
     assert again.status_code == 409
     assert post(client, "/staff/reports/snapshots/999999/sign-off").status_code == 404
+
+
+def test_officers_see_mail_to_review_and_dismiss_it(client: FlaskClient, people: People, session):
+    from webapp.models import InboundEmail
+
+    def inbound(agency: Any, subject: str) -> InboundEmail:
+        row = InboundEmail(
+            agency_id=agency.id,
+            message_key=f"<{subject}@example.cn>",
+            sha256="0" * 64,
+            from_address="mailer-daemon@example.cn",
+            subject=subject,
+            raw_key=f"{subject}.eml",
+            status="review",
+            reason="bounce",
+            skipped_attachments=[],
+            received_at=now(),
+        )
+        session.add(row)
+        return row
+
+    ours, theirs = inbound(people.agency, "退信：无法投递"), inbound(people.other_agency, "别的机关的退信")
+    session.commit()
+    login(client, people.officer)
+    html = client.get("/staff/mail").get_data(as_text=True)
+    assert "退信：无法投递" in html and "别的机关的退信" not in html
+    assert "没有发送失败的通知" in html
+    assert post(client, f"/staff/mail/{theirs.id}/dismiss").status_code == 404
+    assert post(client, f"/staff/mail/{ours.id}/dismiss").status_code == 302
+    assert ours.status == "dismissed" and ours.reviewed_by_id == people.officer.id
+    assert "退信：无法投递" not in client.get("/staff/mail").get_data(as_text=True)

@@ -17,6 +17,8 @@ from werkzeug.wrappers import Response
 
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.mailbox import dismiss_mail, mail_for_review, review_label
+from webapp.domain.notices import failed_notices
 from webapp.domain.queue import QueueFilter, all_requests_page, queue_page
 from webapp.domain.requests import (
     act,
@@ -433,3 +435,32 @@ def decline(tracking_number: str) -> Any:
     db.session.commit()
     flash(_l("已退回 %(number)s 的延期申请。", number=req.tracking_number), "success")
     return redirect(url_for(".approvals"))
+
+
+# -- the email channel's review list and notices that could not be delivered ---------------------------
+
+
+@bp.get("/mail")
+@staff_required("officer", "head", "admin")
+def mail_review() -> Any:
+    """Messages from the agencies' mailboxes not taken as requests, and notices the relay gave up on."""
+    agency_ids = [a.id for a in staff().agencies]
+    session = db.session()
+    return render_template(
+        "staff/mail.html",
+        review=[(row, review_label(row)) for row in mail_for_review(session, agency_ids)],
+        failed=failed_notices(session, agency_ids),
+    )
+
+
+@bp.post(f"/mail/<int(max={MAX_ID}):inbound_id>/dismiss")
+@staff_required("officer", "head", "admin")
+def mail_dismiss(inbound_id: int) -> Any:
+    try:
+        dismiss_mail(db.session(), inbound_id, actor=staff(), now=now())
+    except DomainError as exc:
+        db.session.rollback()
+        return error_page(exc.http_status, exc.message)
+    db.session.commit()
+    flash(_l("已标记为处理完毕。"), "success")
+    return redirect(url_for(".mail_review"))
