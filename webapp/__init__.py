@@ -16,6 +16,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_DIR / "instance"))
     app.config.update(Settings.from_env().flask_config())
     app.config["MAX_CONTENT_LENGTH"] = 25 * 1024 * 1024
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as UTF-8, not \u escapes
     if config:
         app.config.update(config)
     ensure_secret_key(app.config)

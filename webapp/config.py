@@ -110,7 +110,6 @@ class Settings:
             "DATA_DIR": str(self.data_dir),
             "ATTACHMENT_DIR": str(self.data_dir / "attachments"),
             "APP_TIMEZONE": self.timezone,
-            "JSON_AS_ASCII": False,
             # Staff log in to the pages with a session cookie: not readable by scripts, not sent on
             # cross-site posts, only over HTTPS in production.
             "SESSION_COOKIE_HTTPONLY": True,

@@ -591,6 +591,7 @@ def test_errors_speak_english_when_asked(client: FlaskClient, world: World):
     assert r.json["error"]["fields"]["delivery"].startswith("Must be one of")
     r = client.post("/api/v1/requests", json=citizen_body(delivery="pigeon"))
     assert r.json["error"]["message"] == "输入有误，请检查标出的字段"
+    assert "输入有误" in r.get_data(as_text=True)  # UTF-8 on the wire, not \u escapes
     assert r.json["error"]["fields"]["delivery"].startswith("应为以下之一")
     assert client.get("/api/v1/nowhere").json["error"]["code"] == "not_found"
 
