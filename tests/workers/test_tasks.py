@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from tests.factories import make_agency
@@ -69,8 +68,6 @@ def test_the_tasks_run_in_the_app_context(app: Flask, session: Any, tmp_path: Pa
 
 
 def test_the_january_snapshot_is_taken_once(session: Any):
-    if not hasattr(pytest.importorskip("webapp.domain.reports"), "snapshot_year"):
-        pytest.skip("webapp.domain.reports.snapshot_year is not there yet")
     now = dt.datetime(2025, 1, 6, 2, 0, tzinfo=dt.UTC)
     make_agency(session, now, code="SNAP")
     first = snapshot_last_year_now(session, now)
