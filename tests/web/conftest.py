@@ -15,16 +15,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from tests.conftest import TEST_DATABASE_URL, app_config
+from tests.conftest import TEST_DATABASE_URL, app_config, private_database
 from tests.factories import make_agency, make_user
 from webapp import create_app
-from webapp.config import normalise_database_url
 from webapp.domain.calendar import china_today
 from webapp.extensions import db
 from webapp.models import Agency, User
@@ -135,18 +132,8 @@ def live_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
         return
-    url = make_url(normalise_database_url(TEST_DATABASE_URL))
-    name = f"{url.database}_browser"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with private_database(TEST_DATABASE_URL, "browser") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
