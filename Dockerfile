@@ -1,12 +1,32 @@
+# The application image: the web server (gunicorn), the Celery workers and beat all run from it
+# (docker-compose.yml picks the command). Build: docker build -t gov-disclosure .
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    APP_ENV=production \
+    DATA_DIR=/data
+
+# A CJK TrueType font, embedded in the PDF notices and reports (webapp/pdf.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml ./
 COPY webapp ./webapp
 COPY workers ./workers
 COPY migrations ./migrations
-RUN pip install --no-cache-dir -e . && useradd --system --home /app disclosure && mkdir -p /data \
+# Installed in place (-e): the application finds its migrations/ beside webapp/ in /app.
+RUN pip install --no-cache-dir -e . \
+    && useradd --system --uid 10001 --no-create-home --home-dir /app disclosure \
+    && mkdir -p /data \
     && chown disclosure /data
+
 USER disclosure
+VOLUME ["/data"]
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "webapp:create_app()"]
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status != 200)"]
+CMD ["gunicorn", "--config", "python:webapp.gunicorn_conf", "webapp:create_app()"]

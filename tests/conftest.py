@@ -8,18 +8,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
+from webapp.models import Event
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -33,6 +35,10 @@ def app_config(database_url: str, data_dir: Path) -> dict[str, object]:
         "REDIS_URL": TEST_REDIS_URL,
         "DATA_DIR": str(data_dir),
         "ATTACHMENT_DIR": str(data_dir / "attachments"),
+        # Rate limits off (tests/web/test_security.py and tests/api/test_rate_limits.py turn them on),
+        # and in memory, never in the shared TEST_REDIS_URL.
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
 
 
@@ -61,6 +67,14 @@ def private_database(url: str, purpose: str = "run") -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def erase_history(session: Any, request_ids: Any) -> None:
+    """Test clean-up only (PostgreSQL): remove committed requests' events, which the database refuses
+    (the history is append-only), by skipping triggers for one statement as only a superuser can."""
+    session.execute(text("SET LOCAL session_replication_role = replica"))
+    session.execute(delete(Event).where(Event.request_id.in_(request_ids)))
+    session.execute(text("SET LOCAL session_replication_role = origin"))
 
 
 @pytest.fixture(scope="session")

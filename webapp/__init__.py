@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     ensure_secret_key(app.config)
+    _logging(app)
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from webapp import models  # noqa: F401  (registers the tables)
-    from webapp.extensions import db, migrate
+    from webapp.extensions import db, end_session, migrate
 
     db.init_app(app)
+    app.teardown_appcontext(end_session)  # runs before Flask-SQLAlchemy's own teardown
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), compare_type=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -34,19 +37,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from webapp.api import init_api
     from webapp.cli import register_cli
     from webapp.i18n import init_i18n
+    from webapp.ops import init_ops
+    from webapp.security import init_security
     from webapp.web import init_web
 
     init_i18n(app)
     init_api(app)
     init_web(app)
+    init_security(app)  # headers and rate limits, after the views they wrap
 
     register_cli(app)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    init_ops(app)
 
     return app
+
+
+def _logging(app: Flask) -> None:
+    """JSON lines in production (LOG_FORMAT=json), text otherwise; tests keep pytest's own capture."""
+    from webapp.logs import configure_logging
+
+    if app.config["LOG_FORMAT"] == "json" or not (app.testing or logging.getLogger().handlers):
+        configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    if app.config["APP_ENV"] == "production":  # SQL errors in the logs without their values (names…)
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **options}
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

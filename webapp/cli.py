@@ -70,6 +70,23 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"created {user.role} {user.email}")
 
+    @app.cli.command("set-password")
+    @click.argument("email")
+    @click.password_option("--password", help="the new password (asked for when not given)")
+    def set_password(email: str, password: str) -> None:
+        """Set a staff user's password; every session of theirs ends and any login lockout is lifted."""
+        user = db.session.execute(
+            select(User).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"unknown user {email}")
+        try:
+            accounts.set_password(db.session(), user, password)
+        except DomainError as exc:
+            raise _fail(exc) from exc
+        db.session.commit()
+        click.echo(f"password of {user.email} set; their sessions have ended")
+
     @app.cli.command("create-token")
     @click.argument("email")
     @click.option("--label", default="")

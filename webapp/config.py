@@ -77,6 +77,65 @@ class WorkerSettings:
         }
 
 
+def _flag(value: str | None) -> bool | None:
+    """An on/off environment variable; None when unset or empty."""
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Cookies, rate limits (webapp/security.py) and the proxy in front. None: the default of APP_ENV."""
+
+    cookie_secure: bool | None = None  # SESSION_COOKIE_SECURE; default: on in production (HTTPS)
+    hsts: bool | None = None  # HSTS; default: on in production
+    trusted_proxies: int = 0  # TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For/-Proto to believe
+    ratelimit_enabled: bool = True
+    ratelimit_storage: str | None = None  # RATELIMIT_STORAGE_URI; default: REDIS_URL, else memory
+    # Per client IP. Login and tracking count failed attempts only; submission counts submissions.
+    ratelimit_login: str = "10 per minute;30 per hour"
+    ratelimit_submission: str = "5 per minute;30 per hour;100 per day"
+    ratelimit_tracking: str = "10 per minute;30 per hour;100 per day"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> SecuritySettings:
+        d = cls()
+        enabled = _flag(env.get("RATELIMIT_ENABLED"))
+        return cls(
+            cookie_secure=_flag(env.get("SESSION_COOKIE_SECURE")),
+            hsts=_flag(env.get("HSTS")),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES") or 0),
+            ratelimit_enabled=True if enabled is None else enabled,
+            ratelimit_storage=env.get("RATELIMIT_STORAGE_URI") or None,
+            ratelimit_login=env.get("RATELIMIT_LOGIN") or d.ratelimit_login,
+            ratelimit_submission=env.get("RATELIMIT_SUBMISSION") or d.ratelimit_submission,
+            ratelimit_tracking=env.get("RATELIMIT_TRACKING") or d.ratelimit_tracking,
+        )
+
+    def flask_config(self, *, production: bool) -> dict[str, Any]:
+        secure = production if self.cookie_secure is None else self.cookie_secure
+        config: dict[str, Any] = {
+            # Staff log in to the pages with a session cookie: not readable by scripts, not sent on
+            # cross-site posts, only over HTTPS in production.
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure,
+            "HSTS_ENABLED": production if self.hsts is None else self.hsts,
+            "TRUSTED_PROXIES": self.trusted_proxies,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_LOGIN": self.ratelimit_login,
+            "RATELIMIT_SUBMISSION": self.ratelimit_submission,
+            "RATELIMIT_TRACKING": self.ratelimit_tracking,
+        }
+        if self.ratelimit_storage:
+            config["RATELIMIT_STORAGE_URI"] = self.ratelimit_storage
+        return config
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -86,6 +145,10 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: PROJECT_DIR / "instance")
     timezone: str = "Asia/Shanghai"
     workers: WorkerSettings = field(default_factory=WorkerSettings)
+    security: SecuritySettings = field(default_factory=lambda: SecuritySettings())
+    log_format: str = "text"  # json | text (LOG_FORMAT; json by default in production)
+    log_level: str = "INFO"
+    metrics_token: str | None = None  # METRICS_TOKEN: who may read /metrics (webapp/ops.py)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -98,6 +161,10 @@ class Settings:
             secret_key=env.get("SECRET_KEY", ""),
             data_dir=data_dir,
             workers=WorkerSettings.from_env(env),
+            security=SecuritySettings.from_env(env),
+            log_format=env.get("LOG_FORMAT") or ("json" if env.get("APP_ENV") == "production" else "text"),
+            log_level=env.get("LOG_LEVEL") or "INFO",
+            metrics_token=env.get("METRICS_TOKEN") or None,
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -106,17 +173,19 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "APP_ENV": self.env,
             "SQLALCHEMY_DATABASE_URI": url,
+            # A pooled connection is tested before use, so one the database dropped (a PostgreSQL restart,
+            # a failover) is replaced instead of failing the request that draws it.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "REDIS_URL": self.redis_url,
             "DATA_DIR": str(self.data_dir),
             "ATTACHMENT_DIR": str(self.data_dir / "attachments"),
             "APP_TIMEZONE": self.timezone,
-            # Staff log in to the pages with a session cookie: not readable by scripts, not sent on
-            # cross-site posts, only over HTTPS in production.
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": self.env == "production",
             "WTF_CSRF_TIME_LIMIT": None,  # a form's token lives as long as the browser session
+            "LOG_FORMAT": self.log_format,
+            "LOG_LEVEL": self.log_level,
+            "METRICS_TOKEN": self.metrics_token,
             **self.workers.flask_config(),
+            **self.security.flask_config(production=self.env == "production"),
         }
 
 

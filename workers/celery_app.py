@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import beat_init, worker_process_init
+from celery.signals import (
+    beat_init,
+    setup_logging,
+    task_failure,
+    task_postrun,
+    task_prerun,
+    task_success,
+    worker_process_init,
+)
 from flask import Flask
 
 from workers.schedule import RELAY_NOTICES, SWEEP_DEADLINES, TASK_MODULES, beat_schedule
@@ -94,7 +102,37 @@ def make_celery(flask_app: Flask) -> Celery:
         with flask_app.app_context():
             db.engine.dispose(close=False)
 
+    _observe(flask_app)
     return celery
+
+
+def _observe(flask_app: Flask) -> None:
+    """Logs and task counters of the worker and beat processes (see webapp/ops.py, webapp/logs.py)."""
+    from webapp import logs
+    from webapp.ops import count_task
+
+    if flask_app.config["LOG_FORMAT"] == "json":
+
+        @setup_logging.connect(weak=False)
+        def _json_logs(loglevel: Any = None, **_: Any) -> None:
+            """Celery leaves the root logger alone: JSON lines with redaction, as the web processes."""
+            logs.configure_logging("json", flask_app.config["LOG_LEVEL"])
+
+    @task_prerun.connect(weak=False)
+    def _task_started(task_id: str = "", task: Any = None, **_: Any) -> None:
+        logs.task.set((getattr(task, "name", "?"), task_id))
+
+    @task_postrun.connect(weak=False)
+    def _task_ended(**_: Any) -> None:
+        logs.task.set(None)
+
+    @task_success.connect(weak=False)
+    def _succeeded(sender: Any = None, **_: Any) -> None:
+        count_task(flask_app.config, getattr(sender, "name", "?"), "success")
+
+    @task_failure.connect(weak=False)
+    def _failed(sender: Any = None, **_: Any) -> None:
+        count_task(flask_app.config, getattr(sender, "name", "?"), "failure")
 
 
 _created: list[Celery] = []

@@ -5,10 +5,12 @@ How a notice is sent once, even when a worker dies mid-send:
    (claimed_until IS NULL OR claimed_until < now)`), committed; it sets a lease (`claimed_until`) and
    counts the attempt. Two relays never hold the same row: the second UPDATE matches nothing.
 2. send: the email's Message-ID is the row's delivery key, so a resend is recognisably the same message.
-3. mark: `sent_at` is committed right after the server accepted the message.
+3. mark: `sent_at` is committed right after the server accepted the message; if the database is away
+   at that moment (a restart), the commit is tried again for up to a minute (within the lease).
 A relay killed between 1 and 3 leaves the lease, which expires; the row is then claimed again. The only
 window in which a message can reach the server twice is between the server's "250 OK" and the commit in
-3 (milliseconds): the copy carries the same Message-ID. The mail drop (no SMTP configured) writes one file
+3 (milliseconds, or the database staying away longer than that minute): the copy carries the same
+Message-ID. The mail drop (no SMTP configured) writes one file
 per delivery key, so there even that window cannot duplicate anything.
 
 Failures: a temporary one (connection, 4xx) is retried with exponential backoff; a permanent one (5xx)
@@ -47,6 +49,7 @@ from workers.schedule import RELAY_NOTICES
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 3600.0
+MARK_WAIT = 60.0  # seconds a sent message's mark may wait for the database (at most half the lease)
 
 
 class PermanentFailure(Exception):
@@ -214,6 +217,8 @@ def build_email(letter: Letter, delivery_key: str, settings: RelaySettings, now:
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders do not answer it
     msg["X-Delivery-Key"] = delivery_key
     msg.set_content(letter.body, charset="utf-8")
+    for filename, data in letter.attachments:
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
     return msg
 
 
@@ -318,6 +323,8 @@ def deliver(
         return "failed"
     try:
         letter = compose(session, msg)
+    except OperationalError:
+        raise  # the database is away, not the notice at fault: the lease runs out, the row is taken again
     except Exception as exc:  # a notice that cannot be written: retried, then failed and shown
         log.exception("notice %s could not be composed", key)
         error = f"无法生成通知：{type(exc).__name__}"
@@ -337,10 +344,32 @@ def deliver(
     except Exception as exc:
         log.warning("notice %s not sent (attempt %s): %s", key, attempts, type(exc).__name__)
         return _retry_or_fail(session, outbox_id, attempts, f"{type(exc).__name__}: {exc}", settings, clock())
-    if not _finish(session, outbox_id, sent_at=clock(), delivered_via=transport.name, last_error=None):
+    if not _mark_sent(
+        session, outbox_id, key, clock(), transport.name, wait=min(MARK_WAIT, settings.lease / 2)
+    ):
         log.warning("notice %s was marked sent by another relay too (lease expired mid-send)", key)
     log.info("notice %s sent via %s", key, getattr(transport, "directory", transport.name))
     return "sent"
+
+
+def _mark_sent(
+    session: Session, outbox_id: int, key: str, now: dt.datetime, via: str, *, wait: float
+) -> bool:
+    """Commit `sent_at` for a message the server accepted. The database may be away for a moment (a restart
+    between the server's "250 OK" and this commit): try again for up to `wait` seconds (less than the
+    lease, so no other relay takes the row meanwhile) rather than leave the row to be sent a second time."""
+    deadline = time.monotonic() + wait
+    pause = 0.25
+    while True:
+        try:
+            return _finish(session, outbox_id, sent_at=now, delivered_via=via, last_error=None)
+        except OperationalError as exc:
+            session.rollback()
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("notice %s sent but not yet marked (%s): trying again", key, type(exc.orig).__name__)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def _retry_or_fail(

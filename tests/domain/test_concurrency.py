@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tests.conftest import erase_history
 from tests.factories import make_agency, make_request, make_user
 from webapp.domain.errors import Conflict
 from webapp.domain.requests import act
@@ -35,6 +36,7 @@ def committed_request(app: Flask, now: dt.datetime) -> Any:
         yield ids
         with Session(db.engine) as s:
             s.execute(delete(OutboxMessage).where(OutboxMessage.request_id == ids[0]))
+            erase_history(s, [ids[0]])
             s.execute(delete(Request).where(Request.id == ids[0]))
             s.execute(delete(TrackingCounter))
             s.execute(delete(User).where(User.id.in_(ids[1])))
@@ -127,6 +129,7 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_request(app: Fla
                     OutboxMessage.request_id.in_(select(Request.id).where(Request.agency_id == agency_id))
                 )
             )
+            erase_history(s, select(Request.id).where(Request.agency_id == agency_id))
             s.execute(delete(Request).where(Request.agency_id == agency_id))
             s.execute(delete(TrackingCounter).where(TrackingCounter.agency_id == agency_id))
             s.execute(delete(Agency).where(Agency.id == agency_id))

@@ -172,8 +172,7 @@ def test_the_status_page_shows_public_history_only(client: FlaskClient, people: 
     session.commit()
     html = track(client, req, code)
     assert "受理" in html and "老上访户" not in html and people.officer.email not in html
-    assert "文书下载" in html and "目前尚未开通" in html  # the documents' place, labelled
-    assert "受理回执" in html  # the notice the receipt event produced
+    assert "政府信息公开申请受理回执（PDF）" in html  # the document the receipt event sent, to download
 
 
 def test_correcting_when_asked(client: FlaskClient, people: People, session):

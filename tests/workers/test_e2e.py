@@ -108,7 +108,10 @@ def test_a_request_lapses_and_its_closure_notice_arrives(e2e: E2E, sink: SmtpSin
     wait_for(lambda: closure in sink.message_ids(), 60, f"the closure notice at the sink\n{w.log()[-3000:]}")
     mail_ = next(m for m in sink.messages() if m.message_id == closure)
     assert mail_.recipients == ["zhangsan@example.cn"]
-    assert "办结告知书" in str(mail_.message["Subject"]) and "视为放弃申请" in mail_.message.get_content()
+    assert (
+        "办结告知书" in str(mail_.message["Subject"])
+        and "视为放弃申请" in mail_.message.get_body(("plain",)).get_content()
+    )
 
     def check(s: Session) -> None:
         req = s.execute(select(Request).where(Request.tracking_number == tracking_number)).scalar_one()
@@ -146,7 +149,7 @@ def test_an_email_in_a_real_imap_mailbox_becomes_a_request(
 
     sent = wait_for(receipt, 60, f"the receipt of the email request\n{w.log()[-3000:]}")
     assert sent.message["In-Reply-To"] == "<e2e-request@example.cn>"
-    assert "本回执确认收到您的电子邮件申请" in sent.message.get_content()
+    assert "本回执确认收到您的电子邮件申请" in sent.message.get_body(("plain",)).get_content()
 
     def check(s: Session) -> None:
         (req,) = s.execute(

@@ -107,7 +107,7 @@ def test_the_receipt_confirms_the_received_on_date(
     (sent,) = sink.messages()
     assert sent.recipients == ["lisi@example.cn"]
     assert sent.message["In-Reply-To"] == "<req-1@example.cn>"
-    body = sent.message.get_content()
+    body = sent.message.get_body(("plain",)).get_content()
     assert "本回执确认收到您的电子邮件申请，收到申请之日为2024年6月14日" in body
     assert "通过电子邮件方式" in body
 

@@ -16,7 +16,7 @@ from tests.workers.conftest import SENDER, at
 from tests.workers.services import SmtpSink, free_port
 from webapp.domain.notices import failed_notices, message_id, notices_of_request, retry_notice
 from webapp.domain.requests import act, submit
-from webapp.models import OutboxMessage, Request
+from webapp.models import Document, OutboxMessage, Request
 from workers.deadlines import run_sweeps
 from workers.notices import RelaySettings, claim_next, relay, transport_from_config
 
@@ -75,9 +75,9 @@ def test_notices_reach_the_smtp_sink_once(session: Any, worker_config: Any, sink
     assert receipt["Message-ID"] == message_id(f"notice:{req.tracking_number}:1", SENDER)
     assert receipt["Message-ID"] == f"<notice.{req.tracking_number}.1@disclosure.test>"
     assert receipt["Auto-Submitted"] == "auto-generated"
-    body = receipt.get_content()
+    body = receipt.get_body(("plain",)).get_content()
     assert "2024年6月3日收到" in body and "2024年7月2日前作出答复" in body
-    text = correction.get_content()
+    text = correction.get_body(("plain",)).get_content()
     assert "请写明文件名称" in text and "2024年6月12日前" in text and "视为放弃申请" in text
 
     assert all(r.sent_at and r.delivered_via == "smtp" for r in rows(session, req))
@@ -100,7 +100,9 @@ def test_every_applicant_notice_reads_right(session: Any, worker_config: Any, si
     act(session, c, "withdraw", None, now=at(D(2024, 6, 5)), reason="不再需要")
     session.commit()
     run_relay(worker_config, session)
-    by_subject = {str(m.message["Subject"]): m.message.get_content() for m in sink.messages()}
+    by_subject = {
+        str(m.message["Subject"]): m.message.get_body(("plain",)).get_content() for m in sink.messages()
+    }
 
     def body(title: str, req: Request) -> str:
         return by_subject[f"【白城市人力资源和社会保障局】{title}（申请编号{req.tracking_number}）"]
@@ -225,4 +227,31 @@ def test_staff_notices_reach_the_officers(session: Any, worker_config: Any, sink
     assert mine.recipients == ["assigned@note.gov.cn"]
     digest = staff["【每日提醒】2024年7月3日 逾期2件，即将到期0件"]
     assert late.tracking_number in digest.message.get_content()
-    assert "张三" not in "".join(m.message.get_content() for m in staff.values())
+    assert "张三" not in "".join(m.message.get_body(("plain",)).get_content() for m in staff.values())
+
+
+def test_the_notice_carries_the_pdf_of_the_document_sent_with_its_event(
+    session: Any, worker_config: Any, sink: SmtpSink, agency: Any
+):
+    officer = make_user(session, at(DAY), agency)
+    req, _ = make_request(session, at(DAY), agency, received_on=DAY, officer=officer)
+    act(session, req, "accept", officer, now=at(D(2024, 6, 4)))  # no document, no notice
+    act(session, req, "reply", officer, now=at(D(2024, 6, 5)), outcome="not_exist")
+    session.commit()
+    run_relay(worker_config, session)
+    mails = {str(m.message["Subject"]): m.message for m in sink.messages()}
+    assert len(mails) == 2
+    reply = mails[f"【白城市人力资源和社会保障局】政府信息公开申请答复书（申请编号{req.tracking_number}）"]
+    (pdf,) = list(reply.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_filename() == f"政府信息公开申请答复书-{req.tracking_number}.pdf"
+    sent = session.execute(
+        select(Document).where(Document.request_id == req.id, Document.kind == "reply")
+    ).scalar_one()
+    assert pdf.get_content() == sent.pdf
+    assert f"政府信息公开申请答复书（{sent.number}）见本邮件附件" in reply.get_body(("plain",)).get_content()
+    subject = f"【白城市人力资源和社会保障局】政府信息公开申请受理回执（申请编号{req.tracking_number}）"
+    receipt = mails[subject]
+    assert [a.get_filename() for a in receipt.iter_attachments()] == [
+        f"政府信息公开申请受理回执-{req.tracking_number}.pdf"
+    ]

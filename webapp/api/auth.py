@@ -7,9 +7,9 @@ import datetime as dt
 from flask import request
 from sqlalchemy import select
 
+from webapp import authz
 from webapp.domain.accounts import user_for_token
-from webapp.domain.errors import NotFound, Unauthorized
-from webapp.domain.requests import access_code_matches
+from webapp.domain.errors import Unauthorized
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Request, User
@@ -35,11 +35,12 @@ def bearer_user() -> User | None:
     return user
 
 
-def staff_user() -> User:
+def staff_user(*roles: str) -> User:
+    """The token's user, with one of `roles` when given (else 403)."""
     user = bearer_user()
     if user is None:
         raise Unauthorized(_l("需要工作人员令牌"), {"Authorization": _l("缺少 Bearer 令牌")})
-    return user
+    return authz.require_role(user, *roles)
 
 
 def load_request(tracking_number: str) -> tuple[Request, User | None]:
@@ -58,12 +59,6 @@ def load_request(tracking_number: str) -> tuple[Request, User | None]:
         req = db.session.execute(
             select(Request).where(Request.tracking_number == tracking_number)
         ).scalar_one_or_none()
-    if req is None:
-        raise NotFound(_l("申请不存在或访问码不正确"))
     if user is not None:
-        if not user.belongs_to(req.agency_id):
-            raise NotFound(_l("申请不存在或访问码不正确"))
-        return req, user
-    if code is None or not access_code_matches(req, code):
-        raise NotFound(_l("申请不存在或访问码不正确"))
-    return req, None
+        return authz.staff_request_or_404(user, req), user
+    return authz.applicant_request_or_404(req, code), None

@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+import sqlalchemy.exc
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +28,12 @@ GENERIC = {
     422: ("validation_error", "输入有误，请检查标出的字段", "Invalid input: see the fields named"),
     429: ("rate_limited", "请求过于频繁，请稍后再试", "Too many requests, try again later"),
     500: ("internal_error", "服务器内部错误，请稍后再试", "Internal error, please try again later"),
+    503: ("unavailable", "服务暂时不可用，请稍后再试", "Service unavailable, try again shortly"),
 }
+# The database is unreachable or dropped the connection (a restart, a failover) or the pool is exhausted:
+# a passing state, answered 503 with Retry-After so that clients try again (with their Idempotency-Key).
+UNAVAILABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.TimeoutError)
+RETRY_AFTER_SECONDS = 5
 
 # marshmallow's field messages, in Chinese
 FIELD_MESSAGES_ZH: list[tuple[re.Pattern[str], str]] = [
@@ -128,7 +134,13 @@ def is_api_request() -> bool:
 
 
 def unexpected_error(exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.path)
     english = wants_english()
+    if isinstance(exc, UNAVAILABLE):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        code, zh, en = GENERIC[503]
+        response = error_response(503, code, en if english else zh)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    log.exception("unhandled error on %s %s", request.method, request.path)
     code, zh, en = GENERIC[500]
     return error_response(500, code, en if english else zh)

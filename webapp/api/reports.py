@@ -15,6 +15,7 @@ from flask.views import MethodView
 from marshmallow import RAISE, fields, validate
 from sqlalchemy import select
 
+from webapp import authz
 from webapp.api.auth import load_request, now, staff_user
 from webapp.api.routes import bp, document_errors
 from webapp.api.schemas import StrictSchema, text
@@ -329,7 +330,7 @@ class SignOff(MethodView):
         user = staff_user()
         session = db.session()
         snapshot = reports.get_snapshot(session, snapshot_id)
-        if not user.belongs_to(snapshot.agency_id) and not (user.role == "admin" and not user.agencies):
+        if not (authz.in_agency(user, snapshot.agency_id) or authz.is_platform_admin(user)):
             raise NotFound(_l("快照不存在"))
         reports.sign_off(session, snapshot, actor=user, now=now())
         session.commit()

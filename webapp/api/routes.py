@@ -6,9 +6,10 @@ once. Business rules live in webapp.domain.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import current_app, jsonify, request, send_file
+from flask import current_app, jsonify, request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
@@ -16,18 +17,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from webapp import authz
 from webapp.api import schemas
 from webapp.api.auth import bearer_user, load_request, now, staff_user
 from webapp.api.serialise import detail, explanation, summary
-from webapp.domain import idempotency
-from webapp.domain.attachments import attachment_path, store_attachment
+from webapp.domain import documents, idempotency
+from webapp.domain.attachments import attachment_path, download_name, store_attachment
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import Forbidden, NotFound, ValidationError
 from webapp.domain.queue import QueueFilter, queue_page
 from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, submit
 from webapp.extensions import db
 from webapp.i18n import _l
-from webapp.models import Agency, Attachment, Request, User
+from webapp.models import Agency, Attachment, Document, Request, User
 from webapp.models.base import MAX_ID
 
 bp = Blueprint(
@@ -41,6 +43,7 @@ ERRORS = {
     404: "no such request, another agency's request, or a wrong access code",
     409: "illegal_transition or conflict",
     422: "validation_error, with the fields at fault",
+    429: "rate_limited: too many submissions or wrong access codes from this address (Retry-After)",
 }
 
 
@@ -68,7 +71,7 @@ def request_detail(req: Request, viewer: User | None) -> dict[str, Any]:
 class Requests(MethodView):
     @bp.arguments(schemas.RequestIn)
     @bp.response(201, schemas.SubmittedOut)
-    @document_errors(400, 401, 403, 409, 422)
+    @document_errors(400, 401, 403, 409, 422, 429)
     def post(self, body: dict[str, Any]) -> Any:
         """Submit a request (citizen, channel online) or register one (officer, any channel)."""
         session = db.session()
@@ -104,7 +107,7 @@ class Requests(MethodView):
         agency = session.execute(select(Agency).where(Agency.code == body["agency"])).scalar_one_or_none()
         if agency is None:
             raise ValidationError(_l("输入有误，请检查标出的字段"), {"agency": _l("未知机关")})
-        if user is not None and not user.belongs_to(agency.id):
+        if user is not None and not authz.may_register_for(user, agency):
             raise Forbidden(_l("只能为本机关登记申请"), {"agency": _l("不是您所属的机关")})
 
         req, code = submit(
@@ -151,7 +154,7 @@ class Requests(MethodView):
 @bp.route("/requests/<tracking_number>")
 class RequestView(MethodView):
     @bp.response(200, schemas.RequestOut)
-    @document_errors(401, 404)
+    @document_errors(401, 404, 429)
     def get(self, tracking_number: str) -> Any:
         """One request: staff of its agency (bearer token) or the applicant (X-Access-Code)."""
         req, user = load_request(tracking_number)
@@ -162,7 +165,7 @@ class RequestView(MethodView):
 class Actions(MethodView):
     @bp.arguments(schemas.ActionIn)
     @bp.response(200, schemas.RequestOut)
-    @document_errors(400, 401, 403, 404, 409, 422)
+    @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
         """An officer's, head's or admin's action on a request of their agency (API.md's table)."""
         user = staff_user()
@@ -194,7 +197,7 @@ def applicant_request(tracking_number: str) -> Request:
 class Correction(MethodView):
     @bp.arguments(schemas.CorrectionIn)
     @bp.response(200, schemas.RequestOut)
-    @document_errors(400, 401, 403, 404, 409, 422)
+    @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
         """The applicant's correction (补正), while the request awaits one."""
         req = applicant_request(tracking_number)
@@ -207,7 +210,7 @@ class Correction(MethodView):
 class Withdraw(MethodView):
     @bp.arguments(schemas.WithdrawIn)
     @bp.response(200, schemas.RequestOut)
-    @document_errors(400, 401, 403, 404, 409, 422)
+    @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
         """The applicant withdraws the request (finished as closed_other)."""
         req = applicant_request(tracking_number)
@@ -220,7 +223,7 @@ class Withdraw(MethodView):
 class Attachments(MethodView):
     @bp.arguments(schemas.UploadIn, location="files")
     @bp.response(201, schemas.AttachmentOut)
-    @document_errors(401, 404, 409, 422)
+    @document_errors(401, 404, 409, 422, 429)
     def post(self, files: dict[str, Any], tracking_number: str) -> Any:
         """Attach a scan (PDF, PNG, JPEG or TIFF, at most 10 MB): staff, or the applicant while it is open."""
         if request.form:  # the file is the only part: other fields are refused, as in every other body
@@ -243,22 +246,78 @@ class Attachments(MethodView):
 @bp.route(f"/requests/<tracking_number>/attachments/<int(max={MAX_ID}):attachment_id>", endpoint="attachment")
 class AttachmentFile(MethodView):
     @bp.response(200, description="the file")
-    @document_errors(401, 404)
+    @document_errors(401, 404, 429)
     def get(self, tracking_number: str, attachment_id: int) -> Response:
         """Download an attachment (the applicant sees only the files they uploaded)."""
         req, user = load_request(tracking_number)
-        att = db.session.get(Attachment, attachment_id)
-        if att is None or att.request_id != req.id or (user is None and att.uploaded_by_id is not None):
-            raise NotFound(_l("附件不存在"))
+        att = authz.attachment_or_404(user, req, db.session.get(Attachment, attachment_id))
         response = send_file(
             attachment_path(current_app.config["ATTACHMENT_DIR"], att),
             mimetype=att.content_type,
             as_attachment=True,
-            download_name=att.filename,
+            download_name=download_name(att),
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+def visible_documents(req: Request, user: User | None) -> list[Document]:
+    """Staff of the agency see every document; the applicant those sent to them (not the letter to a
+    consulted third party)."""
+    return documents.documents_of(db.session(), req, applicant=user is None)
+
+
+@bp.route("/requests/<tracking_number>/documents")
+class Documents(MethodView):
+    @bp.response(200, schemas.DocumentsOut)
+    @document_errors(401, 404, 429)
+    def get(self, tracking_number: str) -> Any:
+        """The written notices and letters sent to the applicant (SPEC §6), oldest first."""
+        req, user = load_request(tracking_number)
+        return {
+            "items": [
+                {
+                    "id": doc.public_id,
+                    "kind": doc.kind,
+                    "title": doc.title,
+                    "number": doc.number,
+                    "on": doc.on,
+                    "created_at": doc.created_at,
+                    "pdf": url_for(
+                        "api_v1.document_pdf", tracking_number=req.tracking_number, document_id=doc.public_id
+                    ),
+                }
+                for doc in visible_documents(req, user)
+            ]
+        }
+
+
+@bp.route("/requests/<tracking_number>/documents/<document_id>.pdf", endpoint="document_pdf")
+class DocumentPdf(MethodView):
+    @bp.response(200, description="the PDF as it was sent")
+    @document_errors(401, 404, 429)
+    def get(self, tracking_number: str, document_id: str) -> Response:
+        """One document's PDF, exactly as it was sent."""
+        req, user = load_request(tracking_number)
+        doc = next((d for d in visible_documents(req, user) if d.public_id == document_id), None)
+        if doc is None:
+            raise NotFound(_l("文书不存在"))
+        return pdf_response(doc)
+
+
+def pdf_response(doc: Document) -> Response:
+    data = documents.pdf_of(db.session(), doc)  # rendered and stored the first time it is asked for
+    db.session.commit()
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"{doc.title}-{doc.request.tracking_number}.pdf",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/queue")

@@ -83,6 +83,14 @@ class ActionIn(StrictSchema):
     note = text(MAX_TEXT)
     referred_agency = text(200, metadata={"description": "reply not_held: the agency that holds it"})
     assignee = text(254, metadata={"description": "assign: email of an officer or head of the agency"})
+    document_text = text(
+        20000,
+        metadata={
+            "description": "actions that send a document to the applicant (request_correction, "
+            "start_consultation, request_fee, extend, reply, close): the document's text as edited by the "
+            "officer, sent and frozen instead of the generated one (omit to send the generated text)"
+        },
+    )
 
 
 class CorrectionIn(StrictSchema):
@@ -174,6 +182,35 @@ class AttachmentOut(ma.Schema):
     sha256 = fields.String(required=True)
     uploaded_at = fields.DateTime(required=True)
     url = fields.String(required=True)
+
+
+class DocumentOut(ma.Schema):
+    id = fields.String(required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            [
+                "receipt",
+                "correction_notice",
+                "extension_notice",
+                "consultation_notice",
+                "fee_notice",
+                "reply",
+                "closure_notice",
+                "consultation_letter",
+            ]
+        ),
+        metadata={"description": "consultation_letter (征求第三方意见书, to the third party): staff only"},
+    )
+    title = fields.String(required=True)
+    number = fields.String(required=True, metadata={"description": "the agency's document number"})
+    on = fields.Date(required=True, metadata={"description": "the document's date (its event's day)"})
+    created_at = fields.DateTime(required=True)
+    pdf = fields.String(required=True, metadata={"description": "URL of the PDF as it was sent"})
+
+
+class DocumentsOut(ma.Schema):
+    items = fields.List(fields.Nested(DocumentOut), required=True)
 
 
 class RequestSummaryOut(ma.Schema):

@@ -8,7 +8,9 @@ from typing import Any
 
 from flask import url_for
 
+from webapp import authz
 from webapp.domain.calendar import WorkCalendar
+from webapp.domain.identity import mask_id_number
 from webapp.domain.requests import clock_of
 from webapp.domain.states import STATUS_LABELS, Status, allowed_actions
 from webapp.models import Request, User
@@ -19,8 +21,11 @@ def explanation(req: Request, cal: WorkCalendar) -> list[dict[str, object]]:
     return [step.as_dict() for step in clock_of(req, cal).steps]
 
 
-def summary(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
-    """The request without its history; `viewer` None is the applicant."""
+def summary(
+    req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.date, full_id: bool = False
+) -> dict[str, Any]:
+    """The request without its history; `viewer` None is the applicant. The ID number is masked unless
+    `full_id` (the request's own detail for staff of its agency, webapp.authz.sees_full_id_number)."""
     staff = viewer is not None
     out: dict[str, Any] = {
         "tracking_number": req.tracking_number,
@@ -50,7 +55,7 @@ def summary(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.d
                 "type": req.applicant_type,
                 "name": req.applicant_name,
                 "id_kind": req.applicant_id_kind,
-                "id_number": req.applicant_id_number,
+                "id_number": req.applicant_id_number if full_id else mask_id_number(req.applicant_id_number),
                 "phone": req.applicant_phone,
                 "email": req.applicant_email,
                 "address": req.applicant_address,
@@ -62,7 +67,7 @@ def summary(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.d
 
 
 def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.date) -> dict[str, Any]:
-    out = summary(req, cal, viewer=viewer, today=today)
+    out = summary(req, cal, viewer=viewer, today=today, full_id=authz.sees_full_id_number(viewer, req))
     staff = viewer is not None
     events = []
     for e in req.events:

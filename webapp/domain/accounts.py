@@ -6,9 +6,11 @@ import datetime as dt
 import re
 import secrets
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import hash_secret
@@ -17,6 +19,19 @@ from webapp.i18n import _l
 from webapp.models import Agency, ApiToken, User, agency_members
 
 AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
+
+# Passwords: argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane): about 40 ms a check on one
+# core, so a login costs little, while each guess at a stolen hash costs as much. Hashes made earlier by
+# werkzeug (scrypt, pbkdf2) still verify and are replaced by an argon2id hash at the next login.
+PASSWORDS = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+MIN_PASSWORD_LENGTH = 8
+# Login throttling per account: after LOCK_AFTER failed logins in a row the account is locked for
+# LOCK_FIRST, doubled at each further LOCK_AFTER failures, at most LOCK_LONGEST; a login resets it.
+LOCK_AFTER = 5
+LOCK_FIRST = dt.timedelta(minutes=15)
+LOCK_LONGEST = dt.timedelta(hours=24)
+# Verified when the e-mail is unknown, so that answer takes as long as a wrong password.
+_NO_SUCH_USER = PASSWORDS.hash("no such user")
 
 
 def create_agency(session: Session, code: str, name: str, *, now: dt.datetime) -> Agency:
@@ -55,7 +70,7 @@ def create_user(
         errors["role"] = _l("应为以下之一：%(values)s", values="、".join(ROLES))
     if role != "admin" and not agencies:
         errors["agency"] = _l("经办人和负责人须属于至少一个机关")
-    if password is not None and len(password) < 8:
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _l("密码至少8位")
     if errors:
         raise ValidationError(_l("用户信息有误"), errors)
@@ -65,7 +80,7 @@ def create_user(
         role=role,
         active=True,
         created_at=now,
-        password_hash=generate_password_hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
     user.agencies = list(agencies)
     session.add(user)
@@ -73,10 +88,78 @@ def create_user(
     return user
 
 
+def hash_password(password: str) -> str:
+    return PASSWORDS.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """The password against a stored hash: argon2id, or an older werkzeug hash (scrypt, pbkdf2)."""
+    if not stored:
+        return False
+    if stored.startswith("$argon2"):
+        try:
+            return PASSWORDS.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+    try:
+        return check_password_hash(stored, password)
+    except ValueError:  # not a hash werkzeug knows
+        return False
+
+
 def check_password(user: User, password: str) -> bool:
-    return (
-        bool(user.password_hash) and user.active and check_password_hash(user.password_hash or "", password)
-    )
+    """Whether the active user's password is right; a right one kept in an older or weaker hash is
+    hashed again with today's parameters (the caller commits)."""
+    if not user.active or not verify_password(user.password_hash, password):
+        return False
+    stored = user.password_hash or ""
+    if not stored.startswith("$argon2") or PASSWORDS.check_needs_rehash(stored):
+        user.password_hash = hash_password(password)
+    return True
+
+
+def dummy_password_check(password: str) -> None:
+    """As long as checking a password, for an e-mail that has no account."""
+    verify_password(_NO_SUCH_USER, password)
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password: every session of the user ends (they log in again with it)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(_l("用户信息有误"), {"password": _l("密码至少8位")})
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(user)
+    session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every session begun before this ends at its next request."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def locked_until(user: User, *, now: dt.datetime) -> dt.datetime | None:
+    """When the account's login lockout ends, if it is locked now."""
+    if user.locked_until is not None and user.locked_until > now:
+        return user.locked_until
+    return None
+
+
+def login_failed(user: User, *, now: dt.datetime) -> dt.datetime | None:
+    """Count a failed login; at every LOCK_AFTER-th in a row the account is locked. Returns the end of
+    the lockout this failure began, if any (the caller commits)."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins % LOCK_AFTER:
+        return None
+    doublings = min(user.failed_logins // LOCK_AFTER - 1, 16)
+    user.locked_until = now + min(LOCK_FIRST * 2**doublings, LOCK_LONGEST)
+    return user.locked_until
+
+
+def login_succeeded(user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
 
 
 def issue_token(session: Session, user: User, *, now: dt.datetime, label: str = "") -> str:
@@ -159,6 +242,7 @@ def set_user_active(
     user.active = active
     if not active:
         revoke_user_tokens(session, user, now=now)
+        end_sessions(user)
     session.flush()
 
 

@@ -28,6 +28,33 @@ SIGNATURES = [
 ALLOWED = "PDF、PNG、JPEG、TIFF"
 
 
+# the extensions a file of each type may keep in its name
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/tiff": (".tif", ".tiff"),
+}
+MAX_NAME = 200
+UNSAFE_CHARS = "\"'<>:;|?*"
+
+
+def safe_filename(filename: str, content_type: str) -> str:
+    """The client's name, kept only for display and download (the file itself is stored under a generated
+    key): its last path part, without control characters, quotes or separators, ending in an extension of
+    the type its content really is (a PNG sent as `x.html` is offered as `x.html.png`)."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join("_" if ord(c) < 32 or ord(c) == 127 or c in UNSAFE_CHARS else c for c in base)
+    stem = cleaned.strip(" .") or "attachment"
+    suffix = Path(stem).suffix
+    extensions = EXTENSIONS.get(content_type, ())
+    if suffix.lower() in extensions or not extensions:
+        stem = stem[: len(stem) - len(suffix)]
+    else:
+        suffix = extensions[0]
+    return stem[: MAX_NAME - len(suffix)] + suffix
+
+
 def sniff(head: bytes) -> tuple[str, str] | None:
     return next((kind for sig, kind in SIGNATURES if head.startswith(sig)), None)
 
@@ -53,8 +80,7 @@ def store_attachment(
     if kind is None:
         raise ValidationError(_l("文件类型不支持"), {"file": _l("只接受%(types)s文件", types=ALLOWED)})
     content_type, ext = kind
-    # without NUL, which PostgreSQL text cannot hold
-    name = (Path((filename or "").replace("\x00", "")).name or "attachment")[:200]
+    name = safe_filename(filename, content_type)  # never used as a path: the file's is `key`
     key = secrets.token_hex(16) + ext
     path = Path(directory) / key[:2] / key
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +96,11 @@ def store_attachment(
         uploaded_by=uploaded_by,
         now=now,
     )
+
+
+def download_name(attachment: Attachment) -> str:
+    """The name a download offers, made safe again (rows stored before the name was cleaned)."""
+    return safe_filename(attachment.filename, attachment.content_type)
 
 
 def attachment_path(directory: str, attachment: Attachment) -> Path:

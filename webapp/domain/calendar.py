@@ -13,6 +13,7 @@ a cumulative count per day, so `add_wd` and `count_wd` are an index lookup each.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, scoped_session
 
 FIRST_DAY = dt.date(2004, 1, 1)
 LAST_DAY = dt.date(2101, 12, 31)
@@ -160,15 +161,39 @@ def china_today(now: dt.datetime) -> dt.date:
     return now.astimezone(CHINA).date()
 
 
+_CALENDAR = "current_calendar"  # session.info key: (the transaction it was read in, the calendar)
+
+
 def current_calendar(session: Session) -> WorkCalendar:
-    """The calendar as the database's overrides make it now (cached per set of overrides)."""
+    """The calendar as the database's overrides make it now (cached per set of overrides).
+
+    Read once per transaction: an intake asks for it three times (the due date, its explanation, the
+    receipt), each read being two queries. A flush that writes an override or a confirmed year forgets it
+    (`_forget_calendar`), and the next transaction reads it again."""
     from webapp.models.calendar import CalendarOverride, CalendarYear
 
+    real = session() if isinstance(session, scoped_session) else session
+    cached = real.info.get(_CALENDAR)
+    if cached is not None and cached[0] is not None and cached[0] is real.get_transaction():
+        return cached[1]
     overrides = frozenset(
         DayOverride(o.day, o.is_workday, o.name) for o in session.execute(select(CalendarOverride)).scalars()
     )
     years = frozenset(session.execute(select(CalendarYear.year)).scalars())
-    return build_calendar(overrides, years)
+    cal = build_calendar(overrides, years)
+    real.info[_CALENDAR] = (real.get_transaction(), cal)
+    return cal
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_calendar(session: Session, flush_context: Any, instances: Any) -> None:
+    from webapp.models.calendar import CalendarOverride, CalendarYear
+
+    if _CALENDAR in session.info and any(
+        isinstance(o, CalendarOverride | CalendarYear)
+        for o in itertools.chain(session.new, session.dirty, session.deleted)
+    ):
+        del session.info[_CALENDAR]
 
 
 def year_overrides(session: Session, year: int) -> list[Any]:

@@ -52,3 +52,19 @@ def id_number_error(kind: str, number: str) -> str | None:
     if kind == "credit_code":
         return credit_code_error(number)
     return None if number.strip() else _l("证件号码不能为空")
+
+
+def mask_id_number(number: str | None) -> str | None:
+    """An ID number as lists, exports and the applicant's pages show it: 110101********1234 (the region
+    and the last four kept); shorter numbers keep less. Where the whole number is needed is
+    webapp.authz.sees_full_id_number's decision."""
+    if not number:
+        return number
+    n = len(number)
+    if n >= 15:
+        head, tail = 6, 4
+    elif n >= 8:
+        head, tail = 2, 2
+    else:
+        head, tail = 0, 0
+    return number[:head] + "*" * (n - head - tail) + number[n - tail :] if tail else "*" * n

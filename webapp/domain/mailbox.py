@@ -28,6 +28,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp import authz
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import IllegalTransition, NotFound, ValidationError
@@ -355,7 +356,7 @@ def review_label(row: InboundEmail) -> str:
 def dismiss_mail(session: Session, inbound_id: int, *, actor: User | None, now: dt.datetime) -> InboundEmail:
     """An officer has dealt with a message of the review list (registered it by hand, or ignored it)."""
     row = session.get(InboundEmail, inbound_id)
-    if row is None or (actor is not None and actor.role != "admin" and not actor.belongs_to(row.agency_id)):
+    if row is None or (actor is not None and not authz.may_handle_mail_of(actor, row.agency_id)):
         raise NotFound(_l("邮件不存在"))
     if row.status != "review":
         raise IllegalTransition(_l("该邮件不在待审核列表中"), {"mail": _l("已处理")})

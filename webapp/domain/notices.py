@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.deadlines import RULES, compute
+from webapp.domain.documents import pdf_of
 from webapp.domain.errors import IllegalTransition, NotFound
 from webapp.domain.requests import clock_events
 from webapp.domain.states import CHANNELS, OUTCOMES, STATUS_LABELS, Status
 from webapp.i18n import _l
-from webapp.models import Event, InboundEmail, OutboxMessage, Request, User, agency_members
+from webapp.models import Document, Event, InboundEmail, OutboxMessage, Request, User, agency_members
 
 NOTICE_LABELS = {
     "receipt": _l("受理回执"),
@@ -58,6 +59,7 @@ class Letter:
     body: str
     sender_name: str
     in_reply_to: str | None = None
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF): the document sent with the event
 
 
 def fmt(day: dt.date | str | None) -> str:
@@ -185,6 +187,11 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
         lines.append(REMEDY)
     else:
         raise ValueError(f"unknown applicant notice {notice}")
+    sent = session.execute(
+        select(Document).where(Document.event_id == ev.id, Document.to_applicant.is_(True))
+    ).scalar_one_or_none()
+    if sent is not None:
+        lines.append(f"{sent.title}（{sent.number}）见本邮件附件（PDF），以附件为准。")
     body = "\n\n".join(
         [
             f"{req.applicant_name}：",
@@ -206,6 +213,7 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
         body=body + "\n",
         sender_name=req.agency.name,
         in_reply_to=in_reply_to,
+        attachments=((f"{sent.title}-{req.tracking_number}.pdf", pdf_of(session, sent)),) if sent else (),
     )
 
 

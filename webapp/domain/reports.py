@@ -11,8 +11,10 @@ Every request that touches the year is exactly one of (received, carried in) and
 (finished, carried out), so the 2021 form's check 一 + 二 = 三(七) + 四 holds in every column.
 
 `OUTCOME_ROWS` is SPEC §4's table, the one place where an outcome is mapped to a row of either form.
-Each table is one grouped query (sums of CASE, which PostgreSQL and SQLite both run); the functions
-here return the tables in API.md's JSON shape, which the exports and the snapshots reuse.
+Each table is one grouped query — the year's requests counted by (column, outcome, received in the year,
+finished in the year), folded into the form's rows here: as cheap as the database can count them
+(bench/annex_two.py); the functions here return the tables in API.md's JSON shape, which the exports and
+the snapshots reuse.
 
 Section 四 of the 2021 form counts the review and litigation records (`Appeal`) as they stood at the
 end of the year: a case decided in the year under its result, a case filed by 31 December and not
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
+from webapp import authz
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationError
 from webapp.domain.requests import _append_event, may_act
@@ -253,12 +257,10 @@ def resolve_scope(session: Session, codes: Sequence[str]) -> Scope:
 def may_read_reports(user: User, scope: Scope) -> None:
     """A head, or an administrator, of every agency asked for (an administrator of no agency is the
     platform's and sees them all)."""
-    if not user.active or user.role not in ("head", "admin"):
+    if not authz.has_role(user, authz.HEAD, authz.ADMIN):
         raise Forbidden(_l("仅负责人或管理员可查看年度报表"))
-    if user.role == "admin" and not user.agencies:
-        return
-    outside = [a.code for a in scope.agencies if not user.belongs_to(a.id)]
-    if outside:
+    if not authz.may_read_reports(user, scope.agencies):
+        outside = [a.code for a in scope.agencies if not authz.in_agency(user, a.id)]
         raise Forbidden(
             _l("无权查看该机关的年度报表"),
             {"agency": _l("不是您所属的机关：%(codes)s", codes="、".join(outside))},
@@ -299,35 +301,46 @@ def _touches_year(start: dt.date, end: dt.date) -> ColumnElement[bool]:
     return and_(R.received_on <= end, or_(R.finished_on.is_(None), R.finished_on >= start))
 
 
-def _conditions(year: int) -> dict[str, ColumnElement[bool]]:
+def _year_groups(session: Session, scope: Scope, year: int, dim: Any) -> dict[str, Counter[str]]:
+    """The requests touching the year, counted per `dim` value under every key of both forms.
+
+    One grouped query: (dim, outcome, received in the year, finished in the year) → count, a few hundred
+    groups at most, folded here into the forms' keys by SPEC §4's table. Within the rows touching the
+    year, not received in it means carried in, and not finished in it means carried out."""
     start, end = year_bounds(year)
-    received = _between(R.received_on, start, end)
-    finished = _between(R.finished_on, start, end)
-    out: dict[str, ColumnElement[bool]] = {
-        "received": received,
-        "carried_in": and_(R.received_on < start, or_(R.finished_on.is_(None), R.finished_on >= start)),
-        "finished": finished,
-        "carried_out": and_(R.received_on <= end, or_(R.finished_on.is_(None), R.finished_on > end)),
-    }
-    for channel in CHANNELS:
-        out[f"received:{channel}"] = and_(received, R.channel == channel)
-    keys = {k for row in OUTCOME_ROWS.values() for k in (row.row_2021, row.row_2013, row.sub_2013) if k}
-    for key in sorted(keys):
-        out[key] = and_(finished, R.outcome.in_(outcomes_for(key)))
+    # Plain comparisons, not CASE: PostgreSQL knows a boolean has two values and plans the grouping as the
+    # few hundred groups it is (a parallel aggregate), where CASE made it guess tens of thousands.
+    new = R.received_on >= start
+    done = R.finished_on <= end  # NULL (open) groups with false
+    rows = session.execute(
+        select(dim, R.outcome, new, done, func.count())
+        .where(R.agency_id.in_(scope.ids), _touches_year(start, end))
+        .group_by(dim, R.outcome, new, done)
+    ).all()
+    out: dict[str, Counter[str]] = {}
+    for value, outcome, is_new, is_done, n in rows:
+        c = out.setdefault(str(value), Counter())
+        n = int(n)
+        if is_new:
+            c["received"] += n
+            c[f"received:{value}"] += n
+        else:
+            c["carried_in"] += n
+        if is_done:
+            c["finished"] += n
+            row = OUTCOME_ROWS[outcome]
+            for key in {row.row_2021, row.row_2013, row.sub_2013} - {None}:
+                c[str(key)] += n
+        else:
+            c["carried_out"] += n
     return out
 
 
 def table_2013(session: Session, scope: Scope, year: int) -> dict[str, Any]:
-    """The 2013 form (the seed's 附表二): one aggregate query over the agencies' requests."""
-    start, end = year_bounds(year)
-    conditions = _conditions(year)
-    keys = [key for _, key in FORM_2013 if key != "catalogue"]
-    row = session.execute(
-        select(*[_count(conditions[k]).label(f"c{i}") for i, k in enumerate(keys)]).where(
-            R.agency_id.in_(scope.ids), _touches_year(start, end)
-        )
-    ).one()
-    figures = {k: int(row[i]) for i, k in enumerate(keys)}
+    """The 2013 form (the seed's 附表二): one grouped query over the agencies' requests."""
+    figures: Counter[str] = Counter()
+    for counts in _year_groups(session, scope, year, R.channel).values():
+        figures.update(counts)
     figures["catalogue"] = sum(a.catalogue_count(year) for a in scope.agencies)
     return {
         "form": "2013",
@@ -342,23 +355,14 @@ def table_2013(session: Session, scope: Scope, year: int) -> dict[str, Any]:
 
 def table_2021(session: Session, scope: Scope, year: int) -> dict[str, Any]:
     """The 2021 national form's section 三 (one query grouped by applicant type) and section 四."""
-    start, end = year_bounds(year)
-    conditions = _conditions(year)
-    keys = [key for _, key in FORM_2021 if key is not None]
-    result = session.execute(
-        select(R.applicant_type, *[_count(conditions[k]).label(f"c{i}") for i, k in enumerate(keys)])
-        .where(R.agency_id.in_(scope.ids), _touches_year(start, end))
-        .group_by(R.applicant_type)
-    ).all()
-    by_type = {r[0]: [int(v) for v in r[1:]] for r in result}
+    by_type = _year_groups(session, scope, year, R.applicant_type)
     types = list(APPLICANT_TYPES)
     rows: list[dict[str, Any]] = []
     for label, key in FORM_2021:
         if key is None:
             rows.append({"label": label, "values": None, "key": None})
             continue
-        i = keys.index(key)
-        per_type = [by_type.get(t, [0] * len(keys))[i] for t in types]
+        per_type = [by_type.get(t, Counter())[key] for t in types]
         rows.append({"label": label, "values": [*per_type, sum(per_type)], "key": key})
     return {
         "form": "2021",
@@ -382,7 +386,12 @@ def section_four(session: Session, scope: Scope, year: int) -> dict[str, Any]:
     result = session.execute(
         select(Appeal.kind, *[c.label(f"c{i}") for i, c in enumerate(cols)])
         .join(Request, Request.id == Appeal.request_id)
-        .where(Request.agency_id.in_(scope.ids), Appeal.filed_on <= end)
+        # a case decided before the year counts in none of the columns: not read at all
+        .where(
+            Request.agency_id.in_(scope.ids),
+            Appeal.filed_on <= end,
+            or_(Appeal.decided_on.is_(None), Appeal.decided_on >= start),
+        )
         .group_by(Appeal.kind)
     ).all()
     by_kind = {r[0]: [int(v) for v in r[1:]] for r in result}
@@ -831,7 +840,7 @@ def get_snapshot(session: Session, snapshot_id: int) -> ReportSnapshot:
 
 def sign_off(session: Session, snapshot: ReportSnapshot, *, actor: User, now: dt.datetime) -> ReportSnapshot:
     """The agency's head signs the frozen table off, once (flushes)."""
-    if not actor.active or actor.role != "head" or not actor.belongs_to(snapshot.agency_id):
+    if not authz.may_sign_off(actor, snapshot.agency_id):
         raise Forbidden(_l("年度报表须由本机关负责人签发"))
     if snapshot.signed_off_at is not None:
         raise IllegalTransition(_l("该快照已签发"), {"snapshot": _l("已签发，不能重复签发")})

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from webapp import authz
+from webapp.domain import documents
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.deadlines import EARLIEST_RECEIVED_ON, RULES, ClockEvent, compute, rules_for
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
@@ -56,6 +58,9 @@ from webapp.models import (
 MAX_TEXT = 5000
 MAX_CORRECTION_PERIOD = 30
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# 16 characters of 32: 32^16 = 2^80 ≈ 1.2 × 10^24 codes. With RATELIMIT_TRACKING's default of 100 wrong
+# tries a day per IP (webapp/security.py), one IP tries 36,500 codes a year: a chance of about 3 × 10^-20
+# of hitting a given request's code; a million IPs for a year, below 10^-13. Long enough: not lengthened.
 ACCESS_CODE_LENGTH = 16  # 80 bits
 
 # The event each action writes, and the notice (SPEC §6) the applicant is sent for it.
@@ -138,16 +143,17 @@ def access_code_matches(req: Request, code: str) -> bool:
 
 
 def next_tracking_number(session: Session, agency: Agency, year: int) -> str:
-    """AGENCY-YEAR-NNNNNN from a per-agency, per-year counter advanced in one UPDATE … RETURNING."""
+    """AGENCY-YEAR-NNNNNN from a per-agency, per-year counter advanced in one INSERT … ON CONFLICT DO
+    UPDATE … RETURNING (one round trip; concurrent intakes queue on the counter's row)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(TrackingCounter).values(agency_id=agency.id, year=year, last=0).on_conflict_do_nothing()
-    )
     serial = session.execute(
-        update(TrackingCounter)
-        .where(TrackingCounter.agency_id == agency.id, TrackingCounter.year == year)
-        .values(last=TrackingCounter.last + 1)
+        insert(TrackingCounter)
+        .values(agency_id=agency.id, year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[TrackingCounter.agency_id, TrackingCounter.year],
+            set_={"last": TrackingCounter.last + 1},
+        )
         .returning(TrackingCounter.last)
     ).scalar_one()
     return f"{agency.code}-{year}-{serial:06d}"
@@ -349,7 +355,7 @@ def submit(
         updated_at=now,
     )
     session.add(req)
-    _append_event(
+    submitted = _append_event(
         session,
         req,
         "submitted",
@@ -362,6 +368,7 @@ def submit(
         data={"channel": channel},
     )
     _store_clock(req, cal)
+    documents.issue(session, req, submitted, now=now, actor=registered_by)
     session.flush()
     return req, code
 
@@ -373,9 +380,9 @@ def may_act(actor: User | None, req: Request, action: str) -> None:
     """Staff act only on their own agencies' requests; only a head approves an extension."""
     if actor is None:
         return  # the applicant (checked by access code) or the platform's own sweeps
-    if not actor.active or not actor.belongs_to(req.agency_id):
+    if not authz.may_see_request(actor, req):
         raise Forbidden(_l("无权办理该申请"))
-    if action == "extend" and actor.role != "head":
+    if action == "extend" and not authz.has_role(actor, authz.HEAD):
         raise Forbidden(
             _l("延期答复须经政府信息公开工作机构负责人批准"), {"action": _l("仅负责人可批准延期")}
         )
@@ -419,6 +426,7 @@ def act(
             {"action": _l("当前状态不允许此操作")},
         )
 
+    document_text = documents.clean_text(fields.pop("document_text", None))
     today = china_today(now)
     on = on or today
     errors: dict[str, Any] = {}
@@ -555,6 +563,8 @@ def act(
         note = _text(errors, "note", fields.pop("note", None), required=True) or ""
     if fields:
         errors.update({name: _l("不支持的字段") for name in fields})
+    if document_text is not None and event_type not in documents.EVENT_DOCUMENTS:
+        errors["document_text"] = _l("该操作不出具文书")
     if errors:
         raise ValidationError(_l("办理信息有误，请检查标出的字段"), errors)
 
@@ -563,7 +573,7 @@ def act(
     req.status = new_status
     req.updated_at = now
     flag_modified(req, "updated_at")  # every action bumps the version, even one that changes no column
-    _append_event(
+    ev = _append_event(
         session,
         req,
         event_type,
@@ -576,6 +586,7 @@ def act(
         data=data,
     )
     _store_clock(req, cal)
+    documents.issue(session, req, ev, now=now, actor=actor, text=document_text)
     try:
         session.flush()
     except StaleDataError as exc:

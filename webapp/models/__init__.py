@@ -3,6 +3,7 @@
 from webapp.models.agency import Agency, ApiToken, User, agency_members
 from webapp.models.base import Base
 from webapp.models.calendar import CalendarOverride, CalendarYear
+from webapp.models.document import Document, DocumentCounter, DocumentSettings
 from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.mail import AgencyMailbox, InboundEmail
 from webapp.models.outbox import OutboxMessage
@@ -18,6 +19,9 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "CalendarYear",
+    "Document",
+    "DocumentCounter",
+    "DocumentSettings",
     "Event",
     "IdempotencyRecord",
     "InboundEmail",

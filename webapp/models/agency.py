@@ -48,6 +48,12 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime]
+    # Raised to end every session of the user at once (logout everywhere, a new password, deactivation):
+    # a session remembers the generation it began in (webapp/web/auth.py).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Login throttling: consecutive failed logins, and the lockout they caused (domain/accounts.py).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None]
 
     agencies: Mapped[list[Agency]] = relationship(secondary=agency_members, lazy="selectin")
 

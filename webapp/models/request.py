@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.domain.states import APPLICANT_TYPES, CHANNELS, DELIVERY, ID_KINDS, OUTCOMES, Status
@@ -25,8 +36,22 @@ class Request(Base):
         CheckConstraint("(status = 'replied') = (outcome IS NOT NULL)", name="finished_has_outcome"),
         CheckConstraint("(outcome IS NULL) = (finished_on IS NULL)", name="outcome_has_date"),
         CheckConstraint("extended_days >= 0", name="extended_days"),
-        Index("ix_requests_agency_due", "agency_id", "due_on", "received_on", "id"),
-        Index("ix_requests_due_open", "due_on", postgresql_where="finished_on IS NULL"),
+        # The queue's keyset order over the open requests only (bench/RESULTS.md).
+        Index(
+            "ix_requests_agency_due",
+            "agency_id",
+            "due_on",
+            "received_on",
+            "id",
+            postgresql_where="finished_on IS NULL",
+        ),
+        Index("ix_requests_due_open", "due_on", "received_on", "id", postgresql_where="finished_on IS NULL"),
+        Index(
+            "ix_requests_open_undated",
+            "received_on",
+            "id",
+            postgresql_where="finished_on IS NULL AND due_on IS NULL",
+        ),
         Index("ix_requests_wait_ends_on", "wait_ends_on"),
         Index("ix_requests_agency_received", "agency_id", "received_on"),
         Index("ix_requests_agency_finished", "agency_id", "finished_on"),
@@ -112,6 +137,36 @@ class Event(Base):
 
     request: Mapped[Request] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+# The event history is append-only (issue 9): the database itself refuses to change or remove an event,
+# whatever the code does. PostgreSQL: a trigger function raising on UPDATE, DELETE (including a delete
+# cascaded from its request) and TRUNCATE; SQLite: BEFORE UPDATE/DELETE triggers that abort. Only a
+# superuser's maintenance session (session_replication_role = replica, which skips ordinary triggers) can
+# get past it. The migration d4a3f0b8e004 runs the same statements (and drops them on downgrade).
+APPEND_ONLY_MESSAGE = "request_events is append-only: events are never updated or deleted"
+APPEND_ONLY_DDL = {
+    "postgresql": [
+        f"""CREATE FUNCTION request_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = 'restrict_violation';
+END
+$$""",
+        "CREATE TRIGGER request_events_append_only BEFORE UPDATE OR DELETE ON request_events "
+        "FOR EACH ROW EXECUTE FUNCTION request_events_append_only()",
+        "CREATE TRIGGER request_events_no_truncate BEFORE TRUNCATE ON request_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION request_events_append_only()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER request_events_no_update BEFORE UPDATE ON request_events "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+        "CREATE TRIGGER request_events_no_delete BEFORE DELETE ON request_events "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+    ],
+}
+for _dialect, _statements in APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        event.listen(Event.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
 class Attachment(Base):

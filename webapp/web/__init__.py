@@ -14,22 +14,18 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
+from webapp import authz
 from webapp.domain.calendar import CHINA
 from webapp.domain.deadlines import RULES
+from webapp.domain.identity import mask_id_number
 from webapp.extensions import csrf, login_manager
 from webapp.i18n import wants_english
+from webapp.models import Request
 from webapp.web import labels
 from webapp.web.auth import init_login
 from webapp.web.common import today
 from webapp.web.forms import aria, form_problems
-
-# Pages load nothing from elsewhere and run no inline script or style.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def init_web(app: Flask) -> None:
@@ -43,17 +39,7 @@ def init_web(app: Flask) -> None:
         if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
             csrf.protect()
 
-    @app.after_request
-    def _page_headers(response: Response) -> Response:
-        if request.path.startswith("/api/"):
-            return response
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    # The security headers of every page (CSP…) and the rate limits: webapp/security.py.
 
     from webapp.web import admin, citizen, staff
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
@@ -71,11 +57,21 @@ def init_web(app: Flask) -> None:
         {name: partial(labels.label, mapping) for name, mapping in labels.TEMPLATE_LABELS.items()}
     )
     app.jinja_env.globals.update(aria=aria, form_problems=form_problems, ruleset=RULES.__getitem__)
+    app.jinja_env.globals["shown_id_number"] = shown_id_number
+    app.jinja_env.filters["masked_id"] = mask_id_number
 
     @app.context_processor
     def _page_context() -> dict[str, Any]:
         user = current_user.user if current_user.is_authenticated else None
         return {"english": wants_english(), "me": user, "today_iso": today().isoformat()}
+
+
+def shown_id_number(req: Request) -> str | None:
+    """The applicant's ID number as the logged-in reader may see it (webapp.authz decides)."""
+    user = current_user.user if current_user.is_authenticated else None
+    if authz.sees_full_id_number(user, req):
+        return req.applicant_id_number
+    return mask_id_number(req.applicant_id_number)
 
 
 def format_day(value: dt.date | None) -> str:

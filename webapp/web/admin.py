@@ -11,7 +11,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from webapp.domain import accounts
+from webapp.document_pdf import application_form
+from webapp.domain import accounts, documents
 from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
 from webapp.domain.errors import DomainError
 from webapp.domain.requests import confirm_calendar_year, set_calendar_day
@@ -21,12 +22,14 @@ from webapp.models import Agency, ApiToken, User
 from webapp.models.base import MAX_ID
 from webapp.web.auth import staff, staff_required
 from webapp.web.common import calendar, install_error_pages, now, today
+from webapp.web.documents import pdf_answer
 from webapp.web.forms import (
     AgencyCreateForm,
     AgencyNameForm,
     CalendarDayForm,
     CatalogueCountForm,
     ConfirmYearForm,
+    DocumentSettingsForm,
     TokenIssueForm,
     UserCreateForm,
     options,
@@ -85,6 +88,7 @@ def agency_page(
     *,
     name: AgencyNameForm | None = None,
     count: CatalogueCountForm | None = None,
+    documents_form: DocumentSettingsForm | None = None,
     code: int = 200,
 ) -> Any:
     name_form = name or AgencyNameForm(formdata=None, prefix="agency")
@@ -96,10 +100,19 @@ def agency_page(
     raw = (agency.report_settings or {}).get("catalogue_counts")
     counts = sorted((int(y), int(n)) for y, n in raw.items()) if isinstance(raw, dict) else []
     staff_of = [u for u in accounts.list_users(db.session()) if u.belongs_to(agency.id)]
+    if documents_form is None:
+        documents_form = DocumentSettingsForm(formdata=None, prefix="documents")
+        current = documents.settings_for(db.session(), agency)
+        for setting in documents.SETTING_FIELDS:
+            getattr(documents_form, setting).data = getattr(current, setting)
+        for kind, text in (current.overrides or {}).items():
+            if f"override_{kind}" in documents_form._fields:
+                documents_form[f"override_{kind}"].data = text
     return (
         render_template(
             "admin/agency.html",
             agency=agency,
+            documents_form=documents_form,
             name_form=name_form,
             count_form=count_form,
             counts=counts,
@@ -129,6 +142,35 @@ def agency_name(code: str) -> Any:
             flash(_l("已保存机关名称。"), "success")
             return redirect(url_for(".agency", code=code))
     return agency_page(agency, name=form, code=422)
+
+
+@bp.post("/agencies/<code>/documents")
+def document_settings(code: str) -> Any:
+    agency = agency_or_404(code)
+    form = DocumentSettingsForm(prefix="documents")
+    if form.validate_on_submit():
+        try:
+            documents.save_settings(
+                db.session(),
+                agency,
+                {name: form[name].data for name in documents.SETTING_FIELDS},
+                {kind: form[f"override_{kind}"].data for kind in documents.OVERRIDABLE},
+                now=now(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_l("已保存文书设置。此后发出的文书按新设置生成，已发出的文书不变。"), "success")
+            return redirect(url_for(".agency", code=code))
+    return agency_page(agency, documents_form=form, code=422)
+
+
+@bp.get("/agencies/<code>/application-form.pdf")
+def application_form_pdf(code: str) -> Any:
+    agency = agency_or_404(code)
+    return pdf_answer(application_form(agency.name), f"政府信息公开申请表-{agency.code}.pdf")
 
 
 @bp.post("/agencies/<code>/catalogue")

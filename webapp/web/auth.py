@@ -1,7 +1,8 @@
 """Staff sessions on the pages (Flask-Login): who is logged in, and which pages their role opens.
 
-The session keeps the user's id with a fingerprint of their password hash, so a changed password ends
-every session of the user; a deactivated user is logged out on their next request.
+The session keeps the user's id, their session generation and a fingerprint of their password hash:
+raising the generation (logout everywhere, a new password, deactivation) or changing the hash ends every
+session of the user at its next request, and a deactivated user is logged out on their next request.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import abort
 from flask_login import UserMixin, current_user
 from flask_login import login_user as _login_user
 
+from webapp import authz
 from webapp.extensions import db, login_manager
 from webapp.i18n import _l
 from webapp.models import User
@@ -30,7 +32,7 @@ class StaffLogin(UserMixin):
         self.user = user
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{fingerprint(self.user)}"
+        return f"{self.user.id}:{self.user.session_generation or 0}:{fingerprint(self.user)}"
 
     @property
     def is_active(self) -> bool:
@@ -48,11 +50,14 @@ def init_login() -> None:
 
     @login_manager.user_loader
     def load(session_id: str) -> StaffLogin | None:
-        user_id, _, mark = session_id.partition(":")
-        if not user_id.isdigit():
+        user_id, _, rest = session_id.partition(":")
+        generation, _, mark = rest.partition(":")
+        if not user_id.isdigit() or not generation.isdigit():
             return None
         user = db.session.get(User, int(user_id))
         if user is None or not user.active or not user.password_hash:
+            return None
+        if int(generation) != (user.session_generation or 0):
             return None
         if not hmac.compare_digest(mark, fingerprint(user)):
             return None
@@ -76,7 +81,7 @@ def staff_required(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if roles and staff().role not in roles:
+            if not authz.has_role(staff(), *roles):
                 abort(403)
             return view(*args, **kwargs)
 

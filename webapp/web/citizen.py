@@ -23,10 +23,12 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from webapp.domain.attachments import attachment_path
+from webapp import authz
+from webapp.document_pdf import application_form
+from webapp.domain.attachments import attachment_path, download_name
+from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.requests import (
-    access_code_matches,
     applicant_correct,
     applicant_withdraw,
     submit,
@@ -45,6 +47,8 @@ from webapp.web.common import (
     store_uploads,
     today,
 )
+from webapp.web.documents import document_pdf, pdf_answer
+from webapp.web.documents import views as document_views
 from webapp.web.forms import (
     APPLICANT_FIELD_NAMES,
     ApplicationForm,
@@ -158,7 +162,7 @@ def track() -> Any:
     form = TrackForm()
     if form.validate_on_submit():
         req = find(form.tracking_number.data or "")
-        if req is not None and access_code_matches(req, form.access_code.data or ""):
+        if req is not None and authz.applicant_may_see(req, form.access_code.data):
             remember(req.tracking_number)
             return redirect(url_for(".status", tracking_number=req.tracking_number))
         form.summary = str(NOT_FOUND)
@@ -189,6 +193,7 @@ def status_page(
             correction_until=correction_until,
             correction=correction or CorrectionForm(formdata=None),
             withdraw=withdraw or WithdrawForm(formdata=None),
+            documents=document_views(documents_of(db.session(), req, applicant=True)),
         ),
         code,
     )
@@ -247,7 +252,7 @@ def withdraw(tracking_number: str) -> Any:
 def attachment(tracking_number: str, attachment_id: int) -> Any:
     req = tracked_request(tracking_number)
     att = db.session.get(Attachment, attachment_id) if req is not None else None
-    if req is None or att is None or att.request_id != req.id or att.uploaded_by_id is not None:
+    if req is None or att is None or not authz.may_see_attachment(None, req, att):
         return redirect(url_for(".track"))
     return download(att)
 
@@ -257,10 +262,35 @@ def download(att: Attachment) -> Response:
         attachment_path(current_app.config["ATTACHMENT_DIR"], att),
         mimetype=att.content_type,
         as_attachment=True,
-        download_name=att.filename,
+        download_name=download_name(att),
     )
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/track/<tracking_number>/documents/<document_id>.pdf")
+def document(tracking_number: str, document_id: str) -> Any:
+    """A document sent to the applicant, as it was sent (the browser must have opened the request)."""
+    req = tracked_request(tracking_number)
+    found = None
+    if req is not None:
+        sent = documents_of(db.session(), req, applicant=True)
+        found = next((d for d in sent if d.public_id == document_id), None)
+    if found is None:
+        return redirect(url_for(".track"))
+    return document_pdf(found)
+
+
+@bp.get("/application-form.pdf")
+def application_form_pdf() -> Any:
+    """The blank 政府信息公开申请表, for applying in person or by letter (?agency=CODE names the agency)."""
+    code = request.args.get("agency", "")
+    agency = (
+        db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none() if code else None
+    )
+    name = agency.name if agency is not None else "＿＿＿＿＿＿＿＿＿＿＿＿"
+    return pdf_answer(application_form(name), "政府信息公开申请表.pdf")
 
 
 @bp.post("/track/forget")

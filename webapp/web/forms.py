@@ -295,6 +295,16 @@ def on_field() -> DateField:
     return date_field(_l("办理日期"), description=_l("不填为今天"))
 
 
+def document_text_field() -> Field:
+    """The text of the document the action sends (文书正文): empty sends the generated text."""
+    return text_field(
+        _l("文书正文"),
+        20000,
+        area=True,
+        description=_l("点击“预览文书”生成正文后可以修改；不填则按系统生成的正文发出。发出后不能再修改。"),
+    )
+
+
 def days_field(label: Any) -> IntegerField:
     return IntegerField(
         label,
@@ -325,6 +335,7 @@ class RequestCorrectionForm(ActionForm):
         invalid_value_message=_l("应为整数"),
     )
     on = on_field()
+    document_text = document_text_field()
 
 
 class ReceiveCorrectionForm(ActionForm):
@@ -335,6 +346,7 @@ class ReceiveCorrectionForm(ActionForm):
 class StartConsultationForm(ActionForm):
     party = text_field(_l("征求意见的对象"), 200, need=True)
     on = on_field()
+    document_text = document_text_field()
 
 
 class EndConsultationForm(ActionForm):
@@ -349,6 +361,7 @@ class RequestFeeForm(ActionForm):
         invalid_value_message=_l("应为数字"),
     )
     on = on_field()
+    document_text = document_text_field()
 
 
 class ReceiveFeeForm(ActionForm):
@@ -359,10 +372,11 @@ class ExtendForm(ActionForm):
     days = days_field(_l("延长的工作日数"))
     reason = text_field(_l("延期理由"), MAX_TEXT, need=True, area=True)
     on = on_field()
+    document_text = document_text_field()
 
 
 class ProposeExtensionForm(ExtendForm):
-    pass
+    document_text = None  # a proposal sends nothing; the head's approval sends the extension notice
 
 
 class DeclineExtensionForm(ActionForm):
@@ -378,6 +392,7 @@ class ReplyForm(ActionForm):
         _l("掌握该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
     )
     on = on_field()
+    document_text = document_text_field()
 
 
 class AssignForm(ActionForm):
@@ -394,6 +409,7 @@ class CloseForm(ActionForm):
     )
     note = text_field(_l("说明（选填）"), MAX_TEXT, area=True)
     on = on_field()
+    document_text = document_text_field()
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
@@ -426,6 +442,35 @@ class AgencyCreateForm(PageForm):
 
 class AgencyNameForm(PageForm):
     name = text_field(_l("机关名称"), 200, need=True)
+
+
+class DocumentSettingsForm(PageForm):
+    """An agency's official documents: letterhead, seal, contact block, number scheme, own texts."""
+
+    letterhead = text_field(_l("文头（发文机关标志）"), 200, description=_l("不填为机关名称"))
+    short_name = text_field(
+        _l("发文机关代字"), 50, description=_l("编号中的{short}，如“示人社公开”；不填为机关名称")
+    )
+    number_scheme = text_field(
+        _l("文书编号格式"),
+        100,
+        description=_l(
+            "可用{short}（代字）、{year}（年份）、{seq}（序号，必填）、{kind}（文书类别：受、补、延、征、费、答、结），默认为{short}〔{year}〕第{seq}号"
+        ),
+    )
+    seal_text = text_field(_l("印章文字（占位）"), 200, description=_l("不填为机关名称"))
+    contact_person = text_field(_l("联系人"), 100)
+    phone = text_field(_l("联系电话"), 60)
+    email = text_field(_l("电子邮箱"), 254)
+    address = text_field(_l("通信地址"), 300)
+    postal_code = text_field(_l("邮政编码"), 12)
+    override_receipt = text_field(_l("受理回执"), 20000, area=True)
+    override_correction_notice = text_field(_l("补正告知书"), 20000, area=True)
+    override_extension_notice = text_field(_l("延期答复告知书"), 20000, area=True)
+    override_consultation_notice = text_field(_l("征求第三方意见告知书"), 20000, area=True)
+    override_fee_notice = text_field(_l("收费通知"), 20000, area=True)
+    override_reply = text_field(_l("答复书"), 20000, area=True)
+    override_closure_notice = text_field(_l("办结告知书"), 20000, area=True)
 
 
 class CatalogueCountForm(PageForm):

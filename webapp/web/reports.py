@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import Form, SelectField
 
+from webapp import authz
 from webapp.domain import reports
 from webapp.domain.accounts import list_agencies
 from webapp.domain.errors import DomainError, ValidationError
@@ -41,7 +42,7 @@ class ReportForm(Form):
 
 def report_agencies() -> list[Agency]:
     user = staff()
-    if user.role == "admin" and not user.agencies:
+    if authz.is_platform_admin(user):
         return list_agencies(db.session())
     return list(user.agencies)
 
@@ -99,7 +100,7 @@ def reports_page() -> Any:
 def sign_off_snapshot(snapshot_id: int) -> Any:
     """The head signs off the frozen annual table of their agency."""
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
-    if snapshot is None or not staff().belongs_to(snapshot.agency_id):
+    if snapshot is None or not authz.in_agency(staff(), snapshot.agency_id):
         return error_page(404)
     try:
         reports.sign_off(db.session(), snapshot, actor=staff(), now=now())

@@ -6,16 +6,22 @@ Staff see only their own agencies' requests: another agency's request is a 404, 
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
-from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
+from webapp import authz
+from webapp.document_pdf import application_form
+from webapp.domain import accounts
 from webapp.domain.accounts import agency_staff, check_password
+from webapp.domain.calendar import CHINA
+from webapp.domain.documents import DocumentView, documents_of, preview
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.mailbox import dismiss_mail, mail_for_review, review_label
 from webapp.domain.notices import failed_notices
@@ -47,6 +53,8 @@ from webapp.web.common import (
     store_uploads,
     today,
 )
+from webapp.web.documents import document_pdf, form_values, pdf_answer, preview_view
+from webapp.web.documents import views as document_views
 from webapp.web.forms import (
     ACTION_FORMS,
     APPLICANT_FIELD_NAMES,
@@ -66,12 +74,10 @@ install_error_pages(bp)
 
 PAGE_SIZE = 25
 STAFF_RECEIPT = "staff_receipt"
-# A password check against this hash when the email is unknown, so both answers take as long.
-_NO_SUCH_USER = generate_password_hash("no such user")
 
 
 def home_for(user: User) -> str:
-    return url_for("admin.index") if user.role == "admin" and not user.agencies else url_for(".queue")
+    return url_for("admin.index") if authz.is_platform_admin(user) else url_for(".queue")
 
 
 # -- login -------------------------------------------------------------------------------------------
@@ -84,19 +90,55 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
+        password = form.password.data or ""
+        moment = now()
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         if user is None:
-            check_password_hash(_NO_SUCH_USER, form.password.data or "")
-        elif check_password(user, form.password.data or ""):
+            accounts.dummy_password_check(password)
+        elif (until := accounts.locked_until(user, now=moment)) is not None:
+            return locked_out(form, until)  # not even a right password opens a locked account
+        elif check_password(user, password):
+            accounts.login_succeeded(user)
+            db.session.commit()
             lang = session.get("lang")
             session.clear()  # a fresh session at login: nothing from before it (nor its CSRF token) survives
             if lang:
                 session["lang"] = lang
             login_user(user)
             return redirect(safe_next(request.args.get("next"), home_for(user)))
+        else:
+            until = accounts.login_failed(user, now=moment)
+            db.session.commit()
+            if until is not None:
+                return locked_out(form, until)
         form.summary = str(_l("电子邮箱或密码不正确，或账号已停用"))
     status = 422 if form.is_submitted() else 200
     return render_template("staff/login.html", form=form), status
+
+
+def locked_out(form: LoginForm, until: dt.datetime) -> Any:
+    """429 with the time (Beijing) the account opens again."""
+    form.summary = str(
+        _l(
+            "登录失败次数过多，该账号已暂时锁定。请于 %(time)s（北京时间）之后再试。",
+            time=until.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+    seconds = max(1, math.ceil((until - now()).total_seconds()))
+    return render_template("staff/login.html", form=form), 429, {"Retry-After": str(seconds)}
+
+
+@bp.post("/logout-everywhere")
+@staff_required()
+def logout_everywhere() -> Response:
+    """End every session of this user, on every device (API tokens stay: they are revoked by an
+    administrator on the tokens page, or all at once when the account is deactivated)."""
+    accounts.end_sessions(staff())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_l("已在所有设备上退出登录。"), "info")
+    return redirect(url_for(".login"))
 
 
 @bp.post("/logout")
@@ -237,7 +279,7 @@ def register() -> Any:
 def register_receipt() -> Any:
     kept = session.get(STAFF_RECEIPT)
     req = find(kept["tracking_number"]) if kept else None
-    if req is None or kept is None or not staff().belongs_to(req.agency_id):
+    if req is None or kept is None or not authz.may_see_request(staff(), req):
         return redirect(url_for(".queue"))
     return render_template(
         "receipt.html",
@@ -255,7 +297,7 @@ def register_receipt() -> Any:
 def staff_request(tracking_number: str) -> Request:
     """A request of one of the user's agencies; any other is a 404, as if it did not exist."""
     req = find(tracking_number)
-    if req is None or not staff().belongs_to(req.agency_id):
+    if req is None or not authz.may_see_request(staff(), req):
         raise NotFound()
     return req
 
@@ -269,7 +311,13 @@ def prepare(form: ActionForm, action: str, req: Request) -> ActionForm:
     return form
 
 
-def render_request(req: Request, *, failed: tuple[str, ActionForm] | None = None, code: int = 200) -> Any:
+def render_request(
+    req: Request,
+    *,
+    failed: tuple[str, ActionForm] | None = None,
+    code: int = 200,
+    drafted: tuple[str, DocumentView] | None = None,
+) -> Any:
     user = staff()
     day, cal = today(), calendar()
     actions = available_actions(req, user.role, today=day, cal=cal)
@@ -298,6 +346,8 @@ def render_request(req: Request, *, failed: tuple[str, ActionForm] | None = None
             proposal=proposal,
             notices=notices(req, public_only=False),
             upload=upload,
+            documents=document_views(documents_of(db.session(), req)),
+            drafted=dict([drafted]) if drafted else {},
         ),
         code,
     )
@@ -320,6 +370,8 @@ def act_on(tracking_number: str, action: str) -> Any:
     if not form.validate_on_submit():
         return render_request(req, failed=(action, form), code=422)
     on = form.on.data if "on" in form._fields else None
+    if request.form.get("preview") and "document_text" in form._fields:
+        return preview_document(req, action, form, on)
     try:
         act(
             db.session(),
@@ -338,6 +390,46 @@ def act_on(tracking_number: str, action: str) -> Any:
     db.session.commit()
     flash(_l("已办理：%(action)s", action=ACTION_LABELS[action]), "success")
     return redirect(url_for(".request_page", tracking_number=req.tracking_number))
+
+
+def preview_document(req: Request, action: str, form: ActionForm, on: dt.date | None) -> Any:
+    """The document the action would send, drafted into the form's text box and shown as it will read;
+    the officer edits it there and sends it with the action's own button."""
+    fields = form.domain_fields()
+    edited = fields.pop("document_text", None)
+    try:
+        draft = preview(db.session(), req, action, staff(), now=now(), on=on, **fields)
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_errors(form, exc)
+        return render_request(req, failed=(action, form), code=exc.http_status)
+    if draft is None:
+        return render_request(req, failed=(action, form))
+    if not edited:
+        form.document_text.data = draft.body
+    body = form.document_text.data or draft.body
+    view = preview_view(draft, body, on or today(), req.tracking_number)
+    return render_request(req, failed=(action, form), drafted=(action, view))
+
+
+@bp.get("/requests/<tracking_number>/documents/<document_id>.pdf")
+@staff_required()
+def document(tracking_number: str, document_id: str) -> Any:
+    req = staff_request(tracking_number)
+    found = next((d for d in documents_of(db.session(), req) if d.public_id == document_id), None)
+    if found is None:
+        raise NotFound()
+    return document_pdf(found)
+
+
+@bp.get("/requests/<tracking_number>/application-form.pdf")
+@staff_required()
+def application_form_pdf(tracking_number: str) -> Any:
+    """The 申请表 filled in from the registered request, for an in-person applicant to check and sign."""
+    req = staff_request(tracking_number)
+    return pdf_answer(
+        application_form(req.agency.name, form_values(req)), f"政府信息公开申请表-{req.tracking_number}.pdf"
+    )
 
 
 @bp.post("/requests/<tracking_number>/attachments")
@@ -366,7 +458,7 @@ def upload(tracking_number: str) -> Any:
 def attachment(tracking_number: str, attachment_id: int) -> Any:
     req = staff_request(tracking_number)
     att = db.session.get(Attachment, attachment_id)
-    if att is None or att.request_id != req.id:
+    if att is None or not authz.may_see_attachment(staff(), req, att):
         raise NotFound()
     return download(att)
 

@@ -1,0 +1,673 @@
+"""The authorisation matrix: every endpoint of the app × every kind of caller, as real HTTP requests.
+
+Each rule of `app.url_map` must be classified in ENDPOINTS below (a new endpoint without a row fails
+`test_every_endpoint_is_classified`); its policy says, for each principal, whether it is let in or which
+refusal it gets (API.md: 401 without credentials, 403 for a role, 404 for what the caller may not see;
+the pages send anonymous callers to log in, and citizens without the access code to /track).
+
+For every case the answer's body is searched for what the caller may not see: the other agency's and the
+other applicant's requests (tracking number, name, ID number even masked, description, phone), the
+internal note, and the full ID number anywhere but the request's own detail for its agency's staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import scoped_session
+
+from tests.factories import applicant, make_agency
+from tests.web.conftest import PASSWORD, PASSWORD_HASH
+from webapp.domain import accounts, reports
+from webapp.domain.attachments import store_attachment
+from webapp.domain.calendar import china_today
+from webapp.domain.identity import mask_id_number, resident_id_check_digit
+from webapp.domain.requests import act, submit
+from webapp.models import Agency, InboundEmail, Request, User
+from webapp.models.document import Document
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def resident_id(first17: str) -> str:
+    return first17 + resident_id_check_digit(first17)
+
+
+# -- the principals -------------------------------------------------------------------------------------
+
+PRINCIPALS = [
+    "anonymous",
+    "applicant",  # holds request A's access code
+    "other_applicant",  # holds request B's code (another agency's request), tries it on A
+    "officer_own",
+    "officer_other",
+    "head_own",
+    "head_other",
+    "admin_own",  # an administrator who belongs to agency A
+    "admin_platform",  # an administrator of no agency
+]
+STAFF = {p for p in PRINCIPALS if "_" in p and p.split("_")[0] in ("officer", "head", "admin")}
+IN_A = {"officer_own", "head_own", "admin_own"}
+ROLE = {p: p.split("_")[0] for p in STAFF}
+
+ALLOW = "allow"
+LOGIN = "login"  # a page: redirect to the staff login
+TRACK = "track"  # a citizen page: redirect to /track to enter the number and code
+
+
+def public(p: str) -> str:
+    return ALLOW
+
+
+def submit_policy(p: str) -> Any:
+    """POST /api/v1/requests for agency A: anyone without a token; staff only for their own agency."""
+    return ALLOW if p not in STAFF or p in IN_A else 403
+
+
+def applicant_page(p: str) -> Any:
+    return ALLOW if p == "applicant" else TRACK
+
+
+def applicant_api(p: str) -> Any:
+    return {"applicant": ALLOW, "other_applicant": 404, "anonymous": 401}.get(p, 403)
+
+
+def viewer_api(p: str) -> Any:
+    """The applicant with the code or staff of the agency; anything else as if it did not exist."""
+    if p == "anonymous":
+        return 401
+    return ALLOW if p == "applicant" or p in IN_A else 404
+
+
+def staff_file_api(p: str) -> Any:
+    """A file staff uploaded: staff of the agency only (the applicant sees only their own files)."""
+    if p == "anonymous":
+        return 401
+    return ALLOW if p in IN_A else 404
+
+
+def agency_staff_api(p: str) -> Any:
+    if p not in STAFF:
+        return 401
+    return ALLOW if p in IN_A else 404
+
+
+def staff_api(p: str) -> Any:
+    return ALLOW if p in STAFF else 401
+
+
+def reports_api(p: str) -> Any:
+    if p not in STAFF:
+        return 401
+    return ALLOW if p in ("head_own", "admin_own", "admin_platform") else 403
+
+
+def sign_off_api(p: str) -> Any:
+    if p not in STAFF:
+        return 401
+    if p == "head_own":
+        return ALLOW
+    return 404 if p in ("officer_other", "head_other") else 403
+
+
+def agency_staff_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if p in IN_A else 404
+
+
+def head_of_agency_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    if ROLE[p] != "head":
+        return 403
+    return ALLOW if p in IN_A else 404
+
+
+def staff_page(p: str) -> Any:
+    return ALLOW if p in STAFF else LOGIN
+
+
+def head_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if ROLE[p] == "head" else 403
+
+
+def reports_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if p in ("head_own", "admin_own", "admin_platform") else 403
+
+
+def sign_off_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    if ROLE[p] != "head":
+        return 403
+    return ALLOW if p in IN_A else 404
+
+
+def track_only(p: str) -> Any:
+    return TRACK
+
+
+def admin_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if ROLE[p] == "admin" else 403
+
+
+# -- the seeded world -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    a: Agency
+    b: Agency
+    req_a: Request  # agency A: the request every URL names
+    req_a2: Request  # agency A: another applicant's
+    req_b: Request  # agency B
+    codes: dict[str, str]
+    users: dict[str, User]
+    tokens: dict[str, str]
+    applicant_file: int
+    staff_file: int
+    snapshot: int
+    appeal: int
+    mail: int
+    spare_user: int
+    spare_token: int
+    year: int
+    document: str  # the public id of request A's receipt (受理回执)
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def seed(session: Any, directory: str) -> World:
+    now = dt.datetime.now(dt.UTC)
+    today = china_today(now)
+    a = make_agency(session, now, code="MXA", name="矩阵甲局")
+    b = make_agency(session, now, code="MXB", name="矩阵乙局")
+    users: dict[str, User] = {}
+    for p in sorted(STAFF):
+        agency = None if p == "admin_platform" else (a if p in IN_A else b)
+        u = accounts.create_user(
+            session, f"{p}@matrix.example", role=ROLE[p], agencies=[agency] if agency else [], now=now
+        )
+        u.password_hash = PASSWORD_HASH
+        users[p] = u
+    session.flush()
+
+    people = {
+        "a": ("甲矩阵申请人", resident_id("11010519800101001"), "13911110001", "甲-所需信息：矩阵测试预算甲"),
+        "a2": (
+            "丁矩阵申请人",
+            resident_id("44030519850303003"),
+            "13911110003",
+            "丁-所需信息：矩阵测试预算丁",
+        ),
+        "b": ("乙矩阵申请人", resident_id("31011519900202002"), "13911110002", "乙-所需信息：矩阵测试预算乙"),
+    }
+    made: dict[str, Request] = {}
+    codes: dict[str, str] = {}
+    for key, agency in (("a", a), ("a2", a), ("b", b)):
+        name, id_number, phone, description = people[key]
+        req, code = submit(
+            session,
+            agency=agency,
+            applicant=applicant(
+                name=name, id_kind="resident_id", id_number=id_number, phone=phone, email=None
+            ),
+            description=description,
+            delivery="email",
+            now=now,
+        )
+        made[key], codes[key] = req, code
+    for key in ("a", "b"):
+        officer = users["officer_own" if key == "a" else "officer_other"]
+        act(session, made[key], "comment", officer, now=now, note=f"内部意见-{key}-矩阵")
+
+    def attach(req: Request, by: User | None) -> int:
+        att = store_attachment(
+            session,
+            req,
+            filename="scan.png",
+            stream=io.BytesIO(PNG),
+            directory=directory,
+            uploaded_by=by,
+            now=now,
+        )
+        return att.id
+
+    applicant_file = attach(made["a"], None)
+    staff_file = attach(made["a"], users["officer_own"])
+    snapshot = reports.create_snapshot(session, a, today.year - 1, "2021", actor=None, now=now)
+    appeal = reports.record_appeal(
+        session, made["a"], kind="review", result="pending", filed_on=today, actor=None, now=now
+    )
+    mail = InboundEmail(
+        agency_id=a.id,
+        message_key="<matrix@example>",
+        sha256="0" * 64,
+        raw_key="matrix.eml",
+        status="review",
+        reason="no_agency",
+        received_at=now,
+    )
+    session.add(mail)
+    spare = accounts.create_user(session, "spare@matrix.example", role="officer", agencies=[a], now=now)
+    tokens = {p: accounts.issue_token(session, u, now=now) for p, u in users.items()}
+    accounts.issue_token(session, spare, now=now, label="spare")
+    session.flush()
+    spare_token = max(t.id for t in accounts.list_tokens(session))
+    world = World(
+        a=a,
+        b=b,
+        req_a=made["a"],
+        req_a2=made["a2"],
+        req_b=made["b"],
+        codes=codes,
+        users=users,
+        tokens=tokens,
+        applicant_file=applicant_file,
+        staff_file=staff_file,
+        snapshot=snapshot.id,
+        appeal=appeal.id,
+        mail=mail.id,
+        spare_user=spare.id,
+        spare_token=spare_token,
+        year=today.year - 1,
+        document=session.execute(
+            select(Document.public_id).where(Document.request_id == made["a"].id).order_by(Document.id)
+        )
+        .scalars()
+        .first(),
+    )
+    for key, req in made.items():
+        name, id_number, phone, description = people[key]
+        world.secrets[key] = {
+            "tracking number": req.tracking_number,
+            "name": name,
+            "ID number": id_number,
+            "masked ID number": mask_id_number(id_number) or "",
+            "phone": phone,
+            "description": description,
+            "internal note": f"内部意见-{key}-矩阵",
+        }
+    session.commit()
+    return world
+
+
+# -- the table: every endpoint, its policy, and how to call it -------------------------------------------
+
+
+@dataclass
+class Row:
+    policy: Callable[[str], Any]
+    values: Callable[[World], dict[str, Any]] = lambda w: {}
+    bodies: dict[str, Callable[[World], dict[str, Any]]] = field(default_factory=dict)
+    last: int = 0  # ends the caller's session: run after the others (1 before 2)
+    full_id: bool = False  # the request's own detail: its agency's staff see the whole ID number
+    ends_at_login: bool = False  # done, it sends the browser to the login page (with no `next`)
+
+
+def tn(w: World) -> dict[str, Any]:
+    return {"tracking_number": w.req_a.tracking_number}
+
+
+def form(data: dict[str, Any]) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"data": data}
+
+
+def upload(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"data": {name: (io.BytesIO(PNG), "scan.png")}, "content_type": "multipart/form-data"}
+
+
+def api_submission(w: World) -> dict[str, Any]:
+    return {
+        "json": {
+            "agency": "MXA",
+            "applicant": {"type": "natural_person", "name": "丙新申请人", "phone": "13900000000"},
+            "description": "申请公开矩阵测试以外的信息",
+            "delivery": "email",
+        }
+    }
+
+
+def report_args(w: World) -> dict[str, Any]:
+    return {"query_string": {"agency": "MXA", "year": w.year}}
+
+
+ENDPOINTS: dict[str, Row] = {
+    # -- public pages and files
+    "citizen.index": Row(public),
+    "citizen.apply": Row(public, bodies={"POST": form({"description": "x"})}),
+    "citizen.receipt": Row(public),
+    "citizen.track": Row(public, bodies={"POST": form({"tracking_number": "NOPE-1", "access_code": "x"})}),
+    "citizen.language": Row(public, lambda w: {"code": "zh"}),
+    "citizen.forget": Row(public, last=2),
+    "staff.login": Row(public, bodies={"POST": form({})}),
+    "staff.reports_css": Row(public),
+    "static": Row(public, lambda w: {"filename": "app.css"}),
+    "api-docs.openapi_json": Row(public),
+    # the ops endpoints (webapp/ops.py): probes are public; /metrics answers the loopback address (or the
+    # METRICS_TOKEN bearer), which the test client is
+    "healthz": Row(public),
+    "readyz": Row(public),
+    "metrics": Row(public),
+    # -- the applicant's pages (the tracked request in the session) and API acts (X-Access-Code)
+    "citizen.status": Row(applicant_page, tn),
+    "citizen.correct": Row(applicant_page, tn, {"POST": form({"text": "补正内容"})}),
+    "citizen.withdraw": Row(applicant_page, tn, {"POST": form({"confirm": "y"})}),
+    "citizen.attachment": Row(applicant_page, lambda w: {**tn(w), "attachment_id": w.applicant_file}),
+    "citizen.document": Row(applicant_page, lambda w: {**tn(w), "document_id": w.document}),
+    "citizen.application_form_pdf": Row(
+        public, bodies={"GET": lambda w: {"query_string": {"agency": "MXA"}}}
+    ),
+    "api_v1.Correction": Row(applicant_api, tn, {"POST": lambda w: {"json": {"text": "补正内容"}}}),
+    "api_v1.Withdraw": Row(applicant_api, tn, {"POST": lambda w: {"json": {"reason": "不需要了"}}}),
+    # -- the request through the API: its applicant or its agency's staff
+    "api_v1.Requests": Row(submit_policy, bodies={"POST": api_submission}),
+    "api_v1.RequestView": Row(viewer_api, tn, full_id=True),
+    "api_v1.Attachments": Row(viewer_api, tn, {"POST": upload("file")}),
+    "api_v1.attachment": Row(viewer_api, lambda w: {**tn(w), "attachment_id": w.applicant_file}),
+    "api_v1.Documents": Row(viewer_api, tn),
+    "api_v1.document_pdf": Row(viewer_api, lambda w: {**tn(w), "document_id": w.document}),
+    "api_v1.Actions": Row(
+        agency_staff_api,
+        tn,
+        {"POST": lambda w: {"json": {"action": "comment", "note": "已阅"}}},
+        full_id=True,
+    ),
+    "api_v1.Appeals": Row(
+        agency_staff_api,
+        tn,
+        {
+            "POST": lambda w: {
+                "json": {
+                    "kind": "review",
+                    "result": "pending",
+                    "filed_on": china_today(dt.datetime.now(dt.UTC)).isoformat(),
+                }
+            }
+        },
+    ),
+    "api_v1.AppealDecision": Row(
+        agency_staff_api,
+        lambda w: {**tn(w), "appeal_id": w.appeal},
+        {
+            "POST": lambda w: {
+                "json": {"result": "upheld", "decided_on": china_today(dt.datetime.now(dt.UTC)).isoformat()}
+            }
+        },
+    ),
+    "api_v1.Queue": Row(staff_api),
+    "api_v1.AnnexTwo": Row(reports_api, bodies={"GET": report_args}),
+    "api_v1.Snapshots": Row(
+        reports_api,
+        bodies={
+            "GET": lambda w: {"query_string": {"agency": "MXA"}},
+            "POST": lambda w: {"json": {"agency": "MXA", "year": w.year, "form": "2021"}},
+        },
+    ),
+    "api_v1.SignOff": Row(
+        sign_off_api, lambda w: {"snapshot_id": w.snapshot}, {"POST": lambda w: {"json": {}}}
+    ),
+    # -- staff pages
+    "staff.home": Row(staff_page),
+    "staff.logout": Row(public, last=2),  # anyone may log out; it ends at the login page
+    "staff.logout_everywhere": Row(staff_page, last=1, ends_at_login=True),
+    "staff.queue": Row(staff_page),
+    "staff.all_requests": Row(staff_page),
+    "staff.register": Row(staff_page, bodies={"POST": form({"description": "x"})}),
+    "staff.register_receipt": Row(staff_page),
+    "staff.mail_review": Row(staff_page),
+    "staff.mail_dismiss": Row(agency_staff_page, lambda w: {"inbound_id": w.mail}),
+    "staff.request_page": Row(agency_staff_page, tn, full_id=True),
+    "staff.act_on": Row(
+        agency_staff_page,
+        lambda w: {**tn(w), "action": "comment"},
+        {"POST": form({"comment-note": "已阅"})},
+        full_id=True,
+    ),
+    "staff.upload": Row(agency_staff_page, tn, {"POST": upload("attachments")}),
+    "staff.attachment": Row(agency_staff_page, lambda w: {**tn(w), "attachment_id": w.staff_file}),
+    "staff.document": Row(agency_staff_page, lambda w: {**tn(w), "document_id": w.document}),
+    "staff.application_form_pdf": Row(agency_staff_page, tn, full_id=True),  # for the applicant to sign
+    "staff.approvals": Row(head_page),
+    "staff.approve": Row(head_of_agency_page, tn, {"POST": form({"version": "1"})}),
+    "staff.decline": Row(head_of_agency_page, tn, {"POST": form({"decline-note": "理由不足"})}),
+    "staff.reports_page": Row(reports_page, bodies={"GET": report_args}),
+    "staff.reports_export": Row(reports_page, lambda w: {"fmt": "csv"}, {"GET": report_args}),
+    "staff.sign_off_snapshot": Row(sign_off_page, lambda w: {"snapshot_id": w.snapshot}),
+    # -- the administrator's pages
+    "admin.index": Row(admin_page),
+    "admin.agencies": Row(admin_page, bodies={"POST": form({"code": ""})}),
+    "admin.agency": Row(admin_page, lambda w: {"code": "MXA"}),
+    "admin.agency_name": Row(
+        admin_page, lambda w: {"code": "MXA"}, {"POST": form({"agency-name": "矩阵甲局"})}
+    ),
+    "admin.document_settings": Row(
+        admin_page, lambda w: {"code": "MXA"}, {"POST": form({"documents-x": ""})}
+    ),
+    "admin.application_form_pdf": Row(admin_page, lambda w: {"code": "MXA"}),
+    "admin.catalogue": Row(admin_page, lambda w: {"code": "MXA"}, {"POST": form({"catalogue-year": "x"})}),
+    "admin.catalogue_delete": Row(admin_page, lambda w: {"code": "MXA", "year": w.year}),
+    "admin.users": Row(admin_page, bodies={"POST": form({"email": ""})}),
+    "admin.user_active": Row(
+        admin_page, lambda w: {"user_id": w.spare_user}, {"POST": form({"active": "1"})}
+    ),
+    "admin.tokens": Row(admin_page, bodies={"POST": form({"label": ""})}),
+    "admin.revoke": Row(admin_page, lambda w: {"token_id": w.spare_token}),
+    "admin.calendar_view": Row(admin_page),
+    "admin.calendar_day": Row(admin_page, bodies={"POST": form({"day-day": ""})}),
+    "admin.calendar_clear": Row(admin_page, lambda w: {"day": f"{w.year}-06-10"}),
+    "admin.calendar_confirm": Row(admin_page, bodies={"POST": form({"confirm-note": ""})}),
+}
+
+# The attachment download routes take a second variant: a file staff uploaded, which the applicant with
+# the code must not get either.
+STAFF_FILE_VARIANTS: dict[str, Row] = {
+    "api_v1.attachment": Row(staff_file_api, lambda w: {**tn(w), "attachment_id": w.staff_file}),
+    "citizen.attachment": Row(track_only, lambda w: {**tn(w), "attachment_id": w.staff_file}),
+}
+
+
+@dataclass
+class Case:
+    endpoint: str
+    method: str
+    row: Row
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+
+def cases(app: Flask) -> list[Case]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        row = ENDPOINTS.get(rule.endpoint)
+        if row is None:
+            continue  # test_every_endpoint_is_classified names it
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append(Case(rule.endpoint, method, row))
+            if rule.endpoint in STAFF_FILE_VARIANTS:
+                found.append(Case(rule.endpoint, method, STAFF_FILE_VARIANTS[rule.endpoint]))
+    return sorted(found, key=lambda c: (c.row.last, c.endpoint, c.method))
+
+
+# -- running one principal's row of the matrix ------------------------------------------------------------
+
+
+def sign_in(app: Flask, w: World, principal: str) -> tuple[FlaskClient, dict[str, str]]:
+    """A client as the principal: a staff login session and bearer token, or the applicant's tracked
+    request and access code."""
+    client = app.test_client()
+    headers: dict[str, str] = {}
+    if principal in STAFF:
+        response = client.post("/staff/login", data={"email": w.users[principal].email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        headers["Authorization"] = f"Bearer {w.tokens[principal]}"
+    elif principal in ("applicant", "other_applicant"):
+        req, code = (w.req_a, w.codes["a"]) if principal == "applicant" else (w.req_b, w.codes["b"])
+        response = client.post("/track", data={"tracking_number": req.tracking_number, "access_code": code})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        headers["X-Access-Code"] = code
+    return client, headers
+
+
+def forbidden_text(w: World, principal: str, case: Case, path: str) -> dict[str, str]:
+    """What this principal must not find in this answer."""
+    out: dict[str, str] = {}
+    for key, secrets in w.secrets.items():
+        agency_a = key in ("a", "a2")
+        own_request = (principal == "applicant" and key == "a") or (
+            principal == "other_applicant" and key == "b"
+        )
+        staff_sees = (
+            principal in STAFF and principal != "admin_platform" and ((principal in IN_A) == agency_a)
+        )
+        for what, text in secrets.items():
+            if staff_sees:
+                if what == "ID number" and not (case.row.full_id and key == "a"):
+                    out[f"{key}'s {what}"] = text
+            elif own_request:
+                if what in ("ID number", "internal note"):
+                    out[f"{key}'s {what}"] = text
+            elif not (what == "tracking number" and text in path):
+                out[f"{key}'s {what}"] = text
+    if principal in ("applicant", "other_applicant", "anonymous"):
+        out["officers' email"] = "officer_own@matrix.example"
+    return out
+
+
+def readable(response: Any) -> str:
+    """The answer as text to search: a PDF's text as pdftotext reads it (poppler-utils, as .ci/run
+    installs), anything else as UTF-8."""
+    data = response.get_data()
+    if response.mimetype == "application/pdf":
+        out = subprocess.run(["pdftotext", "-q", "-", "-"], input=data, capture_output=True, check=True)
+        return out.stdout.decode("utf-8", "replace").replace(" ", "")
+    return data.decode("utf-8", "replace")
+
+
+def refused(expected: Any, response: Any, api: bool) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and response.location.startswith("/staff/login")
+    if expected == TRACK:
+        return response.status_code == 302 and response.location == "/track"
+    return response.status_code == expected
+
+
+def let_in(response: Any, case: Case) -> bool:
+    if response.status_code in (401, 403, 404):
+        return False
+    if case.row.policy is public:  # e.g. the receipt page sends a browser without one to /track
+        return True
+    location = response.location or ""
+    if case.row.ends_at_login and location == "/staff/login":
+        return True
+    return not (response.status_code == 302 and (location.startswith("/staff/login") or location == "/track"))
+
+
+@pytest.fixture
+def world(
+    app: Flask, session: scoped_session, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # CSRF has its own tests
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path))
+    return seed(session, str(tmp_path))
+
+
+def test_every_endpoint_is_classified(app: Flask):
+    """A new endpoint must say who may use it here before it ships."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ENDPOINTS))
+    assert not missing, f"endpoints without a row in tests/test_authz_matrix.py ENDPOINTS: {missing}"
+    total = len(cases(app))
+    print(f"\nauthorisation matrix: {total} endpoint-methods × {len(PRINCIPALS)} principals", end=" ")
+    print(f"= {total * len(PRINCIPALS)} cases")
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_the_matrix(app: Flask, world: World, principal: str, session: scoped_session):
+    client, headers = sign_in(app, world, principal)
+    problems: list[str] = []
+    run = 0
+    for case in cases(app):
+        with app.test_request_context():
+            path = url_for(case.endpoint, **case.row.values(world))
+        api = path.startswith("/api/")
+        kwargs = case.row.bodies.get(case.method, lambda w: {})(world)
+        response = client.open(path, method=case.method, headers=headers if api else {}, **kwargs)
+        body = readable(response)
+        response.close()
+        expected = case.row.policy(principal)
+        run += 1
+        if response.status_code >= 500 and case.endpoint != "readyz":
+            problems.append(f"{case.label} {path}: {response.status_code}")
+        if expected == ALLOW:
+            if not let_in(response, case):
+                problems.append(
+                    f"{case.label} {path}: refused with {response.status_code} {response.location}"
+                )
+        elif not refused(expected, response, api):
+            problems.append(
+                f"{case.label} {path}: expected {expected}, got {response.status_code} {response.location}"
+            )
+        for what, text in forbidden_text(world, principal, case, path).items():
+            if text in body:
+                problems.append(f"{case.label} {path}: LEAK of {what} ({response.status_code})")
+        session.expire_all()
+    print(f"\n{principal}: {run} cases, {len(problems)} problems")
+    assert not problems, "\n".join(problems)
+    assert run >= len(ENDPOINTS)
+
+
+# -- the ID number: whole only on the request's own detail for its agency's staff -----------------------
+
+
+def test_staff_of_the_agency_see_the_whole_id_number_on_the_request_only(app: Flask, world: World):
+    secrets = world.secrets["a"]
+    client, headers = sign_in(app, world, "officer_own")
+    number = world.req_a.tracking_number
+
+    page = client.get(f"/staff/requests/{number}").text
+    assert secrets["name"] in page and secrets["ID number"] in page and secrets["internal note"] in page
+    detail = client.get(f"/api/v1/requests/{number}", headers=headers).json
+    assert detail["applicant"]["id_number"] == secrets["ID number"]
+
+    queue = client.get("/api/v1/queue", headers=headers).json
+    mine = next(item for item in queue["items"] if item["tracking_number"] == number)
+    assert (
+        mine["applicant"]["id_number"]
+        == secrets["masked ID number"]
+        == "110105********" + secrets["ID number"][-4:]
+    )
+    for listing in ("/staff/queue", "/staff/requests", f"/staff/requests?q={number}"):
+        text = client.get(listing).text
+        assert number in text and secrets["ID number"] not in text, listing
+
+
+def test_the_applicant_never_sees_the_whole_id_number(app: Flask, world: World):
+    secrets = world.secrets["a"]
+    client, headers = sign_in(app, world, "applicant")
+    number = world.req_a.tracking_number
+    page = client.get(f"/track/{number}").text
+    assert number in page and secrets["ID number"] not in page
+    detail = client.get(f"/api/v1/requests/{number}", headers=headers)
+    assert detail.status_code == 200 and secrets["ID number"] not in detail.text
+    receipt = client.get(f"/track/{number}/documents/{world.document}.pdf")
+    assert receipt.status_code == 200
+    text = readable(receipt)
+    assert number in text and secrets["ID number"] not in text
