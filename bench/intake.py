@@ -2,11 +2,10 @@
 
 Run: .venv/bin/python bench/intake.py [--requests 3000] [--clients 16] [--workers 4]
 
-The server is the production one: gunicorn with its sync workers (--workers; BENCH_GUNICORN_CONF=1 adds
-`--config python:webapp.gunicorn_conf`) on PostgreSQL, APP_ENV=production, serving
-`bench.bare_app:create_app()` — the
-product's app plus one bench-only route, POST /api/bench/bare-insert, a single INSERT of a request row. Rate
-limits are off (RATELIMIT_ENABLED=false): the load comes from one address.
+The server is the production one: gunicorn with `--config python:webapp.gunicorn_conf` (its sync workers,
+--workers of them) on PostgreSQL, APP_ENV=production, serving `bench.bare_app:create_app()` — the product's
+app plus one bench-only route, POST /api/bench/bare-insert, a single INSERT of a request row. Rate limits
+are off (RATELIMIT_ENABLED=false): the load comes from one address.
 
 The database is `gd_bench_intake`, a fresh copy of `gd_bench_10k` (CREATE DATABASE … TEMPLATE), dropped
 afterwards. --clients threads each send their share of --requests citizen submissions (a new connection
@@ -117,9 +116,9 @@ def main() -> None:
         "WEB_HOST": "127.0.0.1",
         "WEB_CONCURRENCY": str(args.workers),
     }
-    # webapp.gunicorn_conf's logging settings are another issue's work in progress; the server settings
-    # that matter here (sync workers, their number, the bind) are given on the command line.
-    conf = ["--config", "python:webapp.gunicorn_conf"] if os.environ.get("BENCH_GUNICORN_CONF") else []
+    # The production settings (webapp/gunicorn_conf.py: sync workers, JSON logs, metrics); the number of
+    # workers and the bind are given here. BENCH_GUNICORN_CONF=0 runs gunicorn with its defaults instead.
+    conf = [] if os.environ.get("BENCH_GUNICORN_CONF") == "0" else ["--config", "python:webapp.gunicorn_conf"]
     log = open(ROOT / "instance" / "bench-gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603
         [

@@ -92,7 +92,8 @@ def test_the_embedded_broker_survives_a_message_cut_short(tmp_path: Path):
         "filesystem://localhost//", transport="workers.broker:Transport", transport_options=options
     ) as conn:
         queue = conn.SimpleQueue("jobs")
-        (folders["queue"] / "1_cut.jobs.msg").write_bytes(b'{"body": "eyJ')  # sorts first
+        # kombu names files "<monotonic ms>_<uuid>.<queue>.msg": a leading "0" sorts before any of them.
+        (folders["queue"] / "0_cut.jobs.msg").write_bytes(b'{"body": "eyJ')
         queue.put({"task": "workers.notices.relay"})
         assert not any(p.name.endswith(".tmp") for p in folders["queue"].iterdir())
         message = queue.get(timeout=5)
