@@ -244,3 +244,15 @@ def test_pages_send_safe_headers_and_load_nothing_from_elsewhere(client: FlaskCl
     assert "<script>" not in html and " style=" not in html
     assert not re.search(r'(src|href|action)="(https?:)?//', html)
     assert csrf_token(client)
+
+
+def test_an_unknown_address_gets_the_chinese_page_and_the_api_its_json(client: FlaskClient, people: People):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    html = page.get_data(as_text=True)
+    assert "页面不存在" in html and "<html" in html
+    assert "Content-Security-Policy" in page.headers
+
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.is_json
+    assert api.get_json()["error"]["code"] == "not_found"

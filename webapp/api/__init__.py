@@ -50,6 +50,11 @@ def init_api(app: Flask) -> None:
     def _http(exc: HTTPException) -> Any:
         if errors.is_api_request():
             return errors.http_error(exc)
+        if exc.code is not None and exc.code >= 400:
+            # A page outside every blueprint (an unknown address): the same Chinese page as the views'.
+            from webapp.web.common import error_page
+
+            return error_page(exc.code)
         return exc
 
     @app.errorhandler(Exception)
