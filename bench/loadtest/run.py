@@ -1,5 +1,6 @@
 """Load test under failures (issue 9): nothing acknowledged is lost or doubled, and the service heals itself.
 
+    .venv/bin/pip install -e ".[load]"                           # locust (the users), once
     .venv/bin/python bench/loadtest/run.py                       # about 4-5 minutes in all
     .venv/bin/python bench/loadtest/run.py --citizens 12 --officers 6 --duration 180
     .venv/bin/python bench/loadtest/run.py --quick               # 40 s of load, shorter faults (a smoke run)
@@ -13,10 +14,15 @@ Redis on 6379 are never touched):
 3. the product as in production: `gunicorn "webapp:create_app()"` (APP_ENV=production, a SECRET_KEY, the
    rate limits kept in Redis but raised far above what one loopback address sends), a `celery worker` and
    `celery beat`;
-4. N citizens submit requests (POST /api/v1/requests with an Idempotency-Key; on a connection error, a
-   timeout or a 5xx they retry with the same key and body, as a real client should; now and then they send
-   an acknowledged submission again, as a double click would) and read them back with their access code;
-   M officers page through their queue and act (accept, reply, comment; a 409 is a normal race);
+4. locust (`locust -f bench/loadtest/locustfile.py --headless`, a process of its own, for --duration seconds)
+   runs N citizens and M officers (the users are locustfile.py's). Citizens submit requests (POST
+   /api/v1/requests with an Idempotency-Key; on a connection error, a timeout or a 5xx they retry with the
+   same key and body after a backoff, as a real client should; now and then they send an acknowledged
+   submission again, as a double click would) and read them back with their access code; officers page
+   through their queue with their bearer token and act (accept, reply, comment; a 409 is a normal race). The
+   tokens and agency codes reach locust in GD_LOAD_* variables; every acknowledged submission (key, body,
+   answer), every error with its time and every double click's answer is appended to a JSON-lines file in the
+   run's folder, which this script reads once locust has exited;
 5. during the load PostgreSQL is restarted once (`pg_ctl restart -m fast`) and Redis is stopped for
    --redis-outage seconds (60 by default, as the issue asks) and started again on the same port;
 6. afterwards, with nothing restarted: every acknowledged tracking number is in the database exactly once
@@ -25,15 +31,18 @@ Redis on 6379 are never touched):
    /readyz (/healthz where there is none) and a database-backed call answer 200 again after each fault, and
    the outbox drains: every notice is sent (the sink got it once), none failed. A relay that lost the
    database in the middle of a delivery leaves its row leased; the run sets the lease to 30 s
-   (NOTICE_LEASE_SECONDS; 5 minutes by default) so that such a row is taken again within the run.
+   (NOTICE_LEASE_SECONDS; 5 minutes by default) so that such a row is taken again within the run. And the
+   users' records are complete: they account for every POST /api/v1/requests in locust's own table.
 
-It prints requests/s, errors by kind during each fault, retries, the time to recover after each fault and the
-checks' results, and exits 1 if a check failed. Logs of the services stay in the printed folder with --keep
-(and whenever a check failed). Needs the PostgreSQL 15 server binaries (PG_BIN, default
-/usr/lib/postgresql/15/bin) and redis-server; the dev extra (aiosmtpd, psycopg) in .venv.
+It prints locust's own tables (requests, failures and requests/s per kind of call, response-time percentiles,
+errors) and its failures by kind, errors during each fault, retries, the time to recover after each fault and
+the checks' results, and exits 1 if a check failed. Logs of the services (and locust's: locust.log, its CSV
+files and the users' records) stay in the printed folder with --keep (and whenever a check failed). Needs the
+PostgreSQL 15 server binaries (PG_BIN, default /usr/lib/postgresql/15/bin) and redis-server; the dev extra
+(aiosmtpd, psycopg) and the load extra (locust) in .venv.
 """
 
-# ruff: noqa: S311, S603  (random load, not secrets; the commands run are this script's own)
+# ruff: noqa: S603  (the commands run are this script's own)
 from __future__ import annotations
 
 import argparse
@@ -42,7 +51,7 @@ import http.client
 import json
 import os
 import pwd
-import random
+import re
 import secrets
 import shutil
 import signal
@@ -52,7 +61,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,7 +313,7 @@ class Client:
             self.conn = None
 
 
-# -- the load ------------------------------------------------------------------------------------------
+# -- the load (the users are locustfile.py's) --------------------------------------------------------------
 
 
 @dataclass
@@ -320,14 +328,17 @@ class Ack:
 
 @dataclass
 class Stats:
+    """The run's timeline (seconds since the load began) and what the locust users recorded."""
+
     start: float = field(default_factory=time.monotonic)
+    wall_start: float = field(default_factory=time.time)  # the same moment as Unix time (the records')
     lock: threading.Lock = field(default_factory=threading.Lock)
     acks: list[Ack] = field(default_factory=list)
     abandoned: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)  # key, body, attempts
     failures: list[tuple[float, str, str]] = field(default_factory=list)  # (t, role, kind)
-    calls: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    submit_attempts: int = 0  # POST /api/v1/requests with a new key or retrying one, as recorded
     replays_in_load: int = 0
     replay_mismatches: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
@@ -336,156 +347,66 @@ class Stats:
     def now(self) -> float:
         return time.monotonic() - self.start
 
-    def failure(self, role: str, kind: str) -> None:
-        with self.lock:
-            self.failures.append((self.now(), role, kind))
 
-    def count(self, what: str) -> None:
-        with self.lock:
-            self.calls[what] += 1
-
-
-NAMES = ["张三", "李四", "王五", "赵六", "陈晓明", "刘芳", "周杰", "吴敏"]
-TOPICS = ["年度部门预算及其说明", "行政处罚决定书", "城市规划许可材料", "社保基金收支情况", "政府采购合同"]
-
-
-def citizen_body(rng: random.Random) -> dict[str, Any]:
-    return {
-        "agency": rng.choice(list(AGENCIES)),
-        "applicant": {
-            "type": "natural_person",
-            "name": rng.choice(NAMES),
-            "phone": f"139{rng.randrange(10**8):08d}",
-            "email": f"citizen{rng.randrange(10**6)}@example.cn",
-        },
-        "description": f"申请公开{rng.randint(2015, 2024)}年{rng.choice(TOPICS)}（{uuid.uuid4().hex[:8]}）",
-        "delivery": "email",
-    }
-
-
-def backoff(attempt: int, rng: random.Random) -> float:
-    return float(min(2.0, 0.2 * 2 ** min(attempt, 4)) * (0.5 + rng.random()))
-
-
-def submit(client: Client, stats: Stats, rng: random.Random, give_up_at: list[float]) -> Ack | None:
-    """One submission, retried with the same Idempotency-Key until it is acknowledged."""
-    key, body = str(uuid.uuid4()), citizen_body(rng)
-    attempt = 0
-    while True:
-        attempt += 1
-        if attempt > 1:
-            with stats.lock:
-                stats.retries += 1
-        kind = None
-        try:
-            status, answer = client.call("POST", "/api/v1/requests", body, {"Idempotency-Key": key})
-            stats.count("submit")
-            if status in (200, 201):
-                ack = Ack(key, body, status, answer, attempt, stats.now())
-                with stats.lock:
-                    stats.acks.append(ack)
-                return ack
-            if status >= 500 or status == 429:
-                kind = f"http_{status}"
-            else:
-                with stats.lock:
-                    stats.unexpected.append(f"submit {status}: {answer}")
-                return None
-        except Unreachable as exc:
-            kind = exc.args[0]
-        stats.failure("citizen", kind)
-        if time.monotonic() > give_up_at[0]:
-            with stats.lock:
-                stats.abandoned.append((key, body, attempt))
-            return None
-        time.sleep(backoff(attempt, rng))
-
-
-def citizen(port: int, stats: Stats, stop: threading.Event, give_up_at: list[float], seed: int) -> None:
-    rng = random.Random(seed)
-    client = Client(port)
-    while not stop.is_set():
-        ack = submit(client, stats, rng, give_up_at)
-        if ack is not None and rng.random() < 0.25:  # a double click: the same key and body again
-            with contextlib.suppress(Unreachable):
-                status, answer = client.call(
-                    "POST", "/api/v1/requests", ack.body, {"Idempotency-Key": ack.key}
-                )
-                stats.count("submit_again")
-                if status < 500:
-                    with stats.lock:
-                        stats.replays_in_load += 1
-                        if (status, answer) != (ack.status, ack.answer):
-                            stats.replay_mismatches.append(f"in load {ack.key}: {status} {answer}")
-        if ack is not None and rng.random() < 0.3:
-            with contextlib.suppress(Unreachable):
-                number = ack.answer["tracking_number"]
-                status, _ = client.call(
-                    "GET", f"/api/v1/requests/{number}", headers={"X-Access-Code": ack.answer["access_code"]}
-                )
-                stats.count("view")
-                if status >= 500:
-                    stats.failure("citizen", f"http_{status}")
-                elif status != 200:
-                    with stats.lock:
-                        stats.unexpected.append(f"view {number}: {status}")
-        time.sleep(rng.uniform(0.05, 0.2))
-    client.close()
-
-
-def officer(port: int, token: str, agency: str, stats: Stats, stop: threading.Event, seed: int) -> None:
-    rng = random.Random(seed)
-    client = Client(port)
-    auth = {"Authorization": f"Bearer {token}"}
-    while not stop.is_set():
-        time.sleep(rng.uniform(0.1, 0.3))
-        status_filter = rng.choice(["received", "received", "in_progress"])
-        try:
-            status, page = client.call(
-                "GET", f"/api/v1/queue?agency={agency}&status={status_filter}&limit=50", headers=auth
-            )
-            stats.count("queue")
-            if status >= 500:
-                stats.failure("officer", f"http_{status}")
+def read_records(folder: Path, stats: Stats) -> None:
+    """What the locust users recorded (locustfile.py): acknowledgements, errors, replays, outcomes."""
+    for path in sorted(folder.glob("records-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
                 continue
-            if status != 200:
-                with stats.lock:
-                    stats.unexpected.append(f"queue {status}: {page}")
-                continue
-            items = page["items"]
-            if not items:
-                continue
-            item = rng.choice(items)
-            if item["status"] == "received":
-                action: dict[str, Any] = rng.choice(
-                    [
-                        {"action": "accept"},
-                        {"action": "accept"},
-                        {"action": "comment", "note": "已登记，待分办"},
-                    ]
-                )
-            else:
-                action = rng.choice(
-                    [
-                        {"action": "reply", "outcome": "disclosed", "note": "予以公开"},
-                        {"action": "comment", "note": "办理中"},
-                    ]
-                )
-            action["version"] = item["version"]
-            status, answer = client.call(
-                "POST", f"/api/v1/requests/{item['tracking_number']}/actions", action, auth
-            )
-            stats.count("action")
-            with stats.lock:
-                stats.outcomes[f"{action['action']} {status}"] += 1
-            if status >= 500:
-                stats.failure("officer", f"http_{status}")
-            elif status not in (200, 409):
-                with stats.lock:
-                    stats.unexpected.append(f"action {action} {status}: {answer}")
-        except Unreachable as exc:
-            stats.failure("officer", exc.args[0])
-    client.close()
+            r = json.loads(line)
+            kind, t = r["kind"], r["at"] - stats.wall_start
+            if kind == "ack":
+                stats.acks.append(Ack(r["key"], r["body"], r["status"], r["answer"], r["attempts"], t))
+                stats.retries += r["attempts"] - 1
+                stats.submit_attempts += r["attempts"]
+            elif kind == "abandoned":
+                stats.abandoned.append((r["key"], r["body"], r["attempts"]))
+                stats.retries += r["attempts"] - 1
+                stats.submit_attempts += r["attempts"]
+            elif kind == "failure":
+                stats.failures.append((t, r["role"], r["error"]))
+            elif kind == "replay":
+                stats.replays_in_load += 1
+            elif kind == "mismatch":
+                stats.replay_mismatches.append(r["what"])
+            elif kind == "outcome":
+                stats.outcomes[r["what"]] += 1
+            elif kind == "unexpected":
+                stats.unexpected.append(r["what"])
+                if "attempts" in r:  # a submission answered with a 4xx
+                    stats.retries += r["attempts"] - 1
+                    stats.submit_attempts += r["attempts"]
+
+
+def locust_figures(log_file: Path) -> dict[str, int]:
+    """Locust's own final tables, as it printed them on exit (requests, failures, requests/s; percentiles;
+    errors), and its failures summed by kind. (Its --csv files are written once a second, so they miss the
+    requests of the last second; the printed tables are complete.)"""
+    lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    shutdown = max((i for i, line in enumerate(lines) if "Shutting down (exit code" in line), default=None)
+    if shutdown is None:
+        print(f"locust printed no final statistics (see {log_file})")
+        return {}
+    table = [line.rstrip() for line in lines[shutdown + 1 :] if line.strip() and "/INFO/" not in line]
+    print("locust's statistics (response times in ms):")
+    for line in table:
+        print(f"  {line}")
+    by_kind: Counter[str] = Counter()
+    if "Error report" in table:
+        for line in table[table.index("Error report") + 1 :]:
+            parts = line.split(None, 1)
+            if len(parts) == 2 and parts[0].isdigit() and ": " in parts[1]:
+                by_kind[parts[1].rsplit(": ", 1)[1].strip()] += int(parts[0])
+    print(f"locust's failures by kind: {dict(by_kind.most_common()) or 'none'}")
+    requests: dict[str, int] = {}  # "POST submit": 494, from the first table
+    for line in table:
+        if line.startswith("Response time percentiles"):
+            break
+        row = re.match(r"^(GET|POST)\s+(.+?)\s{2,}(\d+)\s+\d+\(", line)
+        if row:
+            requests[f"{row[1]} {row[2]}"] = int(row[3])
+    return requests
 
 
 def prober(port: int, token: str, stats: Stats, stop: threading.Event, ready_path: str) -> None:
@@ -570,12 +491,15 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.duration, args.pg_restart_at, args.redis_stop_at, args.redis_outage = 40, 8, 18, 10
+    if not (BIN / "locust").exists():
+        sys.exit(f'locust is not installed in {BIN.parent}: .venv/bin/pip install -e ".[load]" first')
 
     root = Path(tempfile.mkdtemp(prefix="gd-loadtest-"))
     os.chmod(root, 0o755)  # noqa: S103  (the postgres user must reach its cluster inside)
     log(f"working folder {root}")
     pg, redis, sink = Postgres(root), Redis(root), SmtpSink()
     processes: list[Process] = []
+    locust: Process | None = None
     failed: list[str] = []
     try:
         pg.start()
@@ -678,23 +602,51 @@ def main() -> int:
             f"readiness: {ready_path}"
         )
 
+        # The users are locust's (locustfile.py), in a process of their own; run.py only watches and breaks.
+        records = root / "records"
+        users = args.citizens + len(tokens)
+        load_env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "FLASK_", "PYTEST"))},
+            "GD_LOAD_CITIZENS": str(args.citizens),
+            "GD_LOAD_OFFICERS": json.dumps([[code, tok] for code, tok in tokens]),
+            "GD_LOAD_AGENCIES": ",".join(AGENCIES),
+            "GD_LOAD_RECORDS": str(records),
+            "PYTHONUNBUFFERED": "1",
+        }
+        locust = Process(
+            "locust",
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(Path(__file__).with_name("locustfile.py")),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "--run-time",
+                f"{round(args.duration)}s",
+                "--stop-timeout",  # a citizen finishes the submission it retries (it gives up after 60 s)
+                "90",
+                "--exit-code-on-error",  # errors are expected during the faults; run.py's checks judge
+                "0",
+                "--csv",
+                str(root / "locust"),
+                "--host",
+                f"http://127.0.0.1:{port}",
+            ],
+            load_env,
+            root,
+        )
+        locust.start()
+        wait_until(lambda: any(records.glob("records-*.jsonl")), 60, "locust to start its users")
         stats = Stats()
-        stop, stop_probe = threading.Event(), threading.Event()
-        give_up_at = [float("inf")]
-        threads = [
-            threading.Thread(target=citizen, args=(port, stats, stop, give_up_at, i), daemon=True)
-            for i in range(args.citizens)
-        ] + [
-            threading.Thread(target=officer, args=(port, tok, code, stats, stop, 1000 + i), daemon=True)
-            for i, (code, tok) in enumerate(tokens)
-        ]
+        stop_probe = threading.Event()
         probe_thread = threading.Thread(
             target=prober, args=(port, head_token, stats, stop_probe, ready_path), daemon=True
         )
         probe_thread.start()
-        for t in threads:
-            t.start()
-        log(f"load: {args.citizens} citizens, {len(tokens)} officers for {args.duration:.0f} s")
+        log(f"locust: {args.citizens} citizens, {len(tokens)} officers for {args.duration:.0f} s")
 
         faults: list[Fault] = []
 
@@ -716,22 +668,30 @@ def main() -> int:
         log("Redis started again on the same port")
         sleep_until(args.duration)
         load_end = stats.now()
-        give_up_at[0] = time.monotonic() + 60
-        stop.set()
-        for t in threads:
-            t.join(90)
+        assert locust.proc is not None
+        try:
+            code = locust.proc.wait(90 + 60)
+        except subprocess.TimeoutExpired:
+            code = None
+            locust.stop()
+        if code != 0:
+            failed.append(f"locust ended with {code} (log: locust.log)")
         time.sleep(2.5)
         stop_probe.set()
         probe_thread.join(10)
-        log("load stopped; checking")
+        read_records(records, stats)
+        log(f"load stopped (locust exited {stats.now() - load_end:.0f} s after its run time); checking")
 
         # -- figures -----------------------------------------------------------------------------------
-        total_calls = sum(stats.calls.values())
         print()
+        print(f"load: {load_end:.0f} s")
+        counted = locust_figures(locust.log)
         print(
-            f"load: {load_end:.0f} s, {total_calls} calls ({total_calls / load_end:.1f}/s): "
-            f"{dict(stats.calls)}"
+            f"submissions sent (POST /api/v1/requests, retries included): {counted.get('POST submit')} in "
+            f"locust's table, {stats.submit_attempts} in the users' records"
         )
+        if counted.get("POST submit") != stats.submit_attempts:
+            failed.append("the users' records do not cover every submission locust counted")
         print(
             f"submissions acknowledged: {len(stats.acks)} ({len(stats.acks) / load_end:.1f}/s), "
             f"after a retry: {sum(1 for a in stats.acks if a.attempts > 1)}, "
@@ -900,6 +860,8 @@ def main() -> int:
     finally:
         for p in reversed(processes):
             p.stop()
+        if locust is not None and locust.alive():
+            locust.stop()
         sink.stop()
         redis.stop()
         pg.stop()
