@@ -13,7 +13,6 @@ from flask import current_app, jsonify, request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -29,7 +28,7 @@ from webapp.domain.queue import QueueFilter, queue_page
 from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, submit
 from webapp.extensions import db
 from webapp.i18n import _l
-from webapp.models import Agency, Attachment, Document, Request, User
+from webapp.models import Attachment, Document, Request, User
 from webapp.models.base import MAX_ID
 
 bp = Blueprint(
@@ -65,6 +64,9 @@ def json_answer(status: int, body: dict[str, Any]) -> Response:
 
 def request_detail(req: Request, viewer: User | None) -> dict[str, Any]:
     return detail(req, current_calendar(db.session()), viewer=viewer, today=china_today(now()))
+
+
+SUBMITTED_OUT = schemas.SubmittedOut()  # one instance: building a schema costs more than its dump
 
 
 @bp.route("/requests")
@@ -104,7 +106,7 @@ class Requests(MethodView):
             received_on = body.get("received_on")
             if channel != "online" and received_on is None:
                 raise ValidationError(_l("非网上渠道须填写收到申请之日"), {"received_on": _l("必填")})
-        agency = session.execute(select(Agency).where(Agency.code == body["agency"])).scalar_one_or_none()
+        agency = documents.agency_with_settings(session, body["agency"])
         if agency is None:
             raise ValidationError(_l("输入有误，请检查标出的字段"), {"agency": _l("未知机关")})
         if user is not None and not authz.may_register_for(user, agency):
@@ -123,7 +125,7 @@ class Requests(MethodView):
             registered_by=user,
             now=moment,
         )
-        answer = schemas.SubmittedOut().dump(
+        answer = SUBMITTED_OUT.dump(
             {
                 "tracking_number": req.tracking_number,
                 "access_code": code,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.domain.calendar import WorkCalendar, current_calendar
@@ -293,9 +294,39 @@ def remedy_text(rules: str) -> str:
 # -- the agency's settings --------------------------------------------------------------------------
 
 
+_SETTINGS = "document_settings"  # session.info key: (the transaction, {agency id: its row or None})
+
+
+def _settings_seen(session: Session) -> dict[int, DocumentSettings | None]:
+    real = session() if isinstance(session, scoped_session) else session
+    seen = real.info.get(_SETTINGS)
+    if seen is None or seen[0] is not real.get_transaction():
+        seen = (real.get_transaction(), {})
+        real.info[_SETTINGS] = seen
+    return seen[1]
+
+
+def agency_with_settings(session: Session, code: str) -> Agency | None:
+    """The agency of `code`, its document settings read in the same query (an intake then issues its
+    receipt without asking for them again in this transaction)."""
+    row = session.execute(
+        select(Agency, DocumentSettings)
+        .outerjoin(DocumentSettings, DocumentSettings.agency_id == Agency.id)
+        .where(Agency.code == code)
+    ).first()
+    if row is None:
+        return None
+    _settings_seen(session)[row[0].id] = row[1]
+    return row[0]
+
+
 def settings_for(session: Session, agency: Agency) -> DocumentSettings:
     """The agency's document settings; defaults (not stored) when the admin has set none."""
-    found = session.get(DocumentSettings, agency.id)
+    seen = _settings_seen(session)
+    if agency.id in seen:
+        found = seen[agency.id]
+    else:
+        found = seen[agency.id] = session.get(DocumentSettings, agency.id)
     if found is not None:
         return found
     return DocumentSettings(
@@ -378,6 +409,7 @@ def save_settings(
     if settings is None:
         settings = settings_for(session, agency)
         session.add(settings)
+    _settings_seen(session)[agency.id] = settings
     for name in SETTING_FIELDS:
         setattr(settings, name, (values.get(name) or "").strip())
     settings.overrides = {k: v.replace("\r\n", "\n").strip() for k, v in overrides.items() if v and v.strip()}
@@ -411,18 +443,19 @@ def document_number(settings: DocumentSettings, agency: Agency, kind: str, year:
 
 
 def next_serial(session: Session, agency: Agency, year: int) -> int:
-    """The agency's next document serial of the year: one UPDATE … RETURNING on a counter row, which holds
-    the row lock to the end of the transaction (two concurrent senders never share a number)."""
+    """The agency's next document serial of the year: one INSERT … ON CONFLICT DO UPDATE … RETURNING on
+    a counter row (one round trip), which holds the row lock to the end of the transaction (two
+    concurrent senders never share a number)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(DocumentCounter).values(agency_id=agency.id, year=year, last=0).on_conflict_do_nothing()
-    )
     return int(
         session.execute(
-            update(DocumentCounter)
-            .where(DocumentCounter.agency_id == agency.id, DocumentCounter.year == year)
-            .values(last=DocumentCounter.last + 1)
+            insert(DocumentCounter)
+            .values(agency_id=agency.id, year=year, last=1)
+            .on_conflict_do_update(
+                index_elements=[DocumentCounter.agency_id, DocumentCounter.year],
+                set_={"last": DocumentCounter.last + 1},
+            )
             .returning(DocumentCounter.last)
         ).scalar_one()
     )
@@ -797,6 +830,22 @@ def preview(
         session.info.pop("documents_drafted", None)
         savepoint.rollback()
     return result
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_settings(session: Session, flush_context: Any, instances: Any) -> None:
+    """A flush that writes document settings (an admin's change, a test's row) forgets what this
+    transaction has read of them."""
+    if _SETTINGS in session.info and any(
+        isinstance(o, DocumentSettings) for o in itertools.chain(session.new, session.dirty, session.deleted)
+    ):
+        del session.info[_SETTINGS]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_settings_on_rollback(session: Session, previous_transaction: Any) -> None:
+    """A rollback (a savepoint's too) may take back a settings row read or written within it."""
+    session.info.pop(_SETTINGS, None)
 
 
 @event.listens_for(Document, "before_update")
