@@ -24,7 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from webapp.pdf import cjk_font
+from webapp.pdf import RENDER_LOCK, cjk_font
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -164,7 +164,8 @@ def render(view: DocumentView) -> bytes:
         story.append(HRFlowable(width="100%", thickness=0.5, color=colors.grey, spaceAfter=2 * mm))
         story.append(_p("　".join(contacts), styles["small"]))
     footer = _footer(f"申请编号：{view.tracking_number}　{view.number}")
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    with RENDER_LOCK:
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
 
 
@@ -319,5 +320,6 @@ def application_form(agency_name: str, values: dict[str, str] | None = None) -> 
         ),
     ]
     footer = _footer(f"政府信息公开申请表　{agency_name}")
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    with RENDER_LOCK:
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

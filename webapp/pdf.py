@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,11 @@ CANDIDATES: list[tuple[str, int]] = [
 ]
 FALLBACK = "STSong-Light"
 EMBEDDED_NAME = "CJK"
+
+# The embedded font is one object shared by every PDF of the process, and reportlab subsets it for each
+# document as it is written: two threads writing PDFs at once corrupt each other's subset (a KeyError
+# deep in ttfonts). Every `build()` of a PDF that uses the font holds this lock.
+RENDER_LOCK = threading.Lock()
 
 
 def _candidates() -> list[tuple[str, int]]:

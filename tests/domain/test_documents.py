@@ -552,3 +552,39 @@ def test_application_form_blank_and_filled():
     assert "申请公开2023年度部门决算" in filled
     assert "■邮寄" in filled
     assert "CITYHR-2024-000001" in filled
+
+
+def test_documents_rendered_in_threads_at_once_are_all_whole():
+    """The embedded font is shared by the process: PDFs written in several threads at once (a threaded
+    web server, two relays) must not corrupt each other (a KeyError inside reportlab's font subsetting)."""
+    import random
+    import threading
+
+    from webapp.document_pdf import render
+    from webapp.domain.documents import DocumentView
+
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    failures: list[str] = []
+
+    def write(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(6):
+            view = DocumentView(
+                title="政府信息公开申请答复书",
+                number="〔2026〕第1号",
+                body="".join(rng.choice(alphabet) for _ in range(600)),
+                header={"agency": "示范局", "letterhead": "示范局", "seal_text": "示范局"},
+                date=dt.date(2026, 11, 28),
+                tracking_number="X-2026-000001",
+            )
+            try:
+                assert render(view).startswith(b"%PDF")
+            except Exception as exc:  # reported below
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=write, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

@@ -24,7 +24,7 @@ from webapp.domain.reports import (
     ORGANISATIONS_HEADING,
     REVIEW_HEADING,
 )
-from webapp.pdf import cjk_font
+from webapp.pdf import RENDER_LOCK, cjk_font
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -236,7 +236,8 @@ def to_pdf(report: dict[str, Any], names: list[str]) -> bytes:
         )
     else:
         story += _pdf_2021(report, font, st, doc.width)
-    doc.build(story)
+    with RENDER_LOCK:
+        doc.build(story)
     return buffer.getvalue()
 
 
