@@ -17,7 +17,7 @@ from webapp.document_pdf import application_form
 from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import IllegalTransition, ValidationError
-from webapp.domain.requests import NOTICES, act, applicant_withdraw
+from webapp.domain.requests import act, applicant_withdraw
 from webapp.domain.states import REPLY_OUTCOMES
 from webapp.models import Document, DocumentSettings, Request
 
@@ -74,10 +74,6 @@ def docs(session: Any, req: Request) -> list[Document]:
 def last_doc(session: Any, req: Request) -> tuple[Document, str]:
     doc = docs(session, req)[-1]
     return doc, pdf_text(documents.pdf_of(session, doc))
-
-
-def test_every_notice_of_the_requests_life_sends_a_document():
-    assert documents.EVENT_DOCUMENTS == NOTICES
 
 
 @pytest.mark.parametrize(

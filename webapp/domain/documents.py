@@ -1,6 +1,6 @@
 """The official documents the applicant is sent in writing (SPEC §6), their text and their PDF.
 
-Every event that NOTICES (webapp.domain.requests) announces to the applicant sends one document: the
+Every event that NOTICES (webapp.domain.states) announces to the applicant sends one document: the
 受理回执, the 补正告知书, the 延期答复告知书, the 征求第三方意见告知书, the 收费通知, the
 政府信息公开申请答复书 (one text per outcome code of SPEC §4) and the 办结告知书. `issue()` writes it
 in the transaction of its event: the text (the officer's edited version, or the default one drafted
@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.errors import ValidationError
-from webapp.domain.states import CHANNELS
+from webapp.domain.states import CHANNELS, NOTICES
 from webapp.i18n import _l
 from webapp.models import Agency, Event, Request, User
 from webapp.models.document import DOCUMENT_KINDS, Document, DocumentCounter, DocumentSettings
@@ -57,17 +57,6 @@ TITLES = {
     "reply": "政府信息公开申请答复书",
     "closure_notice": "政府信息公开申请办结告知书",
     "consultation_letter": "政府信息公开申请征求第三方意见书",
-}
-# The event types that send a document, and which (kept equal to requests.NOTICES by a test).
-EVENT_DOCUMENTS = {
-    "submitted": "receipt",
-    "correction_requested": "correction_notice",
-    "extended": "extension_notice",
-    "consultation_started": "consultation_notice",
-    "fee_requested": "fee_notice",
-    "replied": "reply",
-    "closed": "closure_notice",
-    "withdrawn": "closure_notice",
 }
 
 REG = "《中华人民共和国政府信息公开条例》"
@@ -483,7 +472,7 @@ def _earlier(req: Request, ev: Event, type_: str) -> Event | None:
 def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, object] | None = None) -> str:
     """The default text of the document the event `ev` sends, as of right after it (req's stored clock
     is the one the event left)."""
-    kind = EVENT_DOCUMENTS[ev.type]
+    kind = NOTICES[ev.type]
     rules = req.rules
     art = ARTICLES[rules]
     reply_days = 20 if rules == "2019" else 15
@@ -651,7 +640,7 @@ def issue(
     Under preview() (session.info[DRY_RUN]) the document is drafted but not numbered nor stored.
     Nothing is flushed here before the number is taken: the agency's counter row is always locked before
     the request's own row, whatever the caller does next (one lock order, no deadlock)."""
-    kind = EVENT_DOCUMENTS.get(ev.type)
+    kind = NOTICES.get(ev.type)
     if kind is None:
         return None
     with session.no_autoflush:
@@ -853,4 +842,4 @@ def _frozen(mapper: Any, connection: Any, target: Document) -> None:
     raise ValueError(f"document {target.public_id} was sent and cannot change")
 
 
-__all__ = ["DOCUMENT_KINDS", "EVENT_DOCUMENTS", "KIND_LABELS", "TITLES", "Document", "issue", "preview"]
+__all__ = ["DOCUMENT_KINDS", "KIND_LABELS", "TITLES", "Document", "issue", "preview"]

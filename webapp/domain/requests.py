@@ -35,6 +35,7 @@ from webapp.domain.states import (
     CLOSURE_OUTCOMES,
     DELIVERY,
     ID_KINDS,
+    NOTICES,
     REPLY_OUTCOMES,
     STATUS_LABELS,
     TRANSITIONS,
@@ -81,16 +82,6 @@ EVENT_TYPES = {
     "comment": "commented",
     "close": "closed",
     "withdraw": "withdrawn",
-}
-NOTICES = {
-    "submitted": "receipt",
-    "correction_requested": "correction_notice",
-    "extended": "extension_notice",
-    "consultation_started": "consultation_notice",
-    "fee_requested": "fee_notice",
-    "replied": "reply",
-    "closed": "closure_notice",
-    "withdrawn": "closure_notice",
 }
 INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined"})
 # Events that do not move the request's own dates: an action's `on` may precede them.
@@ -563,7 +554,7 @@ def act(
         note = _text(errors, "note", fields.pop("note", None), required=True) or ""
     if fields:
         errors.update({name: _l("不支持的字段") for name in fields})
-    if document_text is not None and event_type not in documents.EVENT_DOCUMENTS:
+    if document_text is not None and event_type not in NOTICES:
         errors["document_text"] = _l("该操作不出具文书")
     if errors:
         raise ValidationError(_l("办理信息有误，请检查标出的字段"), errors)

@@ -85,6 +85,19 @@ REPLY_OUTCOMES = frozenset(OUTCOMES) - CLOSURE_OUTCOMES
 
 ROLES = {"officer": "经办人", "head": "负责人", "admin": "管理员"}
 
+# The events the applicant is told of in writing (SPEC §6), and the notice each sends: the outbox's
+# notice kind and the official document's kind.
+NOTICES = {
+    "submitted": "receipt",
+    "correction_requested": "correction_notice",
+    "extended": "extension_notice",
+    "consultation_started": "consultation_notice",
+    "fee_requested": "fee_notice",
+    "replied": "reply",
+    "closed": "closure_notice",
+    "withdrawn": "closure_notice",
+}
+
 # action -> statuses it may start from; target status (None = unchanged)
 S = Status
 TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {

@@ -4,6 +4,7 @@ working-day calendar with its overrides (a new year's 调休 notice), which move
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -131,40 +132,48 @@ def agency(code: str) -> Any:
 def agency_name(code: str) -> Any:
     agency = agency_or_404(code)
     form = AgencyNameForm(prefix="agency")
+    return save_agency_form(
+        agency,
+        form,
+        lambda: accounts.update_agency(db.session(), agency, name=form.name.data or ""),
+        _l("已保存机关名称。"),
+        name=form,
+    )
+
+
+def save_agency_form(agency: Agency, form: Any, work: Callable[[], object], done: str, **page: Any) -> Any:
+    """One of the agency page's forms: the domain change committed and the page shown again, or the
+    page with the form's errors beside its fields (nothing written)."""
     if form.validate_on_submit():
         try:
-            accounts.update_agency(db.session(), agency, name=form.name.data or "")
+            work()
         except DomainError as exc:
             db.session.rollback()
             show_domain_errors(form, exc)
         else:
             db.session.commit()
-            flash(_l("已保存机关名称。"), "success")
-            return redirect(url_for(".agency", code=code))
-    return agency_page(agency, name=form, code=422)
+            flash(done, "success")
+            return redirect(url_for(".agency", code=agency.code))
+    return agency_page(agency, code=422, **page)
 
 
 @bp.post("/agencies/<code>/documents")
 def document_settings(code: str) -> Any:
     agency = agency_or_404(code)
     form = DocumentSettingsForm(prefix="documents")
-    if form.validate_on_submit():
-        try:
-            documents.save_settings(
-                db.session(),
-                agency,
-                {name: form[name].data for name in documents.SETTING_FIELDS},
-                {kind: form[f"override_{kind}"].data for kind in documents.OVERRIDABLE},
-                now=now(),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_l("已保存文书设置。此后发出的文书按新设置生成，已发出的文书不变。"), "success")
-            return redirect(url_for(".agency", code=code))
-    return agency_page(agency, documents_form=form, code=422)
+    return save_agency_form(
+        agency,
+        form,
+        lambda: documents.save_settings(
+            db.session(),
+            agency,
+            {name: form[name].data for name in documents.SETTING_FIELDS},
+            {kind: form[f"override_{kind}"].data for kind in documents.OVERRIDABLE},
+            now=now(),
+        ),
+        _l("已保存文书设置。此后发出的文书按新设置生成，已发出的文书不变。"),
+        documents_form=form,
+    )
 
 
 @bp.get("/agencies/<code>/application-form.pdf")
@@ -177,17 +186,13 @@ def application_form_pdf(code: str) -> Any:
 def catalogue(code: str) -> Any:
     agency = agency_or_404(code)
     form = CatalogueCountForm(prefix="catalogue")
-    if form.validate_on_submit():
-        try:
-            accounts.set_catalogue_count(db.session(), agency, int(form.year.data or 0), form.count.data)
-        except DomainError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_l("已保存%(year)s年度的依申请公开信息目录数。", year=form.year.data), "success")
-            return redirect(url_for(".agency", code=code))
-    return agency_page(agency, count=form, code=422)
+    return save_agency_form(
+        agency,
+        form,
+        lambda: accounts.set_catalogue_count(db.session(), agency, int(form.year.data or 0), form.count.data),
+        _l("已保存%(year)s年度的依申请公开信息目录数。", year=form.year.data),
+        count=form,
+    )
 
 
 @bp.post("/agencies/<code>/catalogue/<int:year>/delete")

@@ -18,7 +18,8 @@ from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.deadlines import Step
 from webapp.domain.errors import DomainError
 from webapp.domain.queue import due_soon, working_days_left
-from webapp.domain.requests import NOTICES, clock_of
+from webapp.domain.requests import clock_of
+from webapp.domain.states import NOTICES
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Event, Request, User

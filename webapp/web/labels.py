@@ -93,7 +93,7 @@ EVENT_LABELS = {
     "extension_declined": _l("不同意延期"),
 }
 
-# The written notices of SPEC §6, by the kind the outbox gives them (webapp.domain.requests.NOTICES).
+# The written notices of SPEC §6, by the kind the outbox gives them (webapp.domain.states.NOTICES).
 NOTICE_LABELS = {
     "receipt": _l("受理回执"),
     "correction_notice": _l("补正告知书"),
