@@ -175,3 +175,18 @@ def test_the_admin_sets_the_letterhead_and_number_scheme(client: FlaskClient, pe
     text = pdf_text(pdf_of(session, receipt))
     assert "示范市人力资源和社会保障局办公室" in text and "联系电话：010-87654321" in text
     assert "我局已收到您的申请，将于" in text
+
+
+def test_the_letter_to_a_consulted_third_party_is_on_the_staff_page(
+    client: FlaskClient, people: People, session
+):
+    req, _ = in_progress(session, people)
+    act(session, req, "start_consultation", people.officer, now=now(), party="某某科技有限公司")
+    session.commit()
+    letter = next(d for d in documents_of(session, req) if d.kind == "consultation_letter")
+    login(client, people.officer)
+    page = client.get(f"/staff/requests/{req.tracking_number}").get_data(as_text=True)
+    link = f"/staff/requests/{req.tracking_number}/documents/{letter.public_id}.pdf"
+    assert link in page
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and "某某科技有限公司：" in pdf_text(pdf.data)

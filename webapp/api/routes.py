@@ -264,10 +264,10 @@ class AttachmentFile(MethodView):
         return response
 
 
-def visible_documents(req: Request, user: User | None) -> list[Document]:
-    """Staff of the agency see every document; the applicant those sent to them (not the letter to a
-    consulted third party)."""
-    return documents.documents_of(db.session(), req, applicant=user is None)
+def visible_documents(req: Request) -> list[Document]:
+    """The notices and letters sent to the applicant (SPEC §6, API.md's kinds), for the applicant and the
+    agency's staff alike; the letter to a consulted third party is on the staff's request page."""
+    return documents.documents_of(db.session(), req, applicant=True)
 
 
 @bp.route("/requests/<tracking_number>/documents")
@@ -276,7 +276,7 @@ class Documents(MethodView):
     @document_errors(401, 404, 429)
     def get(self, tracking_number: str) -> Any:
         """The written notices and letters sent to the applicant (SPEC §6), oldest first."""
-        req, user = load_request(tracking_number)
+        req, _ = load_request(tracking_number)
         return {
             "items": [
                 {
@@ -290,7 +290,7 @@ class Documents(MethodView):
                         "api_v1.document_pdf", tracking_number=req.tracking_number, document_id=doc.public_id
                     ),
                 }
-                for doc in visible_documents(req, user)
+                for doc in visible_documents(req)
             ]
         }
 
@@ -301,8 +301,8 @@ class DocumentPdf(MethodView):
     @document_errors(401, 404, 429)
     def get(self, tracking_number: str, document_id: str) -> Response:
         """One document's PDF, exactly as it was sent."""
-        req, user = load_request(tracking_number)
-        doc = next((d for d in visible_documents(req, user) if d.public_id == document_id), None)
+        req, _ = load_request(tracking_number)
+        doc = next((d for d in visible_documents(req) if d.public_id == document_id), None)
         if doc is None:
             raise NotFound(_l("文书不存在"))
         return pdf_response(doc)

@@ -197,10 +197,11 @@ class DocumentOut(ma.Schema):
                 "fee_notice",
                 "reply",
                 "closure_notice",
-                "consultation_letter",
             ]
         ),
-        metadata={"description": "consultation_letter (征求第三方意见书, to the third party): staff only"},
+        metadata={
+            "description": "the notices of SPEC §6 (the letter to a consulted third party is not listed)"
+        },
     )
     title = fields.String(required=True)
     number = fields.String(required=True, metadata={"description": "the agency's document number"})
