@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from tests.factories import make_agency
 from webapp.domain import documents
@@ -38,6 +38,44 @@ def test_a_calendar_change_from_elsewhere_counts_from_the_next_transaction(sessi
     assert after.is_workday(SATURDAY) and not after.is_workday(MONDAY)
     assert 2031 in after.covered_years
     assert after.add_wd(dt.date(2031, 3, 7), 1) == SATURDAY
+
+
+def test_a_calendar_change_rolled_back_is_not_kept_for_a_later_change(session: Any, now: Any) -> None:
+    """The process keeps calendars by the database's revision stamp: a change that was read and then
+    rolled back must not stand in for a later, different change (a reused counter would alias them)."""
+    session.commit()
+    session.execute(
+        insert(CalendarOverride).values(day=MONDAY, is_workday=False, name="放假", updated_at=now)
+    )
+    assert not current_calendar(session).is_workday(MONDAY)  # seen (and kept) within its transaction
+    session.rollback()
+    assert current_calendar(session).is_workday(MONDAY)
+
+    session.execute(
+        insert(CalendarOverride).values(day=SATURDAY, is_workday=True, name="调休", updated_at=now)
+    )
+    session.commit()
+    cal = current_calendar(session)
+    assert cal.is_workday(SATURDAY) and cal.is_workday(MONDAY)
+
+
+def test_a_calendar_row_changed_by_plain_sql_counts_from_the_next_transaction(session: Any, now: Any) -> None:
+    session.execute(
+        insert(CalendarOverride).values(day=MONDAY, is_workday=False, name="放假", updated_at=now)
+    )
+    session.commit()
+    assert not current_calendar(session).is_workday(MONDAY)
+    # an UPDATE that touches nothing but the flag (no ORM event, no updated_at): the database's trigger
+    session.execute(
+        text("UPDATE calendar_overrides SET is_workday = :w WHERE day = :d"), {"w": True, "d": MONDAY}
+    )
+    session.commit()
+    assert current_calendar(session).is_workday(MONDAY)
+    session.execute(text("DELETE FROM calendar_overrides WHERE day = :d"), {"d": MONDAY})
+    session.execute(insert(CalendarYear).values(year=2031, note="", confirmed_at=now))
+    session.commit()
+    cal = current_calendar(session)
+    assert cal.is_workday(MONDAY) and 2031 in cal.covered_years
 
 
 def test_document_serials_stay_consecutive(session: Any, now: Any) -> None:

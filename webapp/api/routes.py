@@ -19,13 +19,13 @@ from werkzeug.wrappers import Response
 from webapp import authz
 from webapp.api import schemas
 from webapp.api.auth import bearer_user, load_request, now, staff_user
-from webapp.api.serialise import detail, explanation, summary
+from webapp.api.serialise import detail, summary
 from webapp.domain import documents, idempotency
 from webapp.domain.attachments import attachment_path, download_name, store_attachment
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import Forbidden, NotFound, ValidationError
 from webapp.domain.queue import QueueFilter, queue_page
-from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, submit
+from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, intake
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Document, Request, User
@@ -71,7 +71,7 @@ SUBMITTED_OUT = schemas.SubmittedOut()  # one instance: building a schema costs 
 
 @bp.route("/requests")
 class Requests(MethodView):
-    @bp.arguments(schemas.RequestIn)
+    @bp.arguments(schemas.RequestIn())
     @bp.response(201, schemas.SubmittedOut)
     @document_errors(400, 401, 403, 409, 422, 429)
     def post(self, body: dict[str, Any]) -> Any:
@@ -112,7 +112,7 @@ class Requests(MethodView):
         if user is not None and not authz.may_register_for(user, agency):
             raise Forbidden(_l("只能为本机关登记申请"), {"agency": _l("不是您所属的机关")})
 
-        req, code = submit(
+        done = intake(
             session,
             agency=agency,
             applicant=Applicant(**body["applicant"]),
@@ -127,14 +127,14 @@ class Requests(MethodView):
         )
         answer = SUBMITTED_OUT.dump(
             {
-                "tracking_number": req.tracking_number,
-                "access_code": code,
-                "status": req.status,
-                "received_on": req.received_on,
-                "due_on": req.due_on,
-                "due_provisional": req.due_provisional,
-                "rules": req.rules,
-                "due_explanation": explanation(req, current_calendar(session)),
+                "tracking_number": done.tracking_number,
+                "access_code": done.access_code,
+                "status": done.status,
+                "received_on": done.received_on,
+                "due_on": done.due_on,
+                "due_provisional": done.due_provisional,
+                "rules": done.rules,
+                "due_explanation": done.due_explanation,
             }
         )
         try:
@@ -165,7 +165,7 @@ class RequestView(MethodView):
 
 @bp.route("/requests/<tracking_number>/actions")
 class Actions(MethodView):
-    @bp.arguments(schemas.ActionIn)
+    @bp.arguments(schemas.ActionIn())
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
@@ -197,7 +197,7 @@ def applicant_request(tracking_number: str) -> Request:
 
 @bp.route("/requests/<tracking_number>/correction")
 class Correction(MethodView):
-    @bp.arguments(schemas.CorrectionIn)
+    @bp.arguments(schemas.CorrectionIn())
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
@@ -210,7 +210,7 @@ class Correction(MethodView):
 
 @bp.route("/requests/<tracking_number>/withdraw")
 class Withdraw(MethodView):
-    @bp.arguments(schemas.WithdrawIn)
+    @bp.arguments(schemas.WithdrawIn())
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:

@@ -162,25 +162,35 @@ def china_today(now: dt.datetime) -> dt.date:
 
 
 _CALENDAR = "current_calendar"  # session.info key: (the transaction it was read in, the calendar)
+_BY_STAMP: dict[str, WorkCalendar] = {}  # this process's calendars by the database's revision stamp
 
 
 def current_calendar(session: Session) -> WorkCalendar:
-    """The calendar as the database's overrides make it now (cached per set of overrides).
+    """The calendar as the database's overrides make it now.
 
-    Read once per transaction: an intake asks for it three times (the due date, its explanation, the
-    receipt), each read being two queries. A flush that writes an override or a confirmed year forgets it
-    (`_forget_calendar`), and the next transaction reads it again."""
-    from webapp.models.calendar import CalendarOverride, CalendarYear
+    One small read per transaction: the revision stamp the database changes with every change of the
+    overrides or confirmed years (webapp.models.calendar.CalendarRevision); the calendar itself is read
+    and built only when this process has not seen that stamp. Within a transaction it is asked for once:
+    a flush that writes an override or a confirmed year forgets it (`_forget_calendar`)."""
+    from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
 
     real = session() if isinstance(session, scoped_session) else session
     cached = real.info.get(_CALENDAR)
     if cached is not None and cached[0] is not None and cached[0] is real.get_transaction():
         return cached[1]
-    overrides = frozenset(
-        DayOverride(o.day, o.is_workday, o.name) for o in session.execute(select(CalendarOverride)).scalars()
-    )
-    years = frozenset(session.execute(select(CalendarYear.year)).scalars())
-    cal = build_calendar(overrides, years)
+    stamp = real.connection().execute(select(CalendarRevision.__table__.c.stamp)).scalar()
+    cal = _BY_STAMP.get(stamp) if stamp else None
+    if cal is None:
+        overrides = frozenset(
+            DayOverride(o.day, o.is_workday, o.name)
+            for o in session.execute(select(CalendarOverride)).scalars()
+        )
+        years = frozenset(session.execute(select(CalendarYear.year)).scalars())
+        cal = build_calendar(overrides, years)
+        if stamp:
+            if len(_BY_STAMP) >= 8:
+                _BY_STAMP.clear()
+            _BY_STAMP[stamp] = cal
     real.info[_CALENDAR] = (real.get_transaction(), cal)
     return cal
 

@@ -431,23 +431,34 @@ def document_number(settings: DocumentSettings, agency: Agency, kind: str, year:
     )
 
 
+_COUNTER_UPSERTS: dict[str, Any] = {}
+
+
+def counter_upsert(session: Session, table: Any) -> Any:
+    """`INSERT … ON CONFLICT (agency_id, year) DO UPDATE SET last = last + 1 RETURNING last` on a counter
+    table, as a Core statement built once per dialect (params: agency_id, year, last=1)."""
+    dialect = session.get_bind().dialect.name
+    key = f"{table.name}:{dialect}"
+    stmt = _COUNTER_UPSERTS.get(key)
+    if stmt is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = _COUNTER_UPSERTS[key] = (
+            insert(table)
+            .on_conflict_do_update(
+                index_elements=[table.c.agency_id, table.c.year], set_={"last": table.c.last + 1}
+            )
+            .returning(table.c.last)
+        )
+    return stmt
+
+
 def next_serial(session: Session, agency: Agency, year: int) -> int:
     """The agency's next document serial of the year: one INSERT … ON CONFLICT DO UPDATE … RETURNING on
     a counter row (one round trip), which holds the row lock to the end of the transaction (two
     concurrent senders never share a number)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return int(
-        session.execute(
-            insert(DocumentCounter)
-            .values(agency_id=agency.id, year=year, last=1)
-            .on_conflict_do_update(
-                index_elements=[DocumentCounter.agency_id, DocumentCounter.year],
-                set_={"last": DocumentCounter.last + 1},
-            )
-            .returning(DocumentCounter.last)
-        ).scalar_one()
-    )
+    stmt = counter_upsert(session, DocumentCounter.metadata.tables["document_counters"])
+    params = {"agency_id": agency.id, "year": year, "last": 1}
+    return int(session.connection().execute(stmt, params).scalar_one())
 
 
 # -- the default texts ------------------------------------------------------------------------------
@@ -624,7 +635,7 @@ def clean_text(text: object) -> str | None:
     return text.replace("\r\n", "\n").strip()
 
 
-def issue(
+def compose(
     session: Session,
     req: Request,
     ev: Event,
@@ -632,12 +643,10 @@ def issue(
     now: dt.datetime,
     actor: User | None,
     text: str | None = None,
-) -> Document | None:
-    """Send the document of event `ev`: number it and freeze what it says (text, number, letterhead and
-    contact block as they stand, date) with the event. Its PDF is made from exactly that by `pdf_of()`,
-    once, off the request's path (the notice relay does it within seconds; a download does it if first).
+) -> dict[str, Any] | None:
+    """The columns of the document event `ev` sends (None if it sends none): numbered, and its text,
+    letterhead and contact block as they stand. Under preview() (session.info[DRY_RUN]) not numbered.
 
-    Under preview() (session.info[DRY_RUN]) the document is drafted but not numbered nor stored.
     Nothing is flushed here before the number is taken: the agency's counter row is always locked before
     the request's own row, whatever the caller does next (one lock order, no deadlock)."""
     kind = NOTICES.get(ev.type)
@@ -648,31 +657,50 @@ def issue(
         cal = current_calendar(session)
         overrides = settings.overrides if isinstance(settings.overrides, dict) else {}
         default = draft(req, ev, cal, overrides=overrides)
-        body = text if text is not None else default
-        dry = bool(session.info.get(DRY_RUN))
-        serial = None if dry else next_serial(session, req.agency, ev.on.year)
-    doc = Document(
-        public_id=secrets.token_hex(8),
-        kind=kind,
-        to_applicant=True,
-        title=TITLES[kind],
-        number=document_number(settings, req.agency, kind, ev.on.year, serial),
-        body=body,
-        header=header_of(settings, req.agency),
-        on=ev.on,
-        pdf=None,
-        sha256=None,
-        edited=text is not None and text != default,
-        created_at=now,
-        created_by_id=actor.id if actor else None,
-    )
-    if dry:
+        serial = None if session.info.get(DRY_RUN) else next_serial(session, req.agency, ev.on.year)
+    body = text if text is not None else default
+    return {
+        "public_id": secrets.token_hex(8),
+        "kind": kind,
+        "to_applicant": True,
+        "title": TITLES[kind],
+        "number": document_number(settings, req.agency, kind, ev.on.year, serial),
+        "body": body,
+        "header": header_of(settings, req.agency),
+        "on": ev.on,
+        "pdf": None,
+        "sha256": None,
+        "edited": text is not None and text != default,
+        "created_at": now,
+        "created_by_id": actor.id if actor else None,
+    }
+
+
+def issue(
+    session: Session,
+    req: Request,
+    ev: Event,
+    *,
+    now: dt.datetime,
+    actor: User | None,
+    text: str | None = None,
+) -> Document | None:
+    """Send the document of event `ev`: number it and freeze what it says (`compose()`) with the event.
+    Its PDF is made from exactly that by `pdf_of()`, once, off the request's path (the notice relay does
+    it within seconds; a download does it if first). Under preview() the document is drafted but not
+    numbered nor stored."""
+    values = compose(session, req, ev, now=now, actor=actor, text=text)
+    if values is None:
+        return None
+    doc = Document(**values)
+    if session.info.get(DRY_RUN):
         session.info.setdefault("documents_drafted", []).append(doc)
         return doc
     doc.request, doc.event = req, ev
     session.add(doc)
     if ev.type == "consultation_started":  # and the letter to the third party itself (Art. 32 / 2008 Art. 23)
         with session.no_autoflush:
+            settings = settings_for(session, req.agency)
             letter_serial = next_serial(session, req.agency, ev.on.year)
         session.add(
             Document(

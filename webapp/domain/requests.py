@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
@@ -52,9 +50,9 @@ from webapp.models import (
     Event,
     OutboxMessage,
     Request,
-    TrackingCounter,
     User,
 )
+from webapp.models.base import Base
 
 MAX_TEXT = 5000
 MAX_CORRECTION_PERIOD = 30
@@ -136,17 +134,9 @@ def access_code_matches(req: Request, code: str) -> bool:
 def next_tracking_number(session: Session, agency: Agency, year: int) -> str:
     """AGENCY-YEAR-NNNNNN from a per-agency, per-year counter advanced in one INSERT … ON CONFLICT DO
     UPDATE … RETURNING (one round trip; concurrent intakes queue on the counter's row)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    serial = session.execute(
-        insert(TrackingCounter)
-        .values(agency_id=agency.id, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=[TrackingCounter.agency_id, TrackingCounter.year],
-            set_={"last": TrackingCounter.last + 1},
-        )
-        .returning(TrackingCounter.last)
-    ).scalar_one()
+    stmt = documents.counter_upsert(session, Base.metadata.tables["tracking_counters"])
+    params = {"agency_id": agency.id, "year": year, "last": 1}
+    serial = session.connection().execute(stmt, params).scalar_one()
     return f"{agency.code}-{year}-{serial:06d}"
 
 
@@ -278,7 +268,31 @@ def _append_event(
 # -- intake ---------------------------------------------------------------------------------------
 
 
-def submit(
+@dataclass(frozen=True)
+class Submitted:
+    """A request just recorded by `intake()`: what its submitter is answered."""
+
+    id: int
+    tracking_number: str
+    access_code: str  # shown once; stored only hashed
+    status: str
+    received_on: dt.date
+    rules: str
+    due_on: dt.date | None
+    due_provisional: bool
+    due_explanation: list[dict[str, object]]
+
+
+# The rows of an intake, written by Core statements built once: an intake is the platform's busiest write,
+# and the ORM's unit of work costs several times these four INSERTs (bench/RESULTS.md, intake).
+_TABLES = Base.metadata.tables
+_INSERT_REQUEST = _TABLES["requests"].insert().returning(_TABLES["requests"].c.id)
+_INSERT_EVENT = _TABLES["request_events"].insert().returning(_TABLES["request_events"].c.id)
+_INSERT_NOTICE = _TABLES["outbox"].insert()
+_INSERT_DOCUMENT = _TABLES["documents"].insert()
+
+
+def intake(
     session: Session,
     *,
     agency: Agency,
@@ -292,8 +306,9 @@ def submit(
     document_number: str | None = None,
     purpose: str | None = None,
     by_platform: bool = False,
-) -> tuple[Request, str]:
-    """Record a new request; returns it with its access code (shown once, stored only hashed).
+) -> Submitted:
+    """Record a new request: the request, its `submitted` event, the receipt (受理回执) and its notice in
+    the outbox, in the caller's transaction. Validates first and writes nothing on a field error.
 
     `by_platform`: registered by the workers themselves (the email channel), with no officer."""
     today = china_today(now)
@@ -318,50 +333,95 @@ def submit(
         raise ValidationError(_l("申请内容有误，请检查标出的字段"), errors)
 
     rules = rules_for(received_on)
-    cal = current_calendar(session)
+    clock = compute(rules, received_on, [], current_calendar(session))
     code = new_access_code()
-    req = Request(
-        tracking_number=next_tracking_number(session, agency, received_on.year),
-        access_code_hash=hash_secret(normalise_access_code(code)),
-        agency=agency,
-        channel=channel,
+    row: dict[str, Any] = {
+        "tracking_number": next_tracking_number(session, agency, received_on.year),
+        "access_code_hash": hash_secret(normalise_access_code(code)),
+        "agency_id": agency.id,
+        "channel": channel,
+        "received_on": received_on,
+        "registered_by_id": registered_by.id if registered_by else None,
+        "assignee_id": None,
+        "applicant_type": applicant.type,
+        "applicant_name": applicant.name,
+        "applicant_id_kind": applicant.id_kind,
+        "applicant_id_number": applicant.id_number,
+        "applicant_phone": applicant.phone,
+        "applicant_email": applicant.email,
+        "applicant_address": applicant.address,
+        "description": desc,
+        "document_number": doc_no,
+        "purpose": purpose_text,
+        "delivery": delivery,
+        "rules": rules.code,
+        "status": Status.RECEIVED.value,
+        "due_on": clock.due_on,
+        "due_provisional": clock.provisional,
+        "remaining_days": clock.remaining_days,
+        "wait_ends_on": clock.wait_ends_on,
+        "extended_days": 0,
+        "correction_requested": False,
+        "outcome": None,
+        "finished_on": None,
+        "referred_agency": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    event_row: dict[str, Any] = {
+        "seq": 1,
+        "type": "submitted",
+        "on": received_on,
+        "at": now,
+        "actor_id": row["registered_by_id"],
+        "from_status": None,
+        "to_status": Status.RECEIVED.value,
+        "note": f"通过{CHANNELS[channel]}渠道收到申请",
+        "public": True,
+        "data": {"channel": channel},
+    }
+    # The receipt is drafted from the request as it will be stored (transient objects, never added).
+    draft_req = Request(**row)
+    draft_req.agency = agency
+    receipt = documents.compose(session, draft_req, Event(**event_row), now=now, actor=registered_by)
+    assert receipt is not None  # noqa: S101 -- every submission sends a receipt (states.NOTICES)
+
+    conn = session.connection()
+    request_id = conn.execute(_INSERT_REQUEST, row).scalar_one()
+    event_id = conn.execute(_INSERT_EVENT, {**event_row, "request_id": request_id}).scalar_one()
+    conn.execute(
+        _INSERT_NOTICE,
+        {
+            "kind": "notice",
+            "request_id": request_id,
+            "delivery_key": f"notice:{row['tracking_number']}:1",
+            "payload": {"notice": NOTICES["submitted"], "event_seq": 1},
+            "created_at": now,
+            "next_attempt_at": now,
+            "attempts": 0,
+        },
+    )
+    conn.execute(_INSERT_DOCUMENT, {**receipt, "request_id": request_id, "event_id": event_id})
+    return Submitted(
+        id=request_id,
+        tracking_number=row["tracking_number"],
+        access_code=code,
+        status=row["status"],
         received_on=received_on,
-        registered_by=registered_by,
-        applicant_type=applicant.type,
-        applicant_name=applicant.name,
-        applicant_id_kind=applicant.id_kind,
-        applicant_id_number=applicant.id_number,
-        applicant_phone=applicant.phone,
-        applicant_email=applicant.email,
-        applicant_address=applicant.address,
-        description=desc,
-        document_number=doc_no,
-        purpose=purpose_text,
-        delivery=delivery,
         rules=rules.code,
-        status=Status.RECEIVED,
-        extended_days=0,
-        correction_requested=False,
-        created_at=now,
-        updated_at=now,
+        due_on=clock.due_on,
+        due_provisional=clock.provisional,
+        due_explanation=[step.as_dict() for step in clock.steps],
     )
-    session.add(req)
-    submitted = _append_event(
-        session,
-        req,
-        "submitted",
-        on=received_on,
-        now=now,
-        actor=registered_by,
-        from_status=None,
-        to_status=Status.RECEIVED,
-        note=f"通过{CHANNELS[channel]}渠道收到申请",
-        data={"channel": channel},
-    )
-    _store_clock(req, cal)
-    documents.issue(session, req, submitted, now=now, actor=registered_by)
-    session.flush()
-    return req, code
+
+
+def submit(session: Session, **kwargs: Any) -> tuple[Request, str]:
+    """`intake()`, and the request it recorded as an ORM object, with its access code (shown once)."""
+    done = intake(session, **kwargs)
+    req = session.get(Request, done.id)
+    assert req is not None  # noqa: S101 -- written just now in this transaction
+    return req, done.access_code
 
 
 # -- actions --------------------------------------------------------------------------------------

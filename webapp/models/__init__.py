@@ -2,7 +2,7 @@
 
 from webapp.models.agency import Agency, ApiToken, User, agency_members
 from webapp.models.base import Base
-from webapp.models.calendar import CalendarOverride, CalendarYear
+from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
 from webapp.models.document import Document, DocumentCounter, DocumentSettings
 from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.mail import AgencyMailbox, InboundEmail
@@ -18,6 +18,7 @@ __all__ = [
     "Attachment",
     "Base",
     "CalendarOverride",
+    "CalendarRevision",
     "CalendarYear",
     "Document",
     "DocumentCounter",
