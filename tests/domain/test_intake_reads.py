@@ -1,20 +1,22 @@
-"""What an intake reads once per transaction (issue 8, intake throughput): the working calendar and the
-agency's document settings are read in one query each and kept for the transaction only, so a change
-made elsewhere (an administrator on another web process) counts from the next transaction on; the
-document serial is one upsert and still hands out consecutive numbers."""
+"""What an intake reads (issue 8, intake throughput): the agency, its document settings and the calendar's
+revision stamp with the two serials, and the calendar itself only when the stamp is new to the process.
+A change made elsewhere (an administrator on another web process, or plain SQL) counts from the next
+transaction on; a change rolled back is never taken for a later one; the serials stay consecutive."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import insert, select, text
 
 from tests.factories import make_agency
 from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
-from webapp.domain.requests import Applicant, submit
-from webapp.models import CalendarOverride, CalendarYear, Document, DocumentSettings
+from webapp.domain.errors import ValidationError
+from webapp.domain.requests import Applicant, intake, submit
+from webapp.models import CalendarOverride, CalendarYear, Document, DocumentSettings, TrackingCounter
 
 SATURDAY = dt.date(2031, 3, 8)  # 2031: beyond the package's years
 MONDAY = dt.date(2031, 3, 10)
@@ -85,14 +87,10 @@ def test_document_serials_stay_consecutive(session: Any, now: Any) -> None:
     assert documents.next_serial(session, agency, 2031) == 4
 
 
-def test_receipt_uses_settings_read_with_the_agency_and_later_changes(session: Any, now: Any) -> None:
+def test_receipt_uses_the_settings_as_they_stand_even_unflushed(session: Any, now: Any) -> None:
     agency = make_agency(session, now)
     session.commit()
-    found = documents.agency_with_settings(session, agency.code)
-    assert found is agency
-    assert documents.settings_for(session, agency).short_name == ""  # none stored: the defaults
-
-    # a row added in the same transaction (an admin's save, a fixture) is seen, not the absence read before
+    # a row added in the same transaction (an admin's save, a fixture) and not yet flushed is seen
     session.add(
         DocumentSettings(
             agency_id=agency.id,
@@ -108,7 +106,6 @@ def test_receipt_uses_settings_read_with_the_agency_and_later_changes(session: A
             overrides={},
         )
     )
-    session.flush()
     req, _ = submit(
         session,
         agency=agency,
@@ -119,24 +116,34 @@ def test_receipt_uses_settings_read_with_the_agency_and_later_changes(session: A
     )
     receipt = session.execute(select(Document).where(Document.request_id == req.id)).scalar_one()
     assert receipt.number == f"测公开〔{req.received_on.year}〕1号"
+    assert receipt.header["letterhead"] == agency.name
 
     documents.save_settings(
         session, agency, {"short_name": "新公开", "number_scheme": "{short}{seq}"}, {}, now=now
     )
     session.commit()
-    found = documents.agency_with_settings(session, agency.code)
-    assert found is not None
-    req2, _ = submit(
+    done = intake(
         session,
-        agency=found,
+        agency=agency.code,
         applicant=Applicant(type="natural_person", name="李四", email="l@example.cn"),
         description="申请公开另一文件",
         delivery="email",
         now=now,
     )
-    receipt2 = session.execute(select(Document).where(Document.request_id == req2.id)).scalar_one()
+    receipt2 = session.execute(select(Document).where(Document.request_id == done.id)).scalar_one()
     assert receipt2.number == "新公开2"
+    assert done.tracking_number == f"{agency.code}-{done.received_on.year}-000002"
 
 
-def test_unknown_agency_code(session: Any) -> None:
-    assert documents.agency_with_settings(session, "NO-SUCH-CODE") is None
+def test_unknown_agency_code_is_a_field_error_and_advances_no_counter(session: Any, now: Any) -> None:
+    with pytest.raises(ValidationError) as refused:
+        intake(
+            session,
+            agency="NO-SUCH-CODE",
+            applicant=Applicant(type="natural_person", name="张三", email="z@example.cn"),
+            description="申请公开某文件",
+            delivery="email",
+            now=now,
+        )
+    assert set(refused.value.fields) == {"agency"}
+    assert session.execute(select(TrackingCounter)).first() is None

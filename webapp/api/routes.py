@@ -106,15 +106,9 @@ class Requests(MethodView):
             received_on = body.get("received_on")
             if channel != "online" and received_on is None:
                 raise ValidationError(_l("非网上渠道须填写收到申请之日"), {"received_on": _l("必填")})
-        agency = documents.agency_with_settings(session, body["agency"])
-        if agency is None:
-            raise ValidationError(_l("输入有误，请检查标出的字段"), {"agency": _l("未知机关")})
-        if user is not None and not authz.may_register_for(user, agency):
-            raise Forbidden(_l("只能为本机关登记申请"), {"agency": _l("不是您所属的机关")})
-
         done = intake(
             session,
-            agency=agency,
+            agency=body["agency"],
             applicant=Applicant(**body["applicant"]),
             description=body["description"],
             delivery=body["delivery"],

@@ -165,20 +165,22 @@ _CALENDAR = "current_calendar"  # session.info key: (the transaction it was read
 _BY_STAMP: dict[str, WorkCalendar] = {}  # this process's calendars by the database's revision stamp
 
 
-def current_calendar(session: Session) -> WorkCalendar:
+def current_calendar(session: Session, *, stamp: str | None = None) -> WorkCalendar:
     """The calendar as the database's overrides make it now.
 
     One small read per transaction: the revision stamp the database changes with every change of the
     overrides or confirmed years (webapp.models.calendar.CalendarRevision); the calendar itself is read
     and built only when this process has not seen that stamp. Within a transaction it is asked for once:
-    a flush that writes an override or a confirmed year forgets it (`_forget_calendar`)."""
+    a flush that writes an override or a confirmed year forgets it (`_forget_calendar`). `stamp`: the
+    stamp when the caller has read it already, in this transaction (an intake, with the agency)."""
     from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
 
     real = session() if isinstance(session, scoped_session) else session
     cached = real.info.get(_CALENDAR)
     if cached is not None and cached[0] is not None and cached[0] is real.get_transaction():
         return cached[1]
-    stamp = real.connection().execute(select(CalendarRevision.__table__.c.stamp)).scalar()
+    if stamp is None:
+        stamp = real.connection().execute(select(CalendarRevision.__table__.c.stamp)).scalar()
     cal = _BY_STAMP.get(stamp) if stamp else None
     if cal is None:
         overrides = frozenset(

@@ -295,20 +295,6 @@ def _settings_seen(session: Session) -> dict[int, DocumentSettings | None]:
     return seen[1]
 
 
-def agency_with_settings(session: Session, code: str) -> Agency | None:
-    """The agency of `code`, its document settings read in the same query (an intake then issues its
-    receipt without asking for them again in this transaction)."""
-    row = session.execute(
-        select(Agency, DocumentSettings)
-        .outerjoin(DocumentSettings, DocumentSettings.agency_id == Agency.id)
-        .where(Agency.code == code)
-    ).first()
-    if row is None:
-        return None
-    _settings_seen(session)[row[0].id] = row[1]
-    return row[0]
-
-
 def settings_for(session: Session, agency: Agency) -> DocumentSettings:
     """The agency's document settings; defaults (not stored) when the admin has set none."""
     seen = _settings_seen(session)
@@ -316,8 +302,11 @@ def settings_for(session: Session, agency: Agency) -> DocumentSettings:
         found = seen[agency.id]
     else:
         found = seen[agency.id] = session.get(DocumentSettings, agency.id)
-    if found is not None:
-        return found
+    return found if found is not None else default_settings(agency)
+
+
+def default_settings(agency: Agency) -> DocumentSettings:
+    """The settings of an agency whose admin has set none (not stored)."""
     return DocumentSettings(
         agency_id=agency.id,
         letterhead="",
@@ -643,9 +632,13 @@ def compose(
     now: dt.datetime,
     actor: User | None,
     text: str | None = None,
+    settings: DocumentSettings | None = None,
+    serial: int | None = None,
 ) -> dict[str, Any] | None:
     """The columns of the document event `ev` sends (None if it sends none): numbered, and its text,
     letterhead and contact block as they stand. Under preview() (session.info[DRY_RUN]) not numbered.
+    `settings` and `serial`: the agency's settings and the serial when the caller has them already (an
+    intake reads both with the agency).
 
     Nothing is flushed here before the number is taken: the agency's counter row is always locked before
     the request's own row, whatever the caller does next (one lock order, no deadlock)."""
@@ -653,11 +646,13 @@ def compose(
     if kind is None:
         return None
     with session.no_autoflush:
-        settings = settings_for(session, req.agency)
+        if settings is None:
+            settings = settings_for(session, req.agency)
         cal = current_calendar(session)
         overrides = settings.overrides if isinstance(settings.overrides, dict) else {}
         default = draft(req, ev, cal, overrides=overrides)
-        serial = None if session.info.get(DRY_RUN) else next_serial(session, req.agency, ev.on.year)
+        if serial is None and not session.info.get(DRY_RUN):
+            serial = next_serial(session, req.agency, ev.on.year)
     body = text if text is not None else default
     return {
         "public_id": secrets.token_hex(8),
