@@ -12,10 +12,12 @@ from tests.factories import applicant, make_agency, make_request, make_user
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from webapp.domain.requests import (
+    ACCESS_CODE_ALPHABET,
     access_code_matches,
     act,
     applicant_correct,
     applicant_withdraw,
+    new_access_code,
     set_calendar_day,
     submit,
 )
@@ -597,3 +599,17 @@ def test_calendar_change_moves_open_due_dates_with_a_history_event(
 def test_only_admins_change_the_calendar(session: Any, now: dt.datetime, world: Any):
     with pytest.raises(Forbidden):
         set_calendar_day(session, D(2024, 6, 28), is_workday=False, name="x", actor=world["head"], now=now)
+
+
+def test_access_codes_are_16_letters_of_the_alphabet_drawn_evenly() -> None:
+    codes = [new_access_code() for _ in range(4000)]
+    assert len(set(codes)) == len(codes)
+    letters: dict[str, int] = {}
+    for code in codes:
+        groups = code.split("-")
+        assert [len(g) for g in groups] == [4, 4, 4, 4]
+        for ch in "".join(groups):
+            letters[ch] = letters.get(ch, 0) + 1
+    assert set(letters) == set(ACCESS_CODE_ALPHABET)  # never 0, O, 1 or I
+    # 64,000 letters over 32: 2,000 each expected; a letter drawn at half or twice that rate would show
+    assert all(1700 < n < 2300 for n in letters.values()), letters
