@@ -10,8 +10,9 @@ are off (RATELIMIT_ENABLED=false): the load comes from one address.
 The database is `gd_bench_intake`, a fresh copy of `gd_bench_10k` (CREATE DATABASE … TEMPLATE), dropped
 afterwards. --clients threads each send their share of --requests citizen submissions (a new connection
 each, as the sync workers close them) to POST /api/v1/requests, then the same number to the bare insert,
-alternating the two phases twice. Afterwards: the rows added equal the 201 answers (nothing lost, nothing
-doubled), and each product submission has its `submitted` event and receipt notice in the outbox.
+alternating the two phases --rounds times (so that a passing disturbance, an autovacuum say, falls on
+both). Afterwards: the rows added equal the 201 answers (nothing lost, nothing doubled), and each product
+submission has its `submitted` event and receipt notice in the outbox.
 Target: product throughput ≥ 0.5 × bare insert throughput.
 """
 
@@ -99,6 +100,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3000, help="per endpoint, over both rounds")
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--rounds", type=int, default=4, help="alternations of the two endpoints")
     ap.add_argument("--template", default="gd_bench_10k")
     args = ap.parse_args()
 
@@ -157,14 +159,14 @@ def main() -> None:
         notices0 = count("SELECT count(*) FROM outbox")
         totals = {"product": [0.0, 0], "bare": [0.0, 0]}
         ok_total = 0
-        half = args.requests // 2
+        per = args.requests // args.rounds
         print(
             f"gunicorn, {args.workers} sync workers, on {DB} (a copy of {args.template}); "
-            f"{args.clients} client threads; {half} submissions per endpoint per round"
+            f"{args.clients} client threads; {per} submissions per endpoint per round, {args.rounds} rounds"
         )
-        for rnd in range(2):
+        for rnd in range(args.rounds):
             for name, path in (("product", "/api/v1/requests"), ("bare", "/api/bench/bare-insert")):
-                secs, codes = load(port, path, half, args.clients, (rnd * 2 + (name == "bare")) * half)
+                secs, codes = load(port, path, per, args.clients, (rnd * 2 + (name == "bare")) * per)
                 created = codes.get(201, 0)
                 ok_total += created
                 totals[name][0] += secs
