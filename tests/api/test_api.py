@@ -231,6 +231,38 @@ def test_bad_and_revoked_tokens_are_refused(client: FlaskClient, world: World, s
     assert client.get("/api/v1/queue", headers=world.officer.headers).status_code == 401
 
 
+# Every endpoint that parses input and needs a credential, with input that is malformed for it.
+MALFORMED = [
+    ("post", "/api/v1/requests/{tn}/actions", {"json": {"action": "fly", "days": "x"}}, "staff"),
+    ("post", "/api/v1/requests/{tn}/correction", {"json": {"text": 5, "extra": 1}}, "applicant"),
+    ("post", "/api/v1/requests/{tn}/withdraw", {"json": {"reason": ["x"]}}, "applicant"),
+    ("post", "/api/v1/requests/{tn}/attachments", {"data": {"note": "x"}}, "applicant"),
+    ("get", "/api/v1/queue?limit=abc&bogus=1", {}, "staff"),
+    ("get", "/api/v1/reports/annex-two?year=abc", {}, "staff"),
+    ("get", "/api/v1/reports/annex-two/snapshots?year=abc", {}, "staff"),
+    ("post", "/api/v1/reports/annex-two/snapshots", {"json": {"year": "abc"}}, "staff"),
+    ("post", "/api/v1/reports/annex-two/snapshots/1/sign-off", {"json": {"bogus": 1}}, "staff"),
+    ("post", "/api/v1/requests/{tn}/appeals", {"json": {"kind": "duel"}}, "staff"),
+    ("post", "/api/v1/requests/{tn}/appeals/1/decision", {"json": {"result": 7}}, "staff"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "payload", "who"), MALFORMED)
+def test_missing_or_bad_credentials_are_a_401_before_a_malformed_input_is_looked_at(
+    client: FlaskClient, world: World, method: str, path: str, payload: dict[str, Any], who: str
+):
+    tn = submit(client)["tracking_number"]
+    url = path.format(tn=tn)
+    call = getattr(client, method)
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
+        r = call(url, headers=headers, **payload)
+        assert r.status_code == 401, (headers, r.json)
+        assert r.json["error"]["code"] == "unauthorized"
+    if who == "staff":  # a good token: now the input is looked at
+        r = call(url, headers=world.officer.headers, **payload)
+        assert r.status_code in (400, 422), r.json
+
+
 # -- idempotency ----------------------------------------------------------------------------------
 
 

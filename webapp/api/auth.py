@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import request
+from flask import g, request
 from sqlalchemy import select
 
 from webapp import authz
@@ -14,13 +17,20 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Request, User
 
+F = TypeVar("F", bound=Callable[..., Any])
+_UNREAD = object()
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
 def bearer_user() -> User | None:
-    """The token's user; None without an Authorization header; 401 for a bad or revoked token."""
+    """The token's user; None without an Authorization header; 401 for a bad or revoked token. Read once
+    per request."""
+    known = g.get("bearer_user", _UNREAD)
+    if known is not _UNREAD:
+        return known
     header = request.headers.get("Authorization")
     user = None
     if header is not None:
@@ -32,7 +42,33 @@ def bearer_user() -> User | None:
         user = user_for_token(db.session(), token.strip(), now=now())
         if user is None:
             raise Unauthorized(_l("令牌无效或已撤销"), {"Authorization": _l("令牌无效或已撤销")})
+    g.bearer_user = user
     return user
+
+
+def credentials_first(*, staff: bool) -> Callable[[F], F]:
+    """Check the caller's credentials before the view's input is parsed, so that missing or invalid ones
+    are a 401 even when the body is malformed too (API.md: 401, then 403/404, then 422). `staff`: only a
+    bearer token will do; otherwise an applicant's access code too (checked against the request later)."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if staff:
+                staff_user()
+            elif bearer_user() is None and request.headers.get("X-Access-Code") is None:
+                raise _no_credentials()
+            return fn(*args, **kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return wrap
+
+
+def _no_credentials() -> Unauthorized:
+    return Unauthorized(
+        _l("请提供访问码（X-Access-Code）或工作人员令牌"), {"X-Access-Code": _l("缺少访问码")}
+    )
 
 
 def staff_user(*roles: str) -> User:
@@ -51,9 +87,7 @@ def load_request(tracking_number: str) -> tuple[Request, User | None]:
     user = bearer_user()
     code = request.headers.get("X-Access-Code")
     if user is None and code is None:
-        raise Unauthorized(
-            _l("请提供访问码（X-Access-Code）或工作人员令牌"), {"X-Access-Code": _l("缺少访问码")}
-        )
+        raise _no_credentials()
     req: Request | None = None
     if "\x00" not in tracking_number:  # no tracking number has a NUL, which PostgreSQL cannot compare
         req = db.session.execute(

@@ -16,7 +16,7 @@ from marshmallow import RAISE, fields, validate
 from sqlalchemy import select
 
 from webapp import authz
-from webapp.api.auth import load_request, now, staff_user
+from webapp.api.auth import credentials_first, load_request, now, staff_user
 from webapp.api.routes import bp, document_errors
 from webapp.api.schemas import StrictSchema, text
 from webapp.domain import reports
@@ -228,6 +228,7 @@ FILE_CONTENT = {
 
 @bp.route("/reports/annex-two")
 class AnnexTwo(MethodView):
+    @credentials_first(staff=True)
     @bp.arguments(AnnexTwoArgs, location="query", unknown=RAISE)
     @bp.response(200, AnnexTwoOut)
     @bp.doc(
@@ -280,6 +281,7 @@ def _file(body: bytes, fmt: str, report: dict[str, Any], *, inline: bool = False
 
 @bp.route("/reports/annex-two/snapshots")
 class Snapshots(MethodView):
+    @credentials_first(staff=True)
     @bp.arguments(SnapshotArgs, location="query", unknown=RAISE)
     @bp.response(200, SnapshotListOut)
     @document_errors(401, 403, 422)
@@ -304,6 +306,7 @@ class Snapshots(MethodView):
         session.commit()
         return {"items": items}
 
+    @credentials_first(staff=True)
     @bp.arguments(SnapshotIn)
     @bp.response(201, SnapshotOut)
     @document_errors(400, 401, 403, 409, 422)
@@ -322,6 +325,7 @@ class Snapshots(MethodView):
 
 @bp.route(f"/reports/annex-two/snapshots/<int(max={MAX_ID}):snapshot_id>/sign-off")
 class SignOff(MethodView):
+    @credentials_first(staff=True)
     @bp.arguments(SignOffIn)
     @bp.response(200, SnapshotOut)
     @document_errors(400, 401, 403, 404, 409, 422)
@@ -360,6 +364,7 @@ class Appeals(MethodView):
         db.session.commit()
         return {"items": items}
 
+    @credentials_first(staff=True)
     @bp.arguments(AppealIn)
     @bp.response(201, AppealOut)
     @document_errors(400, 401, 403, 404, 422)
@@ -385,6 +390,7 @@ class Appeals(MethodView):
 
 @bp.route(f"/requests/<tracking_number>/appeals/<int(max={MAX_ID}):appeal_id>/decision")
 class AppealDecision(MethodView):
+    @credentials_first(staff=True)
     @bp.arguments(DecisionIn)
     @bp.response(200, AppealOut)
     @document_errors(400, 401, 403, 404, 409, 422)

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from webapp import authz
 from webapp.api import schemas
-from webapp.api.auth import bearer_user, load_request, now, staff_user
+from webapp.api.auth import bearer_user, credentials_first, load_request, now, staff_user
 from webapp.api.serialise import detail, summary
 from webapp.domain import documents, idempotency
 from webapp.domain.attachments import attachment_path, download_name, store_attachment
@@ -159,6 +159,7 @@ class RequestView(MethodView):
 
 @bp.route("/requests/<tracking_number>/actions")
 class Actions(MethodView):
+    @credentials_first(staff=True)
     @bp.arguments(schemas.ActionIn())
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
@@ -191,6 +192,7 @@ def applicant_request(tracking_number: str) -> Request:
 
 @bp.route("/requests/<tracking_number>/correction")
 class Correction(MethodView):
+    @credentials_first(staff=False)
     @bp.arguments(schemas.CorrectionIn())
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
@@ -204,6 +206,7 @@ class Correction(MethodView):
 
 @bp.route("/requests/<tracking_number>/withdraw")
 class Withdraw(MethodView):
+    @credentials_first(staff=False)
     @bp.arguments(schemas.WithdrawIn())
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
@@ -217,6 +220,7 @@ class Withdraw(MethodView):
 
 @bp.route("/requests/<tracking_number>/attachments")
 class Attachments(MethodView):
+    @credentials_first(staff=False)
     @bp.arguments(schemas.UploadIn, location="files")
     @bp.response(201, schemas.AttachmentOut)
     @document_errors(401, 404, 409, 422, 429)
@@ -318,6 +322,7 @@ def pdf_response(doc: Document) -> Response:
 
 @bp.route("/queue")
 class Queue(MethodView):
+    @credentials_first(staff=True)
     @bp.arguments(schemas.QueueArgs, location="query", unknown=RAISE)
     @bp.response(200, schemas.QueueOut)
     @document_errors(401, 422)
