@@ -16,7 +16,15 @@ from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import Applicant, intake, submit
-from webapp.models import CalendarOverride, CalendarYear, Document, DocumentSettings, TrackingCounter
+from webapp.models import (
+    CalendarOverride,
+    CalendarYear,
+    Document,
+    DocumentSettings,
+    OutboxMessage,
+    Request,
+    TrackingCounter,
+)
 
 SATURDAY = dt.date(2031, 3, 8)  # 2031: beyond the package's years
 MONDAY = dt.date(2031, 3, 10)
@@ -147,3 +155,33 @@ def test_unknown_agency_code_is_a_field_error_and_advances_no_counter(session: A
         )
     assert set(refused.value.fields) == {"agency"}
     assert session.execute(select(TrackingCounter)).first() is None
+
+
+def test_intake_stores_every_character_as_sent(session: Any, now: Any) -> None:
+    """On PostgreSQL the rows travel as JSON records: quotes, backslashes, line breaks, braces, emoji and
+    the widest code points must arrive exactly as sent, in every table the intake writes."""
+    agency = make_agency(session, now)
+    text_sent = '申请公开"引号"与\\反斜杠\\n（不是换行）\n真换行\t制表 {"a": 1} $1 %s 😀 𠀋 \u3000全角空格'
+    name_sent = 'O\'Brien "张" \\ 三'
+    done = intake(
+        session,
+        agency=agency.code,
+        applicant=Applicant(type="natural_person", name=name_sent, email="o'b@example.cn", address="路\n号"),
+        description=text_sent,
+        delivery="email",
+        now=now,
+    )
+    session.expire_all()
+    req = session.get(Request, done.id)
+    assert req is not None
+    assert req.description == text_sent.strip() and req.applicant_name == name_sent
+    assert req.applicant_address == "路\n号" and req.applicant_email == "o'b@example.cn"
+    assert req.created_at == now and req.received_on == done.received_on
+    receipt = session.execute(select(Document).where(Document.request_id == req.id)).scalar_one()
+    assert name_sent in receipt.body and '"引号"与\\反斜杠' in receipt.body
+    assert receipt.header["agency"] == agency.name and receipt.created_at == now
+    [event] = req.events
+    assert (event.type, event.seq, event.data, event.at) == ("submitted", 1, {"channel": "online"}, now)
+    notice = session.execute(select(OutboxMessage).where(OutboxMessage.request_id == req.id)).scalar_one()
+    assert notice.payload == {"notice": "receipt", "event_seq": 1}
+    assert notice.delivery_key == f"notice:{req.tracking_number}:1" and notice.sent_at is None
