@@ -27,6 +27,7 @@ from webapp.domain.calendar import china_today
 from webapp.extensions import db
 from webapp.models import User
 from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.web.auth import DEVICE_COOKIE
 
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -182,6 +183,70 @@ def test_five_failed_logins_lock_the_account_and_say_until_when(
     login(client, user)
     session.refresh(user)
     assert user.failed_logins == 0 and user.locked_until is None
+
+
+def try_login(client: FlaskClient, user: User, password: str = PASSWORD) -> int:
+    return int(post(client, "/staff/login", {"email": user.email, "password": password}).status_code)
+
+
+def lock(client: FlaskClient, user: User) -> None:
+    for _ in range(accounts.LOCK_AFTER):
+        response = post(client, "/staff/login", {"email": user.email, "password": "wrong"})
+    assert response.status_code == 429
+
+
+def test_a_locked_account_still_opens_with_the_right_password_on_a_browser_it_logged_in_from(
+    app: Flask, client: FlaskClient, people: People, session: Any
+):
+    """Someone guessing from elsewhere cannot lock the owner out (OWASP's device cookies)."""
+    user = people.officer
+    login(client, user)
+    cookie = client.get_cookie(DEVICE_COOKIE)
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    assert str(user.email) not in cookie.value and str(user.password_hash) not in cookie.value
+    post(client, "/staff/logout")
+
+    attacker = app.test_client()
+    lock(attacker, user)
+    assert try_login(attacker, user) == 429
+    # the owner's browser: wrong guesses are refused without the lockout page, the right password opens it
+    assert try_login(client, user, "wrong") == 422
+    login(client, user)
+    session.refresh(user)
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_a_device_cookie_opens_nothing_for_another_user_forged_or_after_logout_everywhere(
+    app: Flask, client: FlaskClient, people: People, session: Any
+):
+    login(client, people.officer)
+    mine = client.get_cookie(DEVICE_COOKIE)
+    assert mine is not None
+    attacker = app.test_client()
+    lock(attacker, people.officer2)
+    lock(attacker, people.officer)
+
+    colleague = app.test_client()  # the officer's cookie, for the other officer's account
+    colleague.set_cookie(DEVICE_COOKIE, mine.value)
+    assert (
+        post(colleague, "/staff/login", {"email": people.officer2.email, "password": PASSWORD}).status_code
+        == 429
+    )
+    forged = app.test_client()
+    forged.set_cookie(DEVICE_COOKIE, mine.value[:-2] + ("AA" if not mine.value.endswith("AA") else "BB"))
+    assert (
+        post(forged, "/staff/login", {"email": people.officer.email, "password": PASSWORD}).status_code == 429
+    )
+
+    # logout everywhere makes every device cookie of the user worthless
+    people.officer.locked_until = None
+    session.commit()
+    login(client, people.officer)
+    post(client, "/staff/logout-everywhere")
+    lock(attacker, people.officer)
+    assert (
+        post(client, "/staff/login", {"email": people.officer.email, "password": PASSWORD}).status_code == 429
+    )
 
 
 def test_the_lockout_grows_with_further_failures():

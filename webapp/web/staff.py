@@ -39,7 +39,7 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
-from webapp.web.auth import login_user, staff, staff_required
+from webapp.web.auth import known_device, login_user, remember_device, staff, staff_required
 from webapp.web.citizen import download, find
 from webapp.web.common import (
     calendar,
@@ -95,8 +95,8 @@ def login() -> Any:
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         if user is None:
             accounts.dummy_password_check(password)
-        elif (until := accounts.locked_until(user, now=moment)) is not None:
-            return locked_out(form, until)  # not even a right password opens a locked account
+        elif (until := accounts.locked_until(user, now=moment)) is not None and not known_device(user):
+            return locked_out(form, until)  # not even a right password opens it, but on a known browser
         elif check_password(user, password):
             accounts.login_succeeded(user)
             db.session.commit()
@@ -105,11 +105,13 @@ def login() -> Any:
             if lang:
                 session["lang"] = lang
             login_user(user)
-            return redirect(safe_next(request.args.get("next"), home_for(user)))
+            response = redirect(safe_next(request.args.get("next"), home_for(user)))
+            remember_device(response, user)
+            return response
         else:
             until = accounts.login_failed(user, now=moment)
             db.session.commit()
-            if until is not None:
+            if until is not None and not known_device(user):
                 return locked_out(form, until)
         form.summary = str(_l("电子邮箱或密码不正确，或账号已停用"))
     status = 422 if form.is_submitted() else 200
