@@ -445,7 +445,7 @@ def next_serial(session: Session, agency: Agency, year: int) -> int:
     """The agency's next document serial of the year: one INSERT … ON CONFLICT DO UPDATE … RETURNING on
     a counter row (one round trip), which holds the row lock to the end of the transaction (two
     concurrent senders never share a number)."""
-    stmt = counter_upsert(session, DocumentCounter.metadata.tables["document_counters"])
+    stmt = counter_upsert(session, DocumentCounter.__table__)
     params = {"agency_id": agency.id, "year": year, "last": 1}
     return int(session.connection().execute(stmt, params).scalar_one())
 

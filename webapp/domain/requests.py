@@ -136,15 +136,6 @@ def access_code_matches(req: Request, code: str) -> bool:
     return hmac.compare_digest(candidate, req.access_code_hash)
 
 
-def next_tracking_number(session: Session, agency: Agency, year: int) -> str:
-    """AGENCY-YEAR-NNNNNN from a per-agency, per-year counter advanced in one INSERT … ON CONFLICT DO
-    UPDATE … RETURNING (one round trip; concurrent intakes queue on the counter's row)."""
-    stmt = documents.counter_upsert(session, Base.metadata.tables["tracking_counters"])
-    params = {"agency_id": agency.id, "year": year, "last": 1}
-    serial = session.connection().execute(stmt, params).scalar_one()
-    return f"{agency.code}-{year}-{serial:06d}"
-
-
 # -- validation helpers ---------------------------------------------------------------------------
 
 
@@ -387,7 +378,9 @@ class _Reserved:
 
 def _reserve(session: Session, code: str, year: int) -> _Reserved | None:
     """The agency of `code` with its document settings, and the year's next tracking and document
-    serials (the counters' rows stay locked to the end of the transaction); None for an unknown code."""
+    serials; None for an unknown code. Each serial comes from a per-agency, per-year counter row advanced
+    by `INSERT … ON CONFLICT DO UPDATE … RETURNING`, which stays locked to the end of the transaction:
+    concurrent intakes queue on it and never share a number (tracking numbers AGENCY-YEAR-NNNNNN)."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         row = conn.execute(_RESERVE_PG, {"code": code, "year": year}).mappings().first()
