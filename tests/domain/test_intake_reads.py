@@ -20,7 +20,6 @@ from webapp.models import (
     CalendarOverride,
     CalendarYear,
     Document,
-    DocumentSettings,
     OutboxMessage,
     Request,
     TrackingCounter,
@@ -99,21 +98,9 @@ def test_receipt_uses_the_settings_as_they_stand_even_unflushed(session: Any, no
     agency = make_agency(session, now)
     session.commit()
     # a row added in the same transaction (an admin's save, a fixture) and not yet flushed is seen
-    session.add(
-        DocumentSettings(
-            agency_id=agency.id,
-            letterhead="",
-            short_name="测公开",
-            number_scheme="{short}〔{year}〕{seq}号",
-            seal_text="",
-            address="",
-            postal_code="",
-            phone="",
-            email="",
-            contact_person="",
-            overrides={},
-        )
-    )
+    settings = documents.default_settings(agency)
+    settings.short_name, settings.number_scheme = "测公开", "{short}〔{year}〕{seq}号"
+    session.add(settings)
     req, _ = submit(
         session,
         agency=agency,

@@ -14,10 +14,12 @@ from webapp.domain.states import (
     CHANNELS,
     DELIVERY,
     ID_KINDS,
+    NOTICES,
     OUTCOMES,
     STAFF_ACTIONS,
     Status,
 )
+from webapp.models.document import DOCUMENT_KINDS
 
 STATUSES = [s.value for s in Status]
 
@@ -188,17 +190,7 @@ class DocumentOut(ma.Schema):
     id = fields.String(required=True)
     kind = fields.String(
         required=True,
-        validate=validate.OneOf(
-            [
-                "receipt",
-                "correction_notice",
-                "extension_notice",
-                "consultation_notice",
-                "fee_notice",
-                "reply",
-                "closure_notice",
-            ]
-        ),
+        validate=validate.OneOf([k for k in DOCUMENT_KINDS if k in NOTICES.values()]),
         metadata={
             "description": "the notices of SPEC §6 (the letter to a consulted third party is not listed)"
         },
