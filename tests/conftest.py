@@ -39,6 +39,9 @@ def app_config(database_url: str, data_dir: Path) -> dict[str, object]:
         # and in memory, never in the shared TEST_REDIS_URL.
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # The process's umask stays as it is: the suite runs servers (dovecot) that read files it writes.
+        # The files the product writes get their modes explicitly (tests/test_file_modes.py).
+        "PRIVATE_UMASK": False,
     }
 
 

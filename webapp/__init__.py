@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from webapp.config import PROJECT_DIR, Settings, ensure_secret_key
 
@@ -20,9 +19,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as UTF-8, not \u escapes
     if config:
         app.config.update(config)
+    _private_data(app)
     ensure_secret_key(app.config)
     _logging(app)
-    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from webapp import models  # noqa: F401  (registers the tables)
     from webapp.extensions import db, end_session, migrate
@@ -52,9 +51,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _private_data(app: Flask) -> None:
+    """The data directory and whatever this process writes are the owner's only (webapp/files.py)."""
+    from webapp.files import make_private, private_sqlite_file, private_umask
+
+    if app.config.get("PRIVATE_UMASK", True):  # off only in the test suite (it runs other servers)
+        private_umask()
+    make_private(app.config["DATA_DIR"])
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:" and ":" not in database[:5]:
+        private_sqlite_file(database)
+
+
 def _logging(app: Flask) -> None:
     """JSON lines in production (LOG_FORMAT=json), text otherwise; tests keep pytest's own capture."""
-    from webapp.logs import configure_logging
+    from webapp.logs import configure_logging, quiet_dev_server
+
+    quiet_dev_server()
 
     if app.config["LOG_FORMAT"] == "json" or not (app.testing or logging.getLogger().handlers):
         configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])

@@ -97,6 +97,9 @@ class SecuritySettings:
     ratelimit_login: str = "10 per minute;30 per hour"
     ratelimit_submission: str = "5 per minute;30 per hour;100 per day"
     ratelimit_tracking: str = "10 per minute;30 per hour;100 per day"
+    # Files the applicants upload (web and API, not staff), per client IP and per request.
+    ratelimit_upload: str = "30 per hour;100 per day"
+    ratelimit_upload_request: str = "10 per 10 minutes;30 per day"
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> SecuritySettings:
@@ -111,6 +114,8 @@ class SecuritySettings:
             ratelimit_login=env.get("RATELIMIT_LOGIN") or d.ratelimit_login,
             ratelimit_submission=env.get("RATELIMIT_SUBMISSION") or d.ratelimit_submission,
             ratelimit_tracking=env.get("RATELIMIT_TRACKING") or d.ratelimit_tracking,
+            ratelimit_upload=env.get("RATELIMIT_UPLOAD") or d.ratelimit_upload,
+            ratelimit_upload_request=env.get("RATELIMIT_UPLOAD_REQUEST") or d.ratelimit_upload_request,
         )
 
     def flask_config(self, *, production: bool) -> dict[str, Any]:
@@ -130,6 +135,8 @@ class SecuritySettings:
             "RATELIMIT_LOGIN": self.ratelimit_login,
             "RATELIMIT_SUBMISSION": self.ratelimit_submission,
             "RATELIMIT_TRACKING": self.ratelimit_tracking,
+            "RATELIMIT_UPLOAD": self.ratelimit_upload,
+            "RATELIMIT_UPLOAD_REQUEST": self.ratelimit_upload_request,
         }
         if self.ratelimit_storage:
             config["RATELIMIT_STORAGE_URI"] = self.ratelimit_storage

@@ -55,9 +55,38 @@ class RedactFilter(logging.Filter):
         return True
 
 
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+
+
+def strip_query_strings(text: str) -> str:
+    """`GET /staff/queue?q=张三 HTTP/1.1` → `GET /staff/queue HTTP/1.1`."""
+    return _QUERY.sub(r"\1", text)
+
+
+class QueryStringFilter(logging.Filter):
+    """On werkzeug's logger: the development server (`flask run`, scripts/start.sh) logs every request
+    line with its query string — a staff search by an applicant's name. Its lines keep the path only (the
+    application's own line per request, webapp/ops.py, names the endpoint)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(strip_query_strings(message))
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def quiet_dev_server() -> None:
+    """Idempotent: the filter on werkzeug's logger, whatever handler ends up writing its records."""
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QueryStringFilter) for f in logger.filters):
+        logger.addFilter(QueryStringFilter())
+
+
 class JsonFormatter(logging.Formatter):
     """{"timestamp", "level", "logger", "message", "request_id"?, "task"?, "task_id"?, endpoint, method,
-    status, duration_ms (where given), "exception"?} — UTC timestamps, non-ASCII kept as UTF-8."""
+    status, duration_ms (where given), "exception"?} — UTC timestamps, non-ASCII kept as UTF-8. Every
+    text field is redacted as the message is (a request id or task id could carry personal data too)."""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -76,6 +105,9 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, None)
             if value is not None:
                 line[name] = value
+        for name, value in line.items():  # every field, not only the message (RedactFilter's)
+            if isinstance(value, str) and name not in ("timestamp", "task_id"):  # task ids: Celery's uuids
+                line[name] = redact(value)
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -82,8 +82,20 @@ def init_ops(app: Flask) -> None:
 def _start() -> None:
     g.started = time.perf_counter()
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    # A client's own id is kept only when it is short, plain and carries nothing redaction would hide
+    # (an ID number, a phone number, an e-mail address); otherwise the request gets a new one.
+    usable = _REQUEST_ID.fullmatch(incoming) and logs.redact(incoming) == incoming
+    g.request_id = incoming if usable else new_request_id()
     logs.request_id.set(g.request_id)
+
+
+def new_request_id() -> str:
+    """A random id that the logs' redaction leaves as it is (a hex id may hold a run of 11 digits that
+    looks like a phone number)."""
+    while True:
+        rid = uuid.uuid4().hex
+        if logs.redact(rid) == rid:
+            return rid
 
 
 def _forget(_exc: BaseException | None) -> None:

@@ -16,6 +16,12 @@ for it (fail open: the service keeps working while Redis is away):
   staff token.
 - tracking (RATELIMIT_TRACKING, one budget shared by the pages and the API): wrong tracking number or
   access code, on the tracking form or with X-Access-Code.
+- uploads (RATELIMIT_UPLOAD per client IP, RATELIMIT_UPLOAD_REQUEST per request): files the applicant
+  uploads on /apply, with a correction or by POST …/attachments with X-Access-Code; each file counts,
+  refused ones too (the body was received all the same) — against the request's own budget only when
+  the sender may upload onto it, so a stranger cannot use it up. Staff uploads are not rate-limited (they are
+  signed in and answerable); every upload, staff or not, stays within the request's cap
+  (webapp/domain/upload_limits.py).
 
 Why the access code cannot be guessed within them: it is 16 characters of a 32-letter alphabet
 (webapp/domain/requests.py), 32^16 = 2^80 ≈ 1.2 × 10^24 codes, checked one (number, code) pair per try.
@@ -24,7 +30,8 @@ finds a given request's code within a year with probability 36,500 / 1.2 × 10^2
 million IPs for a year (3.65 × 10^10 tries) stay below 10^-13.
 
 Answers over a limit: 429 with Retry-After, as API.md's JSON error (`rate_limited`) on /api/, as a
-Chinese error page elsewhere.
+Chinese error page elsewhere; an upload limit is named in the message (and on the pages it stands beside
+the file input of the form shown again).
 """
 
 from __future__ import annotations
@@ -35,14 +42,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask, current_app, g, make_response, request
 from flask_limiter import Limiter, RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from webapp.api import errors
 from webapp.domain.calendar import CHINA
-from webapp.i18n import _l
+from webapp.i18n import _l, translate, wants_english
 from webapp.web.common import error_page
 
 CONTENT_SECURITY_POLICY = (
@@ -132,6 +139,33 @@ def init_limits(app: Flask) -> Limiter:
         deduct_when=lambda r: r.status_code == 404,
     )
 
+    def files_sent() -> int:
+        return sum(1 for f in request.files.getlist("attachments") if f.filename)
+
+    web_uploads = limiter.shared_limit(
+        configured("RATELIMIT_UPLOAD"), scope=UPLOADS, methods=["POST"], cost=files_sent
+    )
+    web_request_uploads = limiter.shared_limit(
+        configured("RATELIMIT_UPLOAD_REQUEST"),
+        scope=REQUEST_UPLOADS,
+        key_func=uploaded_request,
+        methods=["POST"],
+        cost=files_sent,
+        deduct_when=upload_authorised,
+    )
+    staff_token = lambda: "Authorization" in request.headers  # noqa: E731
+    api_uploads = limiter.shared_limit(
+        configured("RATELIMIT_UPLOAD"), scope=UPLOADS, methods=["POST"], exempt_when=staff_token
+    )
+    api_request_uploads = limiter.shared_limit(
+        configured("RATELIMIT_UPLOAD_REQUEST"),
+        scope=REQUEST_UPLOADS,
+        key_func=uploaded_request,
+        methods=["POST"],
+        exempt_when=staff_token,
+        deduct_when=upload_authorised,
+    )
+
     views: dict[str, Any] = app.view_functions
     views["staff.login"] = login(views["staff.login"])
     views["citizen.apply"] = web_submission(views["citizen.apply"])
@@ -139,9 +173,55 @@ def init_limits(app: Flask) -> Limiter:
     for endpoint in [e for e in views if e.startswith("api_v1.")]:
         views[endpoint] = api_tracking(views[endpoint])
     views["api_v1.Requests"] = api_submission(views["api_v1.Requests"])
+    views["citizen.apply"] = web_uploads(views["citizen.apply"])
+    views["citizen.correct"] = web_request_uploads(web_uploads(views["citizen.correct"]))
+    views["api_v1.Attachments"] = api_request_uploads(api_uploads(views["api_v1.Attachments"]))
 
     app.register_error_handler(RateLimitExceeded, too_many_requests)
     return limiter
+
+
+UPLOADS, REQUEST_UPLOADS = "uploads", "request-uploads"
+PERIODS = {
+    "second": _l("秒"),
+    "minute": _l("分钟"),
+    "hour": _l("小时"),
+    "day": _l("天"),
+    "month": _l("个月"),
+    "year": _l("年"),
+}
+
+
+def upload_authorised(_response: Response) -> bool:
+    """A request's own budget is spent only by those who may upload onto it (the view sets the flag once
+    the access code or tracked session is checked): a stranger cannot use it up."""
+    return bool(g.get("upload_authorised"))
+
+
+def uploaded_request() -> str:
+    """The key of the per-request upload limit: the tracking number in the path."""
+    return str((request.view_args or {}).get("tracking_number", "")).strip().upper() or "none"
+
+
+def upload_limit_message(exc: RateLimitExceeded) -> Any | None:
+    """The upload limit that refused the request, named in Chinese; None for the other limits."""
+    scope = getattr(exc.limit, "scope", None)
+    if scope not in (UPLOADS, REQUEST_UPLOADS):
+        return None
+    item = exc.limit.limit
+    unit = PERIODS.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    period = f"{item.multiples}{unit}" if item.multiples > 1 else unit
+    if scope == UPLOADS:
+        return _l(
+            "上传过于频繁：同一网络地址每%(period)s最多上传%(count)s个文件，请稍后再试。",
+            period=period,
+            count=item.amount,
+        )
+    return _l(
+        "上传过于频繁：每件申请每%(period)s最多上传%(count)s个文件，请稍后再试。",
+        period=period,
+        count=item.amount,
+    )
 
 
 def retry_after() -> int:
@@ -158,8 +238,17 @@ def retry_after() -> int:
 
 def too_many_requests(exc: RateLimitExceeded) -> Any:
     seconds = retry_after()
-    if errors.is_api_request():
+    named = upload_limit_message(exc)
+    if named is not None and errors.is_api_request():
+        english = wants_english()
+        message = translate(named, english)
+        response = errors.error_response(429, "rate_limited", message, {"file": message})
+    elif errors.is_api_request():
         response = errors.http_error(exc)
+    elif named is not None:
+        from webapp.web.citizen import upload_refused  # the pages import this module
+
+        response = make_response(upload_refused(named, 429))
     else:
         until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
         detail = _l(

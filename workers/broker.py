@@ -23,6 +23,8 @@ from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
+from webapp.files import write_private
+
 log = logging.getLogger(__name__)
 
 
@@ -32,8 +34,7 @@ class Channel(filesystem.Channel):
         final = os.path.join(self.data_folder_out, name)
         partial = os.path.join(self.data_folder_out, f".{name}.tmp")  # never matches a queue's names
         try:
-            with open(partial, "wb") as f:
-                f.write(str_to_bytes(dumps(payload)))
+            write_private(partial, str_to_bytes(dumps(payload)))
             os.replace(partial, final)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {name!r} to the queue folder") from exc

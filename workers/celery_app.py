@@ -25,6 +25,7 @@ from celery.signals import (
 )
 from flask import Flask
 
+from webapp.files import private_dir
 from workers.schedule import RELAY_NOTICES, SWEEP_DEADLINES, TASK_MODULES, beat_schedule
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def celery_config(config: dict[str, Any]) -> dict[str, Any]:
     else:
         folders = {name: data_dir / "broker" / name for name in ("queue", "processed", "control")}
         for folder in folders.values():
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         settings["broker_url"] = "filesystem://localhost//"
         settings["broker_transport"] = "workers.broker:Transport"  # crash-safe writes and reads
         settings["broker_transport_options"] = {

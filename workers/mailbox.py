@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.mailbox import ingest, mailbox_password, raw_mail_path
 from webapp.domain.notices import message_id_domain
+from webapp.files import write_private
 from webapp.models import AgencyMailbox, InboundEmail
 from workers.schedule import POLL_MAILBOXES
 
@@ -131,8 +132,7 @@ def _unreadable(
     if taken is not None:
         return None
     path = raw_mail_path(settings.inbound_dir, f"{sha}.eml")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
+    write_private(path, raw)
     row = InboundEmail(
         agency_id=mailbox.agency_id,
         message_key=key,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import smtplib
 import time
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session
 from webapp.domain.errors import Conflict
 from webapp.domain.notices import NOTICE_LABELS, Letter, compose, message_id
 from webapp.domain.requests import act
+from webapp.files import write_private
 from webapp.models import OutboxMessage
 from workers.schedule import RELAY_NOTICES
 
@@ -137,12 +137,9 @@ class MailDropTransport:
         self.directory = Path(directory)
 
     def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         key = str(message["X-Delivery-Key"])
         name = re.sub(r"[^A-Za-z0-9._-]", "_", key) + ".eml"
-        tmp = self.directory / f".{name}.{os.getpid()}.tmp"
-        tmp.write_bytes(bytes(message))
-        tmp.replace(self.directory / name)
+        write_private(self.directory / name, bytes(message), atomic=True)
 
     def close(self) -> None:
         pass

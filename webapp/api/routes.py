@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import current_app, jsonify, request, send_file, url_for
+from flask import current_app, g, jsonify, request, send_file, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
@@ -41,6 +41,7 @@ ERRORS = {
     403: "the user's role does not allow this",
     404: "no such request, another agency's request, or a wrong access code",
     409: "illegal_transition or conflict",
+    413: "payload_too_large: the request's cap of files or bytes is reached (the limit is named)",
     422: "validation_error, with the fields at fault",
     429: "rate_limited: too many submissions or wrong access codes from this address (Retry-After)",
 }
@@ -223,12 +224,14 @@ class Attachments(MethodView):
     @credentials_first(staff=False)
     @bp.arguments(schemas.UploadIn, location="files")
     @bp.response(201, schemas.AttachmentOut)
-    @document_errors(401, 404, 409, 422, 429)
+    @document_errors(401, 404, 409, 413, 422, 429)
     def post(self, files: dict[str, Any], tracking_number: str) -> Any:
-        """Attach a scan (PDF, PNG, JPEG or TIFF, at most 10 MB): staff, or the applicant while it is open."""
+        """Attach a scan (PDF, PNG, JPEG or TIFF, at most 10 MB): staff, or the applicant while it is open.
+        Within the request's cap of files and bytes (413) and the upload rate limits (429)."""
         if request.form:  # the file is the only part: other fields are refused, as in every other body
             abort(422, messages={"form": {name: ["Unknown field."] for name in request.form}})
         req, user = load_request(tracking_number)
+        g.upload_authorised = True  # the request's own upload budget counts this one (webapp/security.py)
         upload = files["file"]
         att = store_attachment(
             db.session(),

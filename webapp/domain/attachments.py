@@ -1,18 +1,28 @@
 """Scans and documents attached to a request: checked by content, stored outside the database under a
-generated name, with their checksum recorded."""
+generated name (mode 0600), with their checksum recorded; within the request's cap (upload_limits.py).
+
+A file is written only after every check has passed and its row is in the session; if the transaction
+then ends without a commit (a later refusal, an error) the file is removed again, so a refused upload
+leaves nothing on disk.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import record_attachment
+from webapp.domain.upload_limits import check_room
+from webapp.files import write_private
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 
@@ -37,14 +47,21 @@ EXTENSIONS = {
 }
 MAX_NAME = 200
 UNSAFE_CHARS = "\"'<>:;|?*"
+BREAKING = ("Cc", "Zl", "Zp")  # control characters and line breaks: replaced by "_"
 
 
 def safe_filename(filename: str, content_type: str) -> str:
     """The client's name, kept only for display and download (the file itself is stored under a generated
-    key): its last path part, without control characters, quotes or separators, ending in an extension of
-    the type its content really is (a PNG sent as `x.html` is offered as `x.html.png`)."""
-    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join("_" if ord(c) < 32 or ord(c) == 127 or c in UNSAFE_CHARS else c for c in base)
+    key): NFC-normalised, its last path part, without control characters, quotes or separators, without
+    invisible format characters (Unicode category Cf: bidi overrides such as U+202E that make
+    `invoice\u202efdp.exe` read `invoiceexe.pdf`, zero-width spaces), ending in an extension of the type
+    its content really is (a PNG sent as `x.html` is offered as `x.html.png`)."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(
+        "_" if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in UNSAFE_CHARS else c for c in base
+    )
     stem = cleaned.strip(" .") or "attachment"
     suffix = Path(stem).suffix
     extensions = EXTENSIONS.get(content_type, ())
@@ -80,12 +97,10 @@ def store_attachment(
     if kind is None:
         raise ValidationError(_l("文件类型不支持"), {"file": _l("只接受%(types)s文件", types=ALLOWED)})
     content_type, ext = kind
+    check_room(session, req, uploaded_by, len(data))
     name = safe_filename(filename, content_type)  # never used as a path: the file's is `key`
     key = secrets.token_hex(16) + ext
-    path = Path(directory) / key[:2] / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return record_attachment(
+    attachment = record_attachment(
         session,
         req,
         filename=name,
@@ -96,6 +111,30 @@ def store_attachment(
         uploaded_by=uploaded_by,
         now=now,
     )
+    path = Path(directory) / key[:2] / key
+    session.info.setdefault(UNCOMMITTED, []).append(path)
+    write_private(path, data)
+    return attachment
+
+
+# -- files of a transaction that did not commit -----------------------------------------------------------
+
+UNCOMMITTED = "attachments_uncommitted"  # session.info: files written in the open transaction
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(UNCOMMITTED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """The outermost transaction ended without its commit (rolled back, or closed): its files go."""
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(UNCOMMITTED, []):
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).unlink()
 
 
 def download_name(attachment: Attachment) -> str:

@@ -33,6 +33,7 @@ from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import IllegalTransition, NotFound, ValidationError
 from webapp.domain.requests import MAX_TEXT, Applicant, act, submit
+from webapp.files import write_private
 from webapp.i18n import _l
 from webapp.models import Agency, AgencyMailbox, InboundEmail, Request, User
 from webapp.models.mail import MAILBOX_SECURITY
@@ -261,10 +262,7 @@ def ingest(
     raw_key = f"{sha}.eml"
     path = raw_mail_path(inbound_dir, raw_key)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(raw)
-        tmp.replace(path)
+        write_private(path, raw, atomic=True)
     row = InboundEmail(
         agency_id=agency.id,
         message_key=key,

@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp.document_pdf import application_form
-from webapp.domain import accounts, documents
+from webapp.domain import accounts, documents, upload_limits
 from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
 from webapp.domain.errors import DomainError
 from webapp.domain.requests import confirm_calendar_year, set_calendar_day
@@ -32,6 +32,7 @@ from webapp.web.forms import (
     ConfirmYearForm,
     DocumentSettingsForm,
     TokenIssueForm,
+    UploadLimitsForm,
     UserCreateForm,
     options,
     show_domain_errors,
@@ -90,6 +91,7 @@ def agency_page(
     name: AgencyNameForm | None = None,
     count: CatalogueCountForm | None = None,
     documents_form: DocumentSettingsForm | None = None,
+    limits: UploadLimitsForm | None = None,
     code: int = 200,
 ) -> Any:
     name_form = name or AgencyNameForm(formdata=None, prefix="agency")
@@ -101,6 +103,11 @@ def agency_page(
     raw = (agency.report_settings or {}).get("catalogue_counts")
     counts = sorted((int(y), int(n)) for y, n in raw.items()) if isinstance(raw, dict) else []
     staff_of = [u for u in accounts.list_users(db.session()) if u.belongs_to(agency.id)]
+    if limits is None:
+        limits = UploadLimitsForm(formdata=None, prefix="limits")
+        current_limits = upload_limits.limits_for(agency)
+        for setting in upload_limits.FIELDS:
+            limits[setting].data = getattr(current_limits, setting)
     if documents_form is None:
         documents_form = DocumentSettingsForm(formdata=None, prefix="documents")
         current = documents.settings_for(db.session(), agency)
@@ -117,6 +124,7 @@ def agency_page(
             name_form=name_form,
             count_form=count_form,
             counts=counts,
+            limits_form=limits,
             members=staff_of,
         ),
         code,
@@ -173,6 +181,21 @@ def document_settings(code: str) -> Any:
         ),
         _l("已保存文书设置。此后发出的文书按新设置生成，已发出的文书不变。"),
         documents_form=form,
+    )
+
+
+@bp.post("/agencies/<code>/upload-limits")
+def agency_upload_limits(code: str) -> Any:
+    agency = agency_or_404(code)
+    form = UploadLimitsForm(prefix="limits")
+    return save_agency_form(
+        agency,
+        form,
+        lambda: upload_limits.save_limits(
+            db.session(), agency, {name: form[name].data for name in upload_limits.FIELDS}
+        ),
+        _l("已保存上传限额。"),
+        limits=form,
     )
 
 

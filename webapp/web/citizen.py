@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -40,6 +41,7 @@ from webapp.models.base import MAX_ID
 from webapp.web.common import (
     calendar,
     clock_view,
+    error_page,
     install_error_pages,
     notices,
     now,
@@ -132,6 +134,7 @@ def apply() -> Any:
         except ValidationError as exc:
             db.session.rollback()
             show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
+            return render_template("citizen/apply.html", form=form), exc.http_status
         else:
             db.session.commit()
             session[RECEIPT] = {"tracking_number": req.tracking_number, "access_code": code}
@@ -139,6 +142,27 @@ def apply() -> Any:
             return redirect(url_for(".receipt"))
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/apply.html", form=form), status
+
+
+def upload_refused(message: object, status: int) -> Any:
+    """The form that sent too many files, shown again with `message` beside its file input (an upload
+    rate limit, webapp/security.py); elsewhere the error page with the message."""
+    tracked = request.view_args or {}
+    if request.endpoint == "citizen.apply":
+        form = ApplicationForm()
+        form.agency.choices = options((a.code, a.name) for a in agencies())
+        form.attachments.errors = [message]
+        return render_template("citizen/apply.html", form=form), status
+    req = (
+        tracked_request(str(tracked.get("tracking_number", "")))
+        if request.endpoint == "citizen.correct"
+        else None
+    )
+    if req is not None:
+        correction = CorrectionForm()
+        correction.attachments.errors = [message]
+        return status_page(req, correction=correction, code=status)
+    return error_page(status, message)
 
 
 @bp.get("/apply/receipt")
@@ -213,6 +237,7 @@ def correct(tracking_number: str) -> Any:
     req = tracked_request(tracking_number)
     if req is None:
         return redirect(url_for(".track"))
+    g.upload_authorised = True  # the request's own upload budget counts these files (webapp/security.py)
     form = CorrectionForm()
     if form.validate_on_submit():
         moment = now()

@@ -473,6 +473,23 @@ class DocumentSettingsForm(PageForm):
     override_closure_notice = text_field(_l("办结告知书"), 20000, area=True)
 
 
+class UploadLimitsForm(PageForm):
+    """An agency's caps on what may be uploaded onto one request (webapp/domain/upload_limits.py)."""
+
+    applicant_files = IntegerField(
+        _l("申请人最多上传文件数"), [Optional()], invalid_value_message=_l("应为整数")
+    )
+    applicant_mb = IntegerField(
+        _l("申请人上传总大小上限（MB）"), [Optional()], invalid_value_message=_l("应为整数")
+    )
+    staff_files = IntegerField(
+        _l("工作人员最多上传文件数"), [Optional()], invalid_value_message=_l("应为整数")
+    )
+    staff_mb = IntegerField(
+        _l("工作人员上传总大小上限（MB）"), [Optional()], invalid_value_message=_l("应为整数")
+    )
+
+
 class CatalogueCountForm(PageForm):
     year = IntegerField(_l("年度"), [required()], invalid_value_message=_l("应为整数"))
     count = IntegerField(

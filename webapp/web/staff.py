@@ -319,6 +319,7 @@ def render_request(
     failed: tuple[str, ActionForm] | None = None,
     code: int = 200,
     drafted: tuple[str, DocumentView] | None = None,
+    upload_form: UploadForm | None = None,
 ) -> Any:
     user = staff()
     day, cal = today(), calendar()
@@ -336,7 +337,7 @@ def render_request(
             form.reason.data = proposal.note
         forms[action] = form
     stray = failed if failed is not None and failed[0] not in forms else None
-    upload = UploadForm(formdata=None)
+    upload = upload_form or UploadForm(formdata=None)
     return (
         render_template(
             "staff/request.html",
@@ -445,7 +446,8 @@ def upload(tracking_number: str) -> Any:
             store_uploads(req, uploads(form.attachments), uploaded_by=staff(), moment=moment)
         except DomainError as exc:
             db.session.rollback()
-            flash(str(exc.message), "error")
+            show_domain_errors(form, exc, {"file": "attachments"})  # beside the file input
+            return render_request(req, upload_form=form, code=exc.http_status)
         else:
             db.session.commit()
             flash(_l("已上传。"), "success")
