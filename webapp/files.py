@@ -3,9 +3,9 @@
 The data directory holds the SQLite database, the attachments, the inbound mail, the mail drop, the
 file broker's queue and the beat schedule — personal data, all of it. Every process of the product
 (web server, workers, beat, the command line) sets the umask 077 when it builds the application
-(`private_umask`; the test suite turns it off with PRIVATE_UMASK=False), so whatever a library creates there (SQLite's -wal and -shm files, Celery's schedule
-file) is the owner's only too; the product's own writes go through the functions below, which also give
-explicit modes.
+(`private_umask`; the test suite turns it off with PRIVATE_UMASK=False), so whatever a library creates
+there (SQLite's -wal and -shm files, Celery's schedule file) is the owner's only too; the product's own
+writes go through the functions below, which also give explicit modes.
 """
 
 from __future__ import annotations
