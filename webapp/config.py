@@ -84,6 +84,16 @@ def _flag(value: str | None) -> bool | None:
     return value.strip().lower() not in ("0", "false", "no", "off")
 
 
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number above zero from the environment; the default when unset."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number above zero, not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class SecuritySettings:
     """Cookies, rate limits (webapp/security.py) and the proxy in front. None: the default of APP_ENV."""
@@ -100,6 +110,11 @@ class SecuritySettings:
     # Files the applicants upload (web and API, not staff), per client IP and per request.
     ratelimit_upload: str = "30 per hour;100 per day"
     ratelimit_upload_request: str = "10 per 10 minutes;30 per day"
+    # A staff session ends after this long unused, and this long after the login however used.
+    staff_session_idle_minutes: int = 30
+    staff_session_max_hours: int = 12
+    # A citizen's browser sees a request it opened with its access code this long (webapp/web/tracking.py).
+    tracking_grant_hours: int = 12
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> SecuritySettings:
@@ -116,6 +131,11 @@ class SecuritySettings:
             ratelimit_tracking=env.get("RATELIMIT_TRACKING") or d.ratelimit_tracking,
             ratelimit_upload=env.get("RATELIMIT_UPLOAD") or d.ratelimit_upload,
             ratelimit_upload_request=env.get("RATELIMIT_UPLOAD_REQUEST") or d.ratelimit_upload_request,
+            staff_session_idle_minutes=_positive(
+                env, "STAFF_SESSION_IDLE_MINUTES", d.staff_session_idle_minutes
+            ),
+            staff_session_max_hours=_positive(env, "STAFF_SESSION_MAX_HOURS", d.staff_session_max_hours),
+            tracking_grant_hours=_positive(env, "TRACKING_GRANT_HOURS", d.tracking_grant_hours),
         )
 
     def flask_config(self, *, production: bool) -> dict[str, Any]:
@@ -137,6 +157,9 @@ class SecuritySettings:
             "RATELIMIT_TRACKING": self.ratelimit_tracking,
             "RATELIMIT_UPLOAD": self.ratelimit_upload,
             "RATELIMIT_UPLOAD_REQUEST": self.ratelimit_upload_request,
+            "STAFF_SESSION_IDLE_MINUTES": self.staff_session_idle_minutes,
+            "STAFF_SESSION_MAX_HOURS": self.staff_session_max_hours,
+            "TRACKING_GRANT_HOURS": self.tracking_grant_hours,
         }
         if self.ratelimit_storage:
             config["RATELIMIT_STORAGE_URI"] = self.ratelimit_storage

@@ -8,15 +8,15 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash
 
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import hash_secret
 from webapp.domain.states import ROLES
 from webapp.i18n import _l
-from webapp.models import Agency, ApiToken, User, agency_members
+from webapp.models import Agency, ApiToken, StaffSession, User, agency_members
 
 AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 
@@ -134,9 +134,17 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
-def end_sessions(user: User) -> None:
-    """Log the user out everywhere: every session begun before this ends at its next request."""
+def end_sessions(user: User, *, now: dt.datetime | None = None) -> None:
+    """Log the user out everywhere: every session begun before this ends at its next request (its row
+    is revoked, and the raised generation no longer matches what it was bound to)."""
     user.session_generation = (user.session_generation or 0) + 1
+    session = object_session(user)
+    if session is not None and user.id is not None:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+            .values(revoked_at=now or dt.datetime.now(dt.UTC))
+        )
 
 
 def locked_until(user: User, *, now: dt.datetime) -> dt.datetime | None:
@@ -242,7 +250,7 @@ def set_user_active(
     user.active = active
     if not active:
         revoke_user_tokens(session, user, now=now)
-        end_sessions(user)
+        end_sessions(user, now=now)
     session.flush()
 
 

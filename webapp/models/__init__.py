@@ -9,6 +9,7 @@ from webapp.models.mail import AgencyMailbox, InboundEmail
 from webapp.models.outbox import OutboxMessage
 from webapp.models.report import Appeal, ReportSnapshot
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
+from webapp.models.sessions import LoginFailure, StaffSession, TrackingGrant
 
 __all__ = [
     "Agency",
@@ -26,10 +27,13 @@ __all__ = [
     "Event",
     "IdempotencyRecord",
     "InboundEmail",
+    "LoginFailure",
     "OutboxMessage",
     "ReportSnapshot",
     "Request",
+    "StaffSession",
     "TrackingCounter",
+    "TrackingGrant",
     "User",
     "agency_members",
 ]

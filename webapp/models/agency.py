@@ -54,6 +54,7 @@ class User(Base):
     # Login throttling: consecutive failed logins, and the lockout they caused (domain/accounts.py).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None]
+    last_failed_login_at: Mapped[dt.datetime | None]
 
     agencies: Mapped[list[Agency]] = relationship(secondary=agency_members, lazy="selectin")
 

@@ -23,7 +23,7 @@ from webapp.extensions import csrf, login_manager
 from webapp.i18n import wants_english
 from webapp.models import Request
 from webapp.web import labels
-from webapp.web.auth import init_login
+from webapp.web.auth import init_login, keep_alive
 from webapp.web.common import today
 from webapp.web.forms import aria, form_problems
 
@@ -38,6 +38,8 @@ def init_web(app: Flask) -> None:
     def _csrf_protect() -> None:
         if app.config.get("WTF_CSRF_ENABLED", True) and not request.path.startswith("/api/"):
             csrf.protect()
+
+    app.before_request(keep_alive)  # the staff session's last use, before any view writes
 
     # The security headers of every page (CSP…) and the rate limits: webapp/security.py.
 

@@ -1,47 +1,61 @@
 """Staff sessions on the pages (Flask-Login): who is logged in, and which pages their role opens.
 
-The session keeps the user's id, their session generation and a fingerprint of their password hash:
-raising the generation (logout everywhere, a new password, deactivation) or changing the hash ends every
-session of the user at its next request, and a deactivated user is logged out on their next request.
+Each login is a row of `staff_sessions` (webapp/models/sessions.py); the signed Flask session cookie holds
+only a random key whose SHA-256 finds the row. Every request checks the row: not revoked (logout revokes
+it, so a copy of the cookie taken before opens nothing), seen within STAFF_SESSION_IDLE_MINUTES, begun
+within STAFF_SESSION_MAX_HOURS, and bound to the user's session generation and password hash as they
+were at login: raising the generation (logout everywhere, a new password, deactivation, which also revoke
+every row of the user) or changing the hash ends every session of the user at its next request, and a
+deactivated user is logged out on their next request. `last_seen_at` is written at most once a minute.
 
 A browser where the user has logged in keeps a signed device cookie (OWASP's "device cookies"): an
 account locked after failed logins (webapp.domain.accounts) still opens with the right password on such a
-browser, so that someone guessing from elsewhere cannot lock its owner out. The same three marks bind the
+browser, so that someone guessing from elsewhere cannot lock its owner out. The same marks bind the
 cookie: logout everywhere, a new password or deactivation make it worthless.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, session
 from flask_login import UserMixin, current_user
 from flask_login import login_user as _login_user
+from flask_login import logout_user as _logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import delete, select
 from werkzeug.wrappers import Response
 
 from webapp import authz
 from webapp.extensions import db, login_manager
 from webapp.i18n import _l
-from webapp.models import User
+from webapp.models import StaffSession, User
+from webapp.web import common
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEVICE_COOKIE = "gd_device"
 DEVICE_DAYS = 180
+SEEN_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often
+KEEP_ENDED = dt.timedelta(days=30)  # a user's session rows older than this are deleted at their next login
 
 
 class StaffLogin(UserMixin):
-    """The logged-in staff member as Flask-Login sees them; `.user` is the database row."""
+    """The logged-in staff member as Flask-Login sees them; `.user` is the database row, `.row` the
+    session's, `.key` the random key the session cookie holds."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, row: StaffSession, key: str) -> None:
         self.user = user
+        self.row = row
+        self.key = key
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.session_generation or 0}:{fingerprint(self.user)}"
+        return self.key
 
     @property
     def is_active(self) -> bool:
@@ -52,29 +66,95 @@ def fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:20]
 
 
+def binding(user: User) -> str:
+    """What a session is bound to: the user's session generation and password hash."""
+    return hashlib.sha256(f"{user.session_generation or 0}:{user.password_hash or ''}".encode()).hexdigest()
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def idle_limit() -> dt.timedelta:
+    return dt.timedelta(minutes=int(current_app.config.get("STAFF_SESSION_IDLE_MINUTES") or 30))
+
+
+def age_limit() -> dt.timedelta:
+    return dt.timedelta(hours=int(current_app.config.get("STAFF_SESSION_MAX_HOURS") or 12))
+
+
+def session_open(row: StaffSession, moment: dt.datetime) -> bool:
+    """Not revoked, seen within the idle lifetime and begun within the absolute one."""
+    return (
+        row.revoked_at is None
+        and moment - row.last_seen_at < idle_limit()
+        and moment - row.created_at < age_limit()
+    )
+
+
 def init_login() -> None:
     login_manager.login_view = "staff.login"
     login_manager.login_message = cast(str, _l("请先登录"))
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load(session_id: str) -> StaffLogin | None:
-        user_id, _, rest = session_id.partition(":")
-        generation, _, mark = rest.partition(":")
-        if not user_id.isdigit() or not generation.isdigit():
+    def load(key: str) -> StaffLogin | None:
+        if not key or len(key) > 100:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or not user.password_hash:
+        row = db.session.execute(
+            select(StaffSession).where(StaffSession.key_hash == key_hash(key))
+        ).scalar_one_or_none()
+        if row is None or not session_open(row, common.now()):
             return None
-        if int(generation) != (user.session_generation or 0):
+        user = row.user
+        if not user.active or not user.password_hash:
             return None
-        if not hmac.compare_digest(mark, fingerprint(user)):
+        if not hmac.compare_digest(row.binding, binding(user)):
             return None
-        return StaffLogin(user)
+        return StaffLogin(user, row, key)
+
+
+def keep_alive() -> None:
+    """Before every request of a logged-in user: note that the session was used, at most once a minute
+    (the idle lifetime counts from it). Runs before the view, so its commit carries nothing else."""
+    if "_user_id" not in session or not current_user.is_authenticated:
+        return
+    row = cast(StaffLogin, current_user).row
+    moment = common.now()
+    if moment - row.last_seen_at >= SEEN_EVERY:
+        row.last_seen_at = moment
+        db.session.commit()
 
 
 def login_user(user: User) -> None:
-    _login_user(StaffLogin(user))
+    """Begin a session of `user` (after a right password): a new row of staff_sessions, its key in the
+    Flask session (clear it first). Commits."""
+    key = secrets.token_urlsafe(32)
+    moment = common.now()
+    row = StaffSession(
+        key_hash=key_hash(key),
+        user_id=user.id,
+        binding=binding(user),
+        created_at=moment,
+        last_seen_at=moment,
+        revoked_at=None,
+        user_agent=(request.user_agent.string or "")[:200],
+    )
+    old = StaffSession.created_at < moment - KEEP_ENDED
+    db.session.execute(delete(StaffSession).where(StaffSession.user_id == user.id, old))
+    db.session.add(row)
+    db.session.commit()
+    _login_user(StaffLogin(user, row, key))
+
+
+def logout_user() -> None:
+    """End this browser's session: its row is revoked, so a copy of the cookie opens nothing. Commits."""
+    if current_user.is_authenticated:
+        row = cast(StaffLogin, current_user).row
+        if row.revoked_at is None:
+            row.revoked_at = common.now()
+        db.session.commit()
+    _logout_user()
 
 
 def _devices(user: User) -> URLSafeTimedSerializer:

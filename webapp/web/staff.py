@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -39,7 +39,7 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
-from webapp.web.auth import known_device, login_user, remember_device, staff, staff_required
+from webapp.web.auth import known_device, login_user, logout_user, remember_device, staff, staff_required
 from webapp.web.citizen import download, find
 from webapp.web.common import (
     calendar,
@@ -135,9 +135,8 @@ def locked_out(form: LoginForm, until: dt.datetime) -> Any:
 def logout_everywhere() -> Response:
     """End every session of this user, on every device (API tokens stay: they are revoked by an
     administrator on the tokens page, or all at once when the account is deactivated)."""
-    accounts.end_sessions(staff())
-    db.session.commit()
-    logout_user()
+    accounts.end_sessions(staff(), now=now())
+    logout_user()  # commits
     session.clear()
     flash(_l("已在所有设备上退出登录。"), "info")
     return redirect(url_for(".login"))
