@@ -356,6 +356,8 @@ ENDPOINTS: dict[str, Row] = {
     "citizen.language": Row(public, lambda w: {"code": "zh"}),
     "citizen.forget": Row(public, last=2),
     "staff.login": Row(public, bodies={"POST": form({})}),
+    # the login's second step: without a password entered a moment ago it sends the browser to the login
+    "staff.login_code": Row(public, bodies={"POST": form({"code": "000000"})}),
     "staff.reports_css": Row(public),
     "static": Row(public, lambda w: {"filename": "app.css"}),
     "api-docs.openapi_json": Row(public),
@@ -449,6 +451,11 @@ ENDPOINTS: dict[str, Row] = {
     "staff.reports_page": Row(reports_page, bodies={"GET": report_args}),
     "staff.reports_export": Row(reports_page, lambda w: {"fmt": "csv"}, {"GET": report_args}),
     "staff.sign_off_snapshot": Row(sign_off_page, lambda w: {"snapshot_id": w.snapshot}),
+    # the user's own account and two-factor sign-in (for a user not enrolled, the last two go back to it)
+    "staff.account": Row(staff_page),
+    "staff.two_factor_enrol": Row(staff_page, bodies={"POST": form({"code": "000000"})}),
+    "staff.two_factor_recovery_codes": Row(staff_page, bodies={"POST": form({"regenerate-password": "x"})}),
+    "staff.two_factor_disable": Row(staff_page, bodies={"POST": form({"disable-password": "x"})}),
     # -- the administrator's pages
     "admin.index": Row(admin_page),
     "admin.agencies": Row(admin_page, bodies={"POST": form({"code": ""})}),
@@ -468,6 +475,8 @@ ENDPOINTS: dict[str, Row] = {
     ),
     "admin.tokens": Row(admin_page, bodies={"POST": form({"label": ""})}),
     "admin.revoke": Row(admin_page, lambda w: {"token_id": w.spare_token}),
+    "admin.reset_user": Row(admin_page, lambda w: {"user_id": w.spare_user}),
+    "admin.agency_requirement": Row(admin_page, lambda w: {"code": "MXA"}),
     "admin.calendar_view": Row(admin_page),
     "admin.calendar_day": Row(admin_page, bodies={"POST": form({"day-day": ""})}),
     "admin.calendar_clear": Row(admin_page, lambda w: {"day": f"{w.year}-06-10"}),

@@ -77,6 +77,9 @@ class WorkerSettings:
         }
 
 
+STAFF_2FA_MODES = ("admins", "all", "off")
+
+
 def _flag(value: str | None) -> bool | None:
     """An on/off environment variable; None when unset or empty."""
     if value is None or not value.strip():
@@ -115,11 +118,17 @@ class SecuritySettings:
     staff_session_max_hours: int = 12
     # A citizen's browser sees a request it opened with its access code this long (webapp/web/tracking.py).
     tracking_grant_hours: int = 12
+    # STAFF_2FA: who must sign in with a second factor (webapp/domain/two_factor.py): admins (and the
+    # officers and heads of agencies that require it), all, or off (a single sign-on in front does it).
+    staff_2fa: str = "admins"
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> SecuritySettings:
         d = cls()
         enabled = _flag(env.get("RATELIMIT_ENABLED"))
+        staff_2fa = (env.get("STAFF_2FA") or d.staff_2fa).strip().lower()
+        if staff_2fa not in STAFF_2FA_MODES:
+            raise ValueError(f"STAFF_2FA must be one of {', '.join(STAFF_2FA_MODES)}, not {staff_2fa!r}")
         return cls(
             cookie_secure=_flag(env.get("SESSION_COOKIE_SECURE")),
             hsts=_flag(env.get("HSTS")),
@@ -136,6 +145,7 @@ class SecuritySettings:
             ),
             staff_session_max_hours=_positive(env, "STAFF_SESSION_MAX_HOURS", d.staff_session_max_hours),
             tracking_grant_hours=_positive(env, "TRACKING_GRANT_HOURS", d.tracking_grant_hours),
+            staff_2fa=staff_2fa,
         )
 
     def flask_config(self, *, production: bool) -> dict[str, Any]:
@@ -160,6 +170,7 @@ class SecuritySettings:
             "STAFF_SESSION_IDLE_MINUTES": self.staff_session_idle_minutes,
             "STAFF_SESSION_MAX_HOURS": self.staff_session_max_hours,
             "TRACKING_GRANT_HOURS": self.tracking_grant_hours,
+            "STAFF_2FA": self.staff_2fa,
         }
         if self.ratelimit_storage:
             config["RATELIMIT_STORAGE_URI"] = self.ratelimit_storage

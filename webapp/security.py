@@ -10,8 +10,9 @@ Rate limits (Flask-Limiter), per client IP, in Redis when REDIS_URL is set (shar
 in memory otherwise; if Redis is down the limits go on in each process's memory and nothing is refused
 for it (fail open: the service keeps working while Redis is away):
 
-- login (RATELIMIT_LOGIN): failed logins on the staff login page. Each account is also locked after
-  five failures in a row (webapp/domain/accounts.py), whatever the IP.
+- login (RATELIMIT_LOGIN): failed logins on the staff login page, and (a budget of its own) wrong codes
+  on its second step. Each account is also locked after five failures in a row, passwords and codes
+  alike (webapp/domain/accounts.py), whatever the IP.
 - submission (RATELIMIT_SUBMISSION): requests submitted on /apply and by POST /api/v1/requests without a
   staff token.
 - tracking (RATELIMIT_TRACKING, one budget shared by the pages and the API): wrong tracking number or
@@ -168,6 +169,10 @@ def init_limits(app: Flask) -> Limiter:
 
     views: dict[str, Any] = app.view_functions
     views["staff.login"] = login(views["staff.login"])
+    # wrong codes of the login's second step (webapp/web/two_factor.py), a budget of their own
+    views["staff.login_code"] = limiter.limit(
+        configured("RATELIMIT_LOGIN"), methods=["POST"], deduct_when=lambda r: r.status_code != 302
+    )(views["staff.login_code"])
     views["citizen.apply"] = web_submission(views["citizen.apply"])
     views["citizen.track"] = web_tracking(views["citizen.track"])
     for endpoint in [e for e in views if e.startswith("api_v1.")]:

@@ -10,6 +10,7 @@ from webapp.models.outbox import OutboxMessage
 from webapp.models.report import Appeal, ReportSnapshot
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
 from webapp.models.sessions import LoginFailure, StaffSession, TrackingGrant
+from webapp.models.two_factor import RecoveryCode
 
 __all__ = [
     "Agency",
@@ -29,6 +30,7 @@ __all__ = [
     "InboundEmail",
     "LoginFailure",
     "OutboxMessage",
+    "RecoveryCode",
     "ReportSnapshot",
     "Request",
     "StaffSession",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.domain.states import ROLES
@@ -29,6 +29,8 @@ class Agency(Base):
     rules: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     report_settings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime]
+    # Its officers and heads must sign in with a second factor (webapp/domain/two_factor.py).
+    staff_2fa_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def catalogue_count(self, year: int) -> int:
         """依申请公开信息目录数 for a report year, from the report settings."""
@@ -55,6 +57,12 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None]
     last_failed_login_at: Mapped[dt.datetime | None]
+    # Two-factor sign-in (webapp/domain/two_factor.py): the TOTP secret, encrypted with a key derived from
+    # SECRET_KEY; confirmed once the user entered a code of it (until then the enrolment is under way);
+    # the time step of the last code accepted, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_confirmed_at: Mapped[dt.datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     agencies: Mapped[list[Agency]] = relationship(secondary=agency_members, lazy="selectin")
 

@@ -45,10 +45,12 @@ def init_web(app: Flask) -> None:
 
     from webapp.web import admin, citizen, staff
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
+    from webapp.web.two_factor import init_two_factor  # its routes join the staff and admin blueprints
 
     app.register_blueprint(citizen.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
+    init_two_factor(app)
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

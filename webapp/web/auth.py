@@ -208,3 +208,44 @@ def staff_required(*roles: str) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorate
+
+
+# -- the login's second step (webapp/domain/two_factor.py) -------------------------------------------------
+# Between a right password and a right code the browser's session holds only this: who, bound to their
+# session generation and password hash, until when, and where to go next. Nothing logs it in: every page
+# but the code page and logout treats it as logged out.
+
+PENDING = "second_step"
+PENDING_SECONDS = 300
+
+
+def begin_second_step(user: User, next_url: str | None, *, now: float) -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[PENDING] = {
+        "user": user.id,
+        "mark": f"{user.session_generation or 0}:{fingerprint(user)}",
+        "until": now + PENDING_SECONDS,
+        "next": next_url or "",
+    }
+
+
+def pending_user(*, now: float) -> tuple[User, str] | None:
+    """The user whose password was right in this browser a moment ago, with where they were going."""
+    state = session.get(PENDING)
+    if not isinstance(state, dict) or not isinstance(state.get("user"), int):
+        return None
+    if float(state.get("until") or 0) < now:
+        return None
+    user = db.session.get(User, state["user"])
+    if user is None or not user.active or not user.password_hash:
+        return None
+    if not hmac.compare_digest(str(state.get("mark")), f"{user.session_generation or 0}:{fingerprint(user)}"):
+        return None
+    return user, str(state.get("next") or "")
+
+
+def end_second_step() -> None:
+    session.pop(PENDING, None)

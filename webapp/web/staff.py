@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from webapp import authz
 from webapp.document_pdf import application_form
-from webapp.domain import accounts
+from webapp.domain import accounts, two_factor
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.calendar import CHINA
 from webapp.domain.documents import DocumentView, documents_of, preview
@@ -39,7 +39,15 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
-from webapp.web.auth import known_device, login_user, logout_user, remember_device, staff, staff_required
+from webapp.web.auth import (
+    begin_second_step,
+    known_device,
+    login_user,
+    logout_user,
+    remember_device,
+    staff,
+    staff_required,
+)
 from webapp.web.citizen import download, find
 from webapp.web.common import (
     calendar,
@@ -98,16 +106,13 @@ def login() -> Any:
         elif (until := accounts.locked_until(user, now=moment)) is not None and not known_device(user):
             return locked_out(form, until)  # not even a right password opens it, but on a known browser
         elif check_password(user, password):
+            if two_factor.asks_code(user, current_app.config.get("STAFF_2FA")):
+                db.session.commit()  # a password hash renewed by check_password; no login yet
+                begin_second_step(user, request.args.get("next"), now=moment.timestamp())
+                return redirect(url_for(".login_code"))
             accounts.login_succeeded(user)
             db.session.commit()
-            lang = session.get("lang")
-            session.clear()  # a fresh session at login: nothing from before it (nor its CSRF token) survives
-            if lang:
-                session["lang"] = lang
-            login_user(user)
-            response = redirect(safe_next(request.args.get("next"), home_for(user)))
-            remember_device(response, user)
-            return response
+            return finish_login(user, request.args.get("next"))
         else:
             until = accounts.login_failed(user, now=moment)
             db.session.commit()
@@ -116,6 +121,23 @@ def login() -> Any:
         form.summary = str(_l("电子邮箱或密码不正确，或账号已停用"))
     status = 422 if form.is_submitted() else 200
     return render_template("staff/login.html", form=form), status
+
+
+def finish_login(user: User, next_url: str | None) -> Response:
+    """Log the user in, in a fresh session (nothing from before it, nor its CSRF token, survives), and
+    remember this browser. A user who must enrol in two-factor sign-in goes to enrolment first."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    target = safe_next(next_url, home_for(user))
+    if two_factor.must_enrol(user, current_app.config.get("STAFF_2FA")):
+        flash(_l("您的账号须启用两步验证：请用手机上的身份验证器应用完成设置。"), "info")
+        target = url_for(".two_factor_enrol")
+    response = redirect(target)
+    remember_device(response, user)
+    return response
 
 
 def locked_out(form: LoginForm, until: dt.datetime) -> Any:
