@@ -5,6 +5,7 @@ old (the clock is webapp.web.common.now, replaced here); a copy of the cookie ta
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -173,3 +174,62 @@ def test_the_lifetimes_come_from_the_environment(tmp_path: Any):
     assert config["STAFF_SESSION_IDLE_MINUTES"] == 15 and config["STAFF_SESSION_MAX_HOURS"] == 8
     with pytest.raises(ValueError, match="STAFF_SESSION_IDLE_MINUTES"):
         Settings.from_env({**env, "STAFF_SESSION_IDLE_MINUTES": "0"})
+
+
+# -- an unknown address answers as an account does ------------------------------------------------------
+
+
+def login_answers(app: Flask, email: str, clock: Clock, pattern: list[str | int]) -> list[tuple[Any, ...]]:
+    """The answers to a run of logins at `email` from a fresh browser: wrong passwords, and "wait N
+    minutes" steps; each answer as (status, Retry-After, page text without the CSRF token and the
+    address typed)."""
+    browser = app.test_client()
+    answers = []
+    for step in pattern:
+        if isinstance(step, int):
+            clock.advance(minutes=step)
+            continue
+        response = post(browser, "/staff/login", {"email": email, "password": step})
+        text = TOKEN.sub("", response.get_data(as_text=True)).replace(email, "<address>")
+        answers.append((response.status_code, response.headers.get("Retry-After"), text))
+    return answers
+
+
+TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"(?: type="hidden")? value="[^"]+"')
+GUESSES: list[str | int] = [*["wrong-1"] * 6, 16, *["wrong-2"] * 5, 31, "wrong-3", 60 * 25, *["wrong"] * 5]
+
+
+def test_an_unknown_address_answers_every_login_exactly_as_an_account_does(
+    app: Flask, people: People, session: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("webapp.web.staff.now", lambda: clock.moment)
+    start = clock.moment
+    real = login_answers(app, people.officer.email, clock, GUESSES)
+    clock.moment = start
+    unknown = login_answers(app, "nobody@hr.example", clock, GUESSES)
+    statuses = [a[0] for a in real]
+    # locked at the 5th failure for 15 minutes, at the 10th for 30, a day later the count starts again
+    assert statuses == [422] * 4 + [429, 429] + [422] * 4 + [429] + [422] + [422] * 4 + [429]
+    assert [a[1] for a in real if a[0] == 429] == ["900", "900", "1800", "900"]
+    assert "该账号已暂时锁定" in real[4][2]
+    for n, (mine, theirs) in enumerate(zip(real, unknown, strict=True)):
+        assert mine == theirs, n
+
+
+def test_a_locked_unknown_address_refuses_even_without_a_password_check(
+    app: Flask, people: People, session: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+):
+    """Locked, neither an account nor an unknown address checks the password (the same work for both),
+    and the failures at unknown addresses forgotten a day ago are deleted."""
+    monkeypatch.setattr("webapp.web.staff.now", lambda: clock.moment)
+    checks: list[str] = []
+    real_check = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", lambda *a: checks.append("x") or real_check(*a))
+    login_answers(app, "ghost@hr.example", clock, ["wrong"] * 5)
+    assert len(checks) == 5
+    assert [a[0] for a in login_answers(app, "ghost@hr.example", clock, ["wrong"] * 2)] == [429, 429]
+    assert len(checks) == 5
+    clock.advance(days=2)
+    login_answers(app, "other@hr.example", clock, ["wrong"])
+    assert accounts.unknown_address(session, "ghost@hr.example") is None
+    assert accounts.unknown_address(session, "OTHER@hr.example") is not None  # by the address's hash

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash
 
@@ -16,7 +18,7 @@ from webapp.domain.errors import ValidationError
 from webapp.domain.requests import hash_secret
 from webapp.domain.states import ROLES
 from webapp.i18n import _l
-from webapp.models import Agency, ApiToken, StaffSession, User, agency_members
+from webapp.models import Agency, ApiToken, LoginFailure, StaffSession, User, agency_members
 
 AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 
@@ -25,11 +27,15 @@ AGENCY_CODE = re.compile(r"[A-Z][A-Z0-9]{1,31}")
 # werkzeug (scrypt, pbkdf2) still verify and are replaced by an argon2id hash at the next login.
 PASSWORDS = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD_LENGTH = 8
-# Login throttling per account: after LOCK_AFTER failed logins in a row the account is locked for
-# LOCK_FIRST, doubled at each further LOCK_AFTER failures, at most LOCK_LONGEST; a login resets it.
+# Login throttling per e-mail address: after LOCK_AFTER failed logins in a row the address is locked for
+# LOCK_FIRST, doubled at each further LOCK_AFTER failures, at most LOCK_LONGEST; a login resets it, and
+# so does a quiet FORGET_AFTER since the last failure. An address with an account counts on its user row,
+# one without in login_failures (by the address's SHA-256): both answer alike, so the answers do not tell
+# which addresses have accounts.
 LOCK_AFTER = 5
 LOCK_FIRST = dt.timedelta(minutes=15)
 LOCK_LONGEST = dt.timedelta(hours=24)
+FORGET_AFTER = LOCK_LONGEST
 # Verified when the e-mail is unknown, so that answer takes as long as a wrong password.
 _NO_SUCH_USER = PASSWORDS.hash("no such user")
 
@@ -109,8 +115,13 @@ def verify_password(stored: str | None, password: str) -> bool:
 
 def check_password(user: User, password: str) -> bool:
     """Whether the active user's password is right; a right one kept in an older or weaker hash is
-    hashed again with today's parameters (the caller commits)."""
-    if not user.active or not verify_password(user.password_hash, password):
+    hashed again with today's parameters (the caller commits). The password is checked even for a
+    deactivated account or one without a password, so that every answer takes as long."""
+    if not user.password_hash:
+        dummy_password_check(password)
+        return False
+    right = verify_password(user.password_hash, password)
+    if not user.active or not right:
         return False
     stored = user.password_hash or ""
     if not stored.startswith("$argon2") or PASSWORDS.check_needs_rehash(stored):
@@ -130,6 +141,7 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    user.last_failed_login_at = None
     end_sessions(user)
     session.flush()
 
@@ -147,17 +159,21 @@ def end_sessions(user: User, *, now: dt.datetime | None = None) -> None:
         )
 
 
-def locked_until(user: User, *, now: dt.datetime) -> dt.datetime | None:
-    """When the account's login lockout ends, if it is locked now."""
-    if user.locked_until is not None and user.locked_until > now:
+def locked_until(user: User | LoginFailure | None, *, now: dt.datetime) -> dt.datetime | None:
+    """When the account's (or the unknown address's) login lockout ends, if it is locked now."""
+    if user is not None and user.locked_until is not None and user.locked_until > now:
         return user.locked_until
     return None
 
 
-def login_failed(user: User, *, now: dt.datetime) -> dt.datetime | None:
+def login_failed(user: User | LoginFailure, *, now: dt.datetime) -> dt.datetime | None:
     """Count a failed login; at every LOCK_AFTER-th in a row the account is locked. Returns the end of
     the lockout this failure began, if any (the caller commits)."""
+    last = user.last_failed_login_at
+    if last is not None and now - last >= FORGET_AFTER and locked_until(user, now=now) is None:
+        user.failed_logins = 0  # a quiet day: the run of failures is over
     user.failed_logins = (user.failed_logins or 0) + 1
+    user.last_failed_login_at = now
     if user.failed_logins % LOCK_AFTER:
         return None
     doublings = min(user.failed_logins // LOCK_AFTER - 1, 16)
@@ -165,9 +181,38 @@ def login_failed(user: User, *, now: dt.datetime) -> dt.datetime | None:
     return user.locked_until
 
 
+def email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def unknown_address(session: Session, email: str) -> LoginFailure | None:
+    """The failed-login count of an address that has no account, if it has failed before."""
+    return session.get(LoginFailure, email_hash(email))
+
+
+def unknown_address_failed(session: Session, email: str, *, now: dt.datetime) -> dt.datetime | None:
+    """Count a failed login at an address without an account, exactly as login_failed counts an
+    account's. The first failure makes its row (and deletes the rows nobody has failed at for
+    FORGET_AFTER, whose counts are forgotten anyway). The caller commits."""
+    key = email_hash(email)
+    row = session.get(LoginFailure, key)
+    if row is None:
+        stale = LoginFailure.last_failed_login_at < now - FORGET_AFTER
+        unlocked = LoginFailure.locked_until.is_(None) | (LoginFailure.locked_until <= now)
+        session.execute(delete(LoginFailure).where(stale, unlocked))
+        try:
+            with session.begin_nested():
+                row = LoginFailure(email_hash=key, failed_logins=0)
+                session.add(row)
+        except IntegrityError:  # a concurrent failure at the same address made it first
+            row = session.get_one(LoginFailure, key)
+    return login_failed(row, now=now)
+
+
 def login_succeeded(user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
+    user.last_failed_login_at = None
 
 
 def issue_token(session: Session, user: User, *, now: dt.datetime, label: str = "") -> str:

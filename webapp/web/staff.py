@@ -101,8 +101,14 @@ def login() -> Any:
         password = form.password.data or ""
         moment = now()
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if user is None:
+        if user is None:  # counted and answered exactly as an account is (no address is told apart)
+            if until := accounts.locked_until(accounts.unknown_address(db.session(), email), now=moment):
+                return locked_out(form, until)
             accounts.dummy_password_check(password)
+            until = accounts.unknown_address_failed(db.session(), email, now=moment)
+            db.session.commit()
+            if until is not None:
+                return locked_out(form, until)
         elif (until := accounts.locked_until(user, now=moment)) is not None and not known_device(user):
             return locked_out(form, until)  # not even a right password opens it, but on a known browser
         elif check_password(user, password):
