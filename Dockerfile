@@ -22,7 +22,8 @@ COPY migrations ./migrations
 RUN pip install --no-cache-dir -e . \
     && useradd --system --uid 10001 --no-create-home --home-dir /app disclosure \
     && mkdir -p /data \
-    && chown disclosure /data
+    && chown disclosure /data \
+    && chmod 700 /data
 
 USER disclosure
 VOLUME ["/data"]

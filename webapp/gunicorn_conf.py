@@ -39,6 +39,7 @@ graceful_timeout = 20
 SHM = "/dev/shm"  # noqa: S108  (gunicorn creates its own private files there)
 worker_tmp_dir = SHM if os.path.isdir(SHM) else None
 accesslog = None
+umask = 0o077  # what gunicorn itself creates; the application sets the same (webapp/files.py)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

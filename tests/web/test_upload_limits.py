@@ -32,13 +32,16 @@ def stored_files(app: Flask) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def api_upload(client: FlaskClient, number: str, headers: dict[str, str], data: bytes = PDF) -> Any:
+def api_upload(
+    client: FlaskClient, number: str, headers: dict[str, str], data: bytes = PDF, **kw: Any
+) -> Any:
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), "scan.pdf", "application/pdf")})
     return client.post(
         f"/api/v1/requests/{number}/attachments",
         headers=headers,
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
+        **kw,
     )
 
 

@@ -92,6 +92,15 @@ def test_a_file_over_10_mb_is_refused(
     assert upload(client, applicant, "ok.pdf", PDF + b"0" * (MAX_BYTES - len(PDF))).status_code == 201
 
 
+def test_a_bidi_override_does_not_survive_in_the_stored_name(
+    client: FlaskClient, applicant: dict[str, str], session: Any
+):
+    answer = upload(client, applicant, "invoice\u202efdp.exe", PDF)
+    assert answer.status_code == 201
+    assert answer.json["filename"] == "invoicefdp.exe.pdf"
+    assert session.scalar(select(Attachment.filename)) == "invoicefdp.exe.pdf"
+
+
 def test_a_file_is_stored_under_a_generated_name_never_the_clients(
     app: Flask, client: FlaskClient, applicant: dict[str, str], session: Any
 ):
@@ -197,6 +206,12 @@ def test_staff_uploads_on_the_page_are_checked_the_same_way(
         ("", "image/tiff", "attachment.tif"),
         ("a\x00b;c.pdf", "application/pdf", "a_b_c.pdf"),
         ("x" * 300 + ".pdf", "application/pdf", "x" * 196 + ".pdf"),
+        # invisible format characters (Unicode Cf) go: a bidi override made this read "invoiceexe.pdf"
+        ("invoice\u202efdp.exe", "application/pdf", "invoicefdp.exe.pdf"),
+        ("\u202a\u2066scan\u200b\u200d\ufeff.pdf\u2069", "application/pdf", "scan.pdf"),
+        ("\u202e", "image/png", "attachment.png"),
+        ("a\x85b\u2028c.pdf", "application/pdf", "a_b_c.pdf"),  # C1 control, line separator
+        ("cafe\u0301.pdf", "application/pdf", "caf\u00e9.pdf"),  # NFC: one composed character
     ],
 )
 def test_safe_filename(name: str, content_type: str, expected: str):
