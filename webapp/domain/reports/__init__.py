@@ -1,0 +1,102 @@
+"""Annex two (附表二), the annual report's request tables, by concern:
+
+- `layout`: the two forms as printed, and each outcome's row (SPEC §4's table);
+- `scope`: the agencies, year and form asked for, and who may read them;
+- `tables`: the tables aggregated in SQL (one grouped query each), section 四, the charts' counts;
+- `performance`: replies on time or late and the working days they took;
+- `appeals`: the review and litigation records section 四 counts;
+- `snapshots`: year-end snapshots, their checksums, sign-off and differences;
+- `full`: everything the report page shows.
+
+The names below are the package's API for the web pages, the HTTP API, the command line and the workers.
+"""
+
+from webapp.domain.reports.appeals import MAX_TEXT, decide_appeal, record_appeal
+from webapp.domain.reports.full import full_report
+from webapp.domain.reports.layout import (
+    APPLICANT_HEADING,
+    EARLIEST_YEAR,
+    FORM_2013,
+    FORM_2021,
+    FORMS,
+    HEADER_2013,
+    LITIGATION_HEADING,
+    ORGANISATIONS_HEADING,
+    OUTCOME_ROWS,
+    REVIEW_HEADING,
+    OutcomeRow,
+    outcomes_for,
+)
+from webapp.domain.reports.performance import performance
+from webapp.domain.reports.scope import (
+    Scope,
+    check_form,
+    check_year,
+    may_read_reports,
+    parse_codes,
+    resolve_scope,
+    year_bounds,
+)
+from webapp.domain.reports.snapshots import (
+    create_snapshot,
+    data_checksum,
+    differences,
+    get_snapshot,
+    latest_snapshot,
+    sign_off,
+    snapshot_json,
+    snapshot_status,
+    snapshot_year,
+)
+from webapp.domain.reports.tables import (
+    annex_two,
+    monthly_intake,
+    outcome_categories,
+    outcome_counts,
+    section_four,
+    table_2013,
+    table_2021,
+)
+
+__all__ = [
+    "APPLICANT_HEADING",
+    "EARLIEST_YEAR",
+    "FORMS",
+    "FORM_2013",
+    "FORM_2021",
+    "HEADER_2013",
+    "LITIGATION_HEADING",
+    "MAX_TEXT",
+    "ORGANISATIONS_HEADING",
+    "OUTCOME_ROWS",
+    "REVIEW_HEADING",
+    "OutcomeRow",
+    "Scope",
+    "annex_two",
+    "check_form",
+    "check_year",
+    "create_snapshot",
+    "data_checksum",
+    "decide_appeal",
+    "differences",
+    "full_report",
+    "get_snapshot",
+    "latest_snapshot",
+    "may_read_reports",
+    "monthly_intake",
+    "outcome_categories",
+    "outcome_counts",
+    "outcomes_for",
+    "parse_codes",
+    "performance",
+    "record_appeal",
+    "resolve_scope",
+    "section_four",
+    "sign_off",
+    "snapshot_json",
+    "snapshot_status",
+    "snapshot_year",
+    "table_2013",
+    "table_2021",
+    "year_bounds",
+]
