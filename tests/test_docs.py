@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,25 @@ def test_the_examples_boundary_and_window():
     assert cal.add_wd(D("2024-04-01"), 7) == D("2024-04-11")  # the last day to ask for a correction
     assert cal.add_wd(D("2025-01-02"), 20) == D("2025-02-06")
     assert cal.is_provisional(D("2026-12-10"), D("2027-01-07")) == (2027 not in package_years())
+
+
+def test_architecture_md_lists_every_module_of_webapp_and_workers():
+    """docs/architecture.md §Layout has one row per module of webapp/ and workers/, and none that is gone."""
+    documented: set[str] = set()
+    package = None
+    for line in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^(?:### )?`((?:webapp|workers)/[\w/]*)`\s*$", line)
+        if heading:
+            package = heading.group(1)
+        row = re.match(r"^\| `([\w.]+\.py)` \|", line)
+        if row and package:
+            documented.add(package + row.group(1))
+    modules = {
+        str(path.relative_to(ROOT))
+        for name in ("webapp", "workers")
+        for path in (ROOT / name).rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    missing, gone = sorted(modules - documented), sorted(documented - modules)
+    assert not missing, f"add a row for each to docs/architecture.md §Layout: {missing}"
+    assert not gone, f"docs/architecture.md §Layout lists modules that are gone: {gone}"
