@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
+from webapp.api.jsonbody import JsonProvider
 from webapp.config import PROJECT_DIR, Settings, ensure_secret_key
 
 
@@ -16,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_DIR / "instance"))
     app.config.update(Settings.from_env().flask_config())
     app.config["MAX_CONTENT_LENGTH"] = 25 * 1024 * 1024
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as UTF-8, not \u escapes
+    app.json = JsonProvider(app)  # Chinese as UTF-8, not \u escapes; bodies parsed with a depth limit
     if config:
         app.config.update(config)
     _private_data(app)

@@ -29,6 +29,7 @@ import json
 import math
 import os
 import random
+import secrets
 import time
 import uuid
 from pathlib import Path
@@ -153,7 +154,8 @@ class CitizenUser(HttpUser):
 
     def submit(self) -> dict[str, Any] | None:
         """One submission, retried with the same Idempotency-Key until it is acknowledged."""
-        key, body = str(uuid.uuid4()), citizen_body(self.rng)
+        # the key is the client's secret: random, 32+ characters (webapp/domain/idempotency.py)
+        key, body = secrets.token_urlsafe(32), citizen_body(self.rng)
         attempt = 0
         while True:
             attempt += 1

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import io
+import secrets
+import uuid
 from typing import Any
 
 import pytest
@@ -266,10 +269,14 @@ def test_missing_or_bad_credentials_are_a_401_before_a_malformed_input_is_looked
 # -- idempotency ----------------------------------------------------------------------------------
 
 
+def new_key() -> str:
+    return str(uuid.uuid4())
+
+
 def test_retried_submission_with_the_same_key_creates_nothing(
     client: FlaskClient, world: World, session: Any
 ):
-    headers = {"Idempotency-Key": "k-123"}
+    headers = {"Idempotency-Key": new_key()}
     first = client.post("/api/v1/requests", json=citizen_body(), headers=headers)
     again = client.post("/api/v1/requests", json=citizen_body(), headers=headers)
     assert first.status_code == again.status_code == 201
@@ -278,22 +285,99 @@ def test_retried_submission_with_the_same_key_creates_nothing(
     other_body = client.post("/api/v1/requests", json=citizen_body(description="另一份申请"), headers=headers)
     assert other_body.status_code == 409 and other_body.json["error"]["code"] == "conflict"
     assert count(session) == 1
-    # an officer's key is their own
-    staff = client.post("/api/v1/requests", json=citizen_body(), headers={**headers, **world.officer.headers})
+    # an officer's own key is their own
+    mine = {"Idempotency-Key": new_key(), **world.officer.headers}
+    staff = client.post("/api/v1/requests", json=citizen_body(), headers=mine)
     assert staff.status_code == 201 and staff.json["tracking_number"] != first.json["tracking_number"]
+    assert client.post("/api/v1/requests", json=citizen_body(), headers=mine).json == staff.json
     assert count(session) == 2
+
+
+def test_a_kept_answer_goes_back_to_its_own_caller_only(client: FlaskClient, world: World, session: Any):
+    """The same key and body from another caller never receive the first answer (its access code)."""
+    key = new_key()
+    officer = client.post(
+        "/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key, **world.officer.headers}
+    )
+    assert officer.status_code == 201
+    for other in (world.officer2.headers, world.stranger.headers, {}):  # colleagues, strangers, anyone
+        r = client.post("/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key, **other})
+        assert r.status_code == 409, r.json
+        assert r.json["error"]["code"] == "conflict" and "Idempotency-Key" in r.json["error"]["fields"]
+        assert officer.json["access_code"] not in r.get_data(as_text=True)
+        assert officer.json["tracking_number"] not in r.get_data(as_text=True)
+    # an anonymous citizen's answer, likewise: a token's user with the citizen's key gets nothing
+    key = new_key()
+    citizen = client.post("/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key})
+    assert citizen.status_code == 201
+    r = client.post(
+        "/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key, **world.head.headers}
+    )
+    assert r.status_code == 409 and citizen.json["access_code"] not in r.get_data(as_text=True)
+    assert count(session) == 2
+    # and the first callers still get their own answers
+    again = client.post("/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key})
+    assert again.status_code == 201 and again.json == citizen.json
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "k-123",  # short: another client's short key would be the same
+        "a" * 31,
+        "a" * 201,
+        "a" * 40,  # long but not random
+        "0" * 31 + "1",
+        "abc" * 12,
+        "00000000-0000-0000-0000-000000000001",
+        "abcd" * 8,
+        "f47ac10b-58cc-4372-a567-0e02b2c3d479 x",  # a space
+        "f47ac10b-58cc-4372-a567-0e02b2c3d479\u00e9",
+        "",
+    ],
+)
+def test_idempotency_keys_short_or_plain_are_refused_naming_the_header(
+    client: FlaskClient, world: World, session: Any, key: str
+):
+    r = client.post("/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key})
+    assert r.status_code == 400, r.json
+    assert r.json["error"]["code"] == "bad_request"
+    assert set(r.json["error"]["fields"]) == {"Idempotency-Key"}
+    english = client.post(
+        "/api/v1/requests",
+        json=citizen_body(),
+        headers={"Idempotency-Key": key, "Accept-Language": "en"},
+    )
+    assert english.status_code == 400 and english.json["error"]["fields"]["Idempotency-Key"].isascii()
+    assert count(session) == 0
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: str(uuid.uuid4()),
+        lambda: uuid.uuid4().hex,
+        lambda: secrets.token_urlsafe(32),
+        lambda: base64.b64encode(secrets.token_bytes(24)).decode(),
+    ],
+)
+def test_random_keys_of_the_usual_shapes_are_accepted(client: FlaskClient, world: World, make: Any):
+    for _ in range(20):
+        headers = {"Idempotency-Key": make()}
+        assert client.post("/api/v1/requests", json=citizen_body(), headers=headers).status_code == 201
 
 
 def test_idempotency_record_does_not_hold_the_access_code_in_clear(client, world, session):
     from webapp.models import IdempotencyRecord
 
-    answer = client.post("/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": "abc"}).json
+    key = new_key()
+    answer = client.post("/api/v1/requests", json=citizen_body(), headers={"Idempotency-Key": key}).json
     record = session.execute(select(IdempotencyRecord)).scalar_one()
-    assert answer["access_code"] not in record.response and "abc" not in record.key_hash
+    assert answer["access_code"] not in record.response and key not in record.key_hash
 
 
 def test_a_failed_submission_is_not_remembered(client: FlaskClient, world: World, session: Any):
-    headers = {"Idempotency-Key": "retry-me"}
+    headers = {"Idempotency-Key": new_key()}
     bad = client.post("/api/v1/requests", json=citizen_body(delivery="pigeon"), headers=headers)
     assert bad.status_code == 422
     good = client.post("/api/v1/requests", json=citizen_body(), headers=headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from typing import Any
 
 import pytest
@@ -100,11 +101,12 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_request(app: Fla
     }
     start = threading.Barrier(4)
     answers: list[tuple[int, dict[str, Any]]] = []
+    key = str(uuid.uuid4())
 
     def retry() -> None:
         client = app.test_client()
         start.wait()
-        r = client.post("/api/v1/requests", json=body, headers={"Idempotency-Key": "same-key"})
+        r = client.post("/api/v1/requests", json=body, headers={"Idempotency-Key": key})
         answers.append((r.status_code, r.get_json()))
 
     threads = [threading.Thread(target=retry) for _ in range(4)]

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.api import schemas
+from webapp.api import jsonbody, schemas
 from webapp.api.auth import bearer_user, credentials_first, load_request, now, staff_user
 from webapp.api.serialise import detail, summary
 from webapp.domain import documents, idempotency
@@ -34,6 +34,7 @@ from webapp.models.base import MAX_ID
 bp = Blueprint(
     "api_v1", __name__, url_prefix="/api/v1", description="政府信息公开申请：受理、办理、查询 (API.md)"
 )
+bp.ARGUMENTS_PARSER = jsonbody.Parser()  # bodies nested too deep are malformed JSON (400)
 
 ERRORS = {
     400: "malformed request (e.g. invalid JSON)",
@@ -70,8 +71,24 @@ def request_detail(req: Request, viewer: User | None) -> dict[str, Any]:
 SUBMITTED_OUT = schemas.SubmittedOut()  # one instance: building a schema costs more than its dump
 
 
+IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "a random value of the client's (e.g. a UUID4): a retry with the same key and body "
+    "within 24 hours answers the first response again; only to the caller that first sent it",
+    "schema": {
+        "type": "string",
+        "minLength": idempotency.MIN_KEY_LENGTH,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        "pattern": "^" + idempotency.KEY_ALPHABET.pattern + "$",
+    },
+}
+
+
 @bp.route("/requests")
 class Requests(MethodView):
+    @bp.doc(parameters=[IDEMPOTENCY_KEY])
     @bp.arguments(schemas.RequestIn())
     @bp.response(201, schemas.SubmittedOut)
     @document_errors(400, 401, 403, 409, 422, 429)

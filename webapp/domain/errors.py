@@ -16,6 +16,11 @@ class DomainError(Exception):
         self.fields = dict(fields or {})
 
 
+class BadRequest(DomainError):
+    code = "bad_request"
+    http_status = 400
+
+
 class ValidationError(DomainError):
     code = "validation_error"
     http_status = 422
