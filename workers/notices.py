@@ -13,9 +13,10 @@ window in which a message can reach the server twice is between the server's "25
 Message-ID. The mail drop (no SMTP configured) writes one file
 per delivery key, so there even that window cannot duplicate anything.
 
-Failures: a temporary one (connection, 4xx) is retried with exponential backoff; a permanent one (5xx)
-or the last attempt marks the row failed, writes an internal note in the request's history (what
-officers see) and counts in the agency's daily digest until an officer or operator retries it.
+Failures: a temporary one (connection, 4xx) is retried with exponential backoff; a permanent one (5xx, or
+a message that cannot be built, e.g. a stored recipient that is not exactly one address) or the last
+attempt marks the row failed, writes an internal note in the request's history (what officers see) and
+counts in the agency's daily digest until an officer or operator retries it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from webapp.domain.contact import ascii_address
 from webapp.domain.errors import Conflict
 from webapp.domain.notices import NOTICE_LABELS, Letter, compose, message_id
 from webapp.domain.requests import act
@@ -200,11 +202,24 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class Unbuildable(Exception):
+    """The message cannot be built (a recipient that is not exactly one address, a header the email
+    library refuses): the same at every attempt, so the row is marked failed at once."""
+
+
+def recipients_of(letter: Letter) -> list[str]:
+    """Each recipient exactly one address, in the ASCII form SMTP takes (webapp/domain/contact.py)."""
+    found = [ascii_address(address) for address in letter.to]
+    if not all(found):
+        raise Unbuildable("收件人电子邮箱地址格式不正确（须为一个地址），无法发送")
+    return [address for address in found if address]
+
+
 def build_email(letter: Letter, delivery_key: str, settings: RelaySettings, now: dt.datetime) -> EmailMessage:
     msg = EmailMessage()
     sender = Address(display_name=letter.sender_name, addr_spec=settings.sender)
     msg["From"] = sender
-    msg["To"] = ", ".join(letter.to)
+    msg["To"] = [Address(addr_spec=address) for address in recipients_of(letter)]
     msg["Subject"] = letter.subject
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(delivery_key, settings.sender)
@@ -330,10 +345,17 @@ def deliver(
         _finish(session, outbox_id, sent_at=clock(), delivered_via="none", last_error=None)
         log.info("notice %s: no email address, shown on the status page only", key)
         return "sent"
-    email = build_email(letter, key, settings, clock())
+    try:
+        recipients = recipients_of(letter)
+        email = build_email(letter, key, settings, clock())
+    except Exception as exc:  # the same at every attempt: a recorded failure, never a crashed task
+        error = str(exc) if isinstance(exc, Unbuildable) else f"无法生成邮件：{type(exc).__name__}"
+        log.warning("notice %s cannot be built: %s", key, type(exc).__name__)
+        _give_up(session, outbox_id, error, clock())
+        return "failed"
     session.commit()  # no transaction stays open while the mail server answers
     try:
-        transport.send(email, settings.sender, letter.to)
+        transport.send(email, settings.sender, recipients)
     except PermanentFailure as exc:
         log.warning("notice %s refused by the mail server: %s", key, type(exc.__cause__).__name__)
         _give_up(session, outbox_id, str(exc), clock())

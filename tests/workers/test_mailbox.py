@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tests.factories import make_agency
 from tests.workers.conftest import at
 from tests.workers.services import Dovecot, SmtpSink, free_port
-from webapp.domain.mailbox import dismiss_mail, ingest, mail_for_review, set_mailbox
+from webapp.domain.mailbox import dismiss_mail, ingest, mail_for_review, review_label, set_mailbox
 from webapp.models import AgencyMailbox, InboundEmail, OutboxMessage, Request
 from workers.mailbox import PollSettings, poll_mailbox
 from workers.notices import RelaySettings, relay, transport_from_config
@@ -113,14 +113,31 @@ def test_the_receipt_confirms_the_received_on_date(
 
 
 def test_a_message_is_never_taken_twice(session: Any, agency: Any, tmp_path: Path):
-    assert take(session, agency, mail(), tmp_path) is not None
-    assert take(session, agency, mail(body="同一封邮件，换了正文"), tmp_path) is None  # same Message-ID
+    first = mail()
+    assert take(session, agency, first, tmp_path) is not None
+    assert take(session, agency, first, tmp_path) is None  # the same bytes again: a re-delivery
     anonymous = mail(message_id=None)
     assert take(session, agency, anonymous, tmp_path) is not None
     assert take(session, agency, anonymous, tmp_path) is None  # no Message-ID: the same bytes
     assert session.execute(select(func.count()).select_from(Request)).scalar_one() == 2
     other = make_agency(session, at(DAY), code="MAIL2")
     assert take(session, other, mail(), tmp_path) is not None  # another agency's mailbox: its own
+
+
+def test_another_message_reusing_a_message_id_waits_for_review(session: Any, agency: Any, tmp_path: Path):
+    """Not dropped silently: kept for an officer as "重复的 Message-ID", with its sender and subject, once."""
+    assert take(session, agency, mail(), tmp_path).status == "request"  # type: ignore[union-attr]
+    reused = mail(subject="另一份申请", body="请公开其他文件", sender="王五 <wangwu@example.cn>")
+    row = take(session, agency, reused, tmp_path)
+    assert row is not None
+    assert (row.status, row.reason, row.request_id) == ("review", "duplicate_message_id", None)
+    assert (row.from_address, row.subject) == ("wangwu@example.cn", "另一份申请")
+    assert review_label(row).startswith("重复的 Message-ID")
+    assert (tmp_path / "inbound" / row.raw_key[:2] / row.raw_key).read_bytes() == reused
+    assert take(session, agency, reused, tmp_path) is None  # that message delivered again: still one row
+    assert [r.id for r in mail_for_review(session, [agency.id])] == [row.id]
+    assert session.execute(select(func.count()).select_from(Request)).scalar_one() == 1
+    assert session.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 1  # 1 receipt
 
 
 REPORT = (
@@ -222,12 +239,19 @@ def test_polling_a_real_imap_mailbox(app: Flask, session: Any, agency: Any, imap
     assert conn.search(None, "UNSEEN")[1][0].split() == [b"1", b"2", b"3"]
     conn.logout()
 
-    # a lost watermark (or a new UIDVALIDITY) takes nothing twice: the Message-IDs are known
+    # a later, different message reusing poll-1's Message-ID waits for review
+    imap.append(user, mail(message_id="<poll-1@example.cn>", subject="冒用的邮件", body="另一份正文"))
+    fourth = poll_mailbox(session, mailbox.id, settings(app, tmp_path), clock=lambda: at(DAY))
+    assert (fourth.taken, fourth.requests, fourth.review, fourth.duplicates) == (1, 0, 1, 0)
+    reasons = [(r.subject, r.reason) for r in mail_for_review(session, [agency.id])]
+    assert ("冒用的邮件", "duplicate_message_id") in reasons
+
+    # a lost watermark (or a new UIDVALIDITY) takes nothing twice: the Message-IDs and hashes are known
     mailbox.last_uid = 0
     session.commit()
     replay = poll_mailbox(session, mailbox.id, settings(app, tmp_path), clock=lambda: at(DAY))
-    assert (replay.taken, replay.duplicates) == (0, 3)
-    assert session.execute(select(func.count()).select_from(InboundEmail)).scalar_one() == 3
+    assert (replay.taken, replay.duplicates) == (0, 4)
+    assert session.execute(select(func.count()).select_from(InboundEmail)).scalar_one() == 4
 
 
 def test_a_wrong_password_is_recorded_on_the_mailbox(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.factories import applicant, make_agency, make_request, make_user
 from tests.workers.conftest import SENDER, at
@@ -193,6 +193,54 @@ def test_a_refused_recipient_fails_at_once(session: Any, worker_config: Any, sin
     assert (result.sent, result.failed) == (0, 1)
     (row,) = rows(session, req)
     assert row.attempts == 1 and row.failed_at is not None and "550" in (row.last_error or "")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "zhangsan@example.cn\r\nBcc: evil@attacker.example",  # CR/LF: the email library refuses the header
+        "zhangsan@example.cn, evil@attacker.example",  # one field, two recipients
+        "zhangsan@@example",
+        "张三 <zhangsan@example.cn>",
+    ],
+)
+def test_a_stored_address_that_is_not_one_address_is_a_recorded_failure(
+    session: Any, worker_config: Any, sink: SmtpSink, agency: Any, stored: str
+):
+    """An address intake would refuse today, already in the database (written before the check, or by
+    hand): the relay records the failure for officers, never crashes, never leaves the row claimed,
+    and sends nothing to anyone."""
+    req, _ = make_request(session, at(DAY), agency, received_on=DAY, channel="online")
+    session.execute(update(Request).where(Request.id == req.id).values(applicant_email=stored))
+    session.commit()
+    t0 = at(DAY) + dt.timedelta(hours=1)
+
+    result = run_relay(worker_config, session, t0)
+    assert (result.sent, result.retrying, result.failed) == (0, 0, 1)
+    assert sink.messages() == []
+    (row,) = rows(session, req)
+    assert row.failed_at == t0 and row.sent_at is None and row.claimed_until is None and row.attempts == 1
+    assert "收件人电子邮箱地址格式不正确" in (row.last_error or "")
+    assert [(f.tracking_number, f.status) for f in failed_notices(session, [agency.id])] == [
+        (req.tracking_number, "failed")
+    ]
+    session.refresh(req)
+    note = req.events[-1]
+    assert note.type == "commented" and not note.public and "发送失败" in note.note
+    assert run_relay(worker_config, session, t0 + dt.timedelta(hours=1)).handled == 0  # not retried
+
+
+def test_an_internationalised_domain_is_sent_in_its_idna_form(
+    session: Any, worker_config: Any, sink: SmtpSink, agency: Any
+):
+    req, _ = make_request(session, at(DAY), agency, received_on=DAY, channel="online")
+    session.execute(update(Request).where(Request.id == req.id).values(applicant_email="zs@例子.中国"))
+    session.commit()
+    assert run_relay(worker_config, session).sent == 1
+    (mail,) = sink.messages()
+    assert (
+        mail.recipients == ["zs@xn--fsqu00a.xn--fiqs8s"] and mail.message["To"] == "zs@xn--fsqu00a.xn--fiqs8s"
+    )
 
 
 def test_a_claim_is_a_lease(session: Any, worker_config: Any, sink: SmtpSink, agency: Any):

@@ -1,7 +1,9 @@
 """The email channel (SPEC §2): an agency's request mailbox, and turning one message into a request.
 
 Each message is taken once: its Message-ID (or, without one, the hash of the whole message) is unique
-per agency in `inbound_emails`, inserted in the same transaction as the request it becomes. A message
+per agency in `inbound_emails`, inserted in the same transaction as the request it becomes. The same
+bytes again (a re-delivery) are skipped; another message reusing a Message-ID already taken waits for
+review ("重复的 Message-ID"), kept under its own hash, never silently dropped. A message
 that is not a request (an auto-reply, a bounce, a reply to one of our notices, an empty message) waits
 in the officers' review list instead. The request counts as received on the day the system confirms
 receipt to the sender: the receipt notice queued with it (SPEC §2, email: both sides confirm).
@@ -44,6 +46,7 @@ REVIEW_REASONS = {
     "reply_to_notice": _l("对本系统所发通知的回复"),
     "empty": _l("邮件没有正文"),
     "invalid": _l("无法登记为申请（发件人地址或内容不符合要求）"),
+    "duplicate_message_id": _l("重复的 Message-ID：与先前收到的一封邮件相同，但内容不同"),
 }
 AUTO_SUBJECT = re.compile(
     r"^\s*(自动回复|自动答复|退信|系统退信|auto(matic)?[ -]?(reply|response)|out of (the )?office|"
@@ -234,6 +237,15 @@ def _description(mail: ParsedMail) -> str:
     return text
 
 
+def _taken(session: Session, agency: Agency, key: str) -> str | None:
+    """The hash of the message taken under this key in the agency's mailbox, or None."""
+    return session.execute(
+        select(InboundEmail.sha256).where(
+            InboundEmail.agency_id == agency.id, InboundEmail.message_key == key
+        )
+    ).scalar_one_or_none()
+
+
 def raw_mail_path(directory: str | Path, raw_key: str) -> Path:
     return Path(directory) / raw_key[:2] / raw_key
 
@@ -254,11 +266,16 @@ def ingest(
     sha = hashlib.sha256(raw).hexdigest()
     mail = parse_mail(raw)
     key = mail.message_id or f"sha256:{sha}"
-    seen = session.execute(
-        select(InboundEmail.id).where(InboundEmail.agency_id == agency.id, InboundEmail.message_key == key)
-    ).first()
-    if seen is not None:
-        return None
+    reason: str | None = None
+    first = _taken(session, agency, key)
+    if first is not None:
+        if first == sha:  # the very same bytes again: a real re-delivery, taken once
+            return None
+        # Another message under a Message-ID already taken (a forgery, a broken mailer, an edited resend):
+        # not silently dropped, but kept for an officer under its own bytes' key, once.
+        key, reason = f"sha256:{sha}", "duplicate_message_id"
+        if _taken(session, agency, key) is not None:
+            return None
     raw_key = f"{sha}.eml"
     path = raw_mail_path(inbound_dir, raw_key)
     if not path.exists():
@@ -278,7 +295,7 @@ def ingest(
     session.add(row)
     session.flush()
 
-    reason = review_reason(mail, own_domain)
+    reason = reason or review_reason(mail, own_domain)
     req: Request | None = None
     if reason is None:
         try:

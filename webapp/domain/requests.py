@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from webapp import authz
 from webapp.domain import documents
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
+from webapp.domain.contact import check_email, check_phone
 from webapp.domain.deadlines import EARLIEST_RECEIVED_ON, RULES, ClockEvent, compute, rules_for
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from webapp.domain.identity import id_number_error
@@ -176,9 +177,15 @@ def _validate_applicant(errors: dict[str, Any], a: Applicant) -> Applicant:
         if problem:
             errors["applicant.id_number"] = problem
     email = _text(errors, "applicant.email", a.email, required=False, limit=254)
-    if email and ("@" not in email or email.startswith("@") or email.endswith("@")):
-        errors["applicant.email"] = _l("电子邮箱格式不正确")
+    if email:
+        email, bad_email = check_email(email)
+        if bad_email:
+            errors["applicant.email"] = bad_email
     phone = _text(errors, "applicant.phone", a.phone, required=False, limit=40)
+    if phone:
+        phone, bad_phone = check_phone(phone)
+        if bad_phone:
+            errors["applicant.phone"] = bad_phone
     address = _text(errors, "applicant.address", a.address, required=False, limit=500)
     if not (email or phone or address):
         errors["applicant"] = _l("请至少提供一种联系方式（电话、电子邮箱或通信地址）")
