@@ -1,5 +1,5 @@
 """The product's import graph (scripts/import_graph.py): no circle among the modules' top-level imports,
-and no import moved into a function to dodge one."""
+no import moved into a function to dodge one, and the web application never imports the workers."""
 
 from __future__ import annotations
 
@@ -34,6 +34,20 @@ def test_no_circle_among_top_level_imports():
 def test_no_import_inside_a_function_dodges_a_circle():
     report = _script().analyse(["webapp", "workers"])
     assert {(module, target) for module, _, target, _ in report.dodges} <= KNOWN_DODGES
+
+
+def test_the_web_application_never_imports_the_workers():
+    script = _script()
+    modules = script.discover(["webapp", "workers"])
+    script.read_imports(modules)
+    from_webapp = [
+        (m.name, target)
+        for m in modules.values()
+        if m.name.split(".")[0] == "webapp"
+        for target in [*m.top, *(t for _, t in m.inside)]
+        if target.split(".")[0] == "workers"
+    ]
+    assert from_webapp == []
 
 
 def test_the_check_finds_a_circle_and_a_dodge(tmp_path: Path):
