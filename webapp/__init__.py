@@ -34,6 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
 
+    from webapp.pdf import harden
+
+    harden()  # reportlab fetches no URL named in a PDF's text (webapp/pdf.py)
+
     from webapp.api import init_api
     from webapp.cli import register_cli
     from webapp.i18n import init_i18n

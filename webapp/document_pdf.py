@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -24,7 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from webapp.pdf import RENDER_LOCK, cjk_font
+from webapp.pdf import RENDER_LOCK, cjk_font, clean, para
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -61,7 +60,7 @@ class Signature(Flowable):
 
     def __init__(self, agency: str, seal_text: str, date: dt.date, width: float) -> None:
         super().__init__()
-        self.agency, self.seal_text, self.date, self.width = agency, seal_text, date, width
+        self.agency, self.seal_text, self.date, self.width = clean(agency), clean(seal_text), date, width
         self.height = 34 * mm
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -105,7 +104,7 @@ def _footer(label: str) -> Any:
         canvas.saveState()
         canvas.setFont(cjk_font(), 8.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(20 * mm, 12 * mm, label)
+        canvas.drawString(20 * mm, 12 * mm, clean(label))
         canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, f"第{doc.page}页")
         canvas.restoreState()
 
@@ -113,7 +112,7 @@ def _footer(label: str) -> Any:
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return para(text, style)
 
 
 def render(view: DocumentView) -> bytes:
@@ -127,9 +126,9 @@ def render(view: DocumentView) -> bytes:
         rightMargin=26 * mm,
         topMargin=22 * mm,
         bottomMargin=22 * mm,
-        title=view.title,
-        author=str(view.header.get("agency", "")),
-        subject=f"{view.number} {view.tracking_number}",
+        title=clean(view.title),
+        author=clean(view.header.get("agency", "")),
+        subject=clean(f"{view.number} {view.tracking_number}"),
     )
     width = A4[0] - 52 * mm
     story: list[Flowable] = [
@@ -172,6 +171,34 @@ def render(view: DocumentView) -> bytes:
 # -- the application form (政府信息公开申请表) --------------------------------------------------------
 
 
+# How much of a value its cell of the form shows (a longer one is continued after the table): a table's
+# row never breaks across pages, so a row taller than the page could not be laid out at all.
+CELL_LIMIT = 40
+CELL_LIMITS = {"description": 400, "purpose": 200}
+FORM_LABELS = {
+    "name_person": "姓名",
+    "employer": "工作单位",
+    "id_kind_person": "证件名称",
+    "id_number_person": "证件号码",
+    "phone_person": "联系电话",
+    "email_person": "电子邮箱",
+    "address_person": "通信地址",
+    "postal_code": "邮政编码",
+    "name_org": "名称",
+    "id_number_org": "统一社会信用代码",
+    "representative": "法定代表人或负责人",
+    "contact_org": "联系人",
+    "phone_org": "联系电话",
+    "email_org": "电子邮箱",
+    "address_org": "通信地址",
+    "description": "所需信息的名称、文号或者便于查询的其他特征性描述",
+    "purpose": "所需信息的用途",
+    "signature": "申请人签名或者盖章",
+    "tracking_number": "申请编号",
+    "registered_by": "登记人",
+}
+
+
 def application_form(agency_name: str, values: dict[str, str] | None = None) -> bytes:
     """The 政府信息公开申请表 (the contents of 2019 条例 第二十九条), blank or filled in from a registered
     request."""
@@ -186,15 +213,22 @@ def application_form(agency_name: str, values: dict[str, str] | None = None) -> 
         topMargin=15 * mm,
         bottomMargin=18 * mm,
         title="政府信息公开申请表",
-        author=agency_name,
+        author=clean(agency_name),
     )
     cell, head = styles["cell"], styles["cellhead"]
 
     def c(text: str) -> Paragraph:
         return _p(text, cell)
 
+    overflow: list[tuple[str, str]] = []  # (field, its whole text) of the values too long for their cell
+
     def filled(key: str, blank: str = "") -> Paragraph:
-        return _p(v.get(key) or blank, cell)
+        text = v.get(key) or blank
+        limit = CELL_LIMITS.get(key, CELL_LIMIT)
+        if len(text) > limit:  # a table row cannot break across pages: the rest goes after the table
+            overflow.append((FORM_LABELS.get(key, key), text))
+            text = text[:limit] + "……（见续页）"
+        return _p(text, cell)
 
     check = "□"
     rows: list[list[Any]] = [
@@ -304,6 +338,10 @@ def application_form(agency_name: str, values: dict[str, str] | None = None) -> 
             ]
         )
     )
+    continued: list[Flowable] = []
+    if overflow:
+        continued = [Spacer(1, 4 * mm), _p("续页", styles["salutation"])]
+        continued += [_p(f"{label}：{text}", styles["small"]) for label, text in overflow]
     story: list[Flowable] = [
         _p("政府信息公开申请表", styles["title"]),
         Spacer(1, 2 * mm),
@@ -318,6 +356,7 @@ def application_form(agency_name: str, values: dict[str, str] | None = None) -> 
             "一次性告知补正。4.“受理情况”一栏由行政机关填写。",
             styles["small"],
         ),
+        *continued,
     ]
     footer = _footer(f"政府信息公开申请表　{agency_name}")
     with RENDER_LOCK:

@@ -13,10 +13,15 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
+from reportlab import rl_config
+from reportlab.lib import utils as rl_utils
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import Paragraph
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,39 @@ EMBEDDED_NAME = "CJK"
 # document as it is written: two threads writing PDFs at once corrupt each other's subset (a KeyError
 # deep in ttfonts). Every `build()` of a PDF that uses the font holds this lock.
 RENDER_LOCK = threading.Lock()
+
+
+def harden() -> None:
+    """reportlab fetches nothing a PDF's text names: no URL scheme and no host is trusted (an `<img
+    src="http://…"/>` that reached a Paragraph would otherwise be fetched by the server). Called when this
+    module is imported (before any font or image is read: reportlab reads the settings once, at its
+    first resource) and again by the app and the workers at start."""
+    rl_config.trustedSchemes = []
+    rl_config.trustedHosts = []
+    try:  # reportlab binds the settings at its first read: check they are the ones in force
+        rl_utils.open_for_read("data:,probe")
+    except OSError:
+        return
+    raise RuntimeError("reportlab read a resource before it was hardened: URLs would be fetched")
+
+
+def clean(text: object) -> str:
+    """Text as a PDF takes it: a string, with anything UTF-8 cannot carry (a lone surrogate) replaced."""
+    return str(text).encode("utf-8", "replace").decode("utf-8")
+
+
+def markup(text: object) -> str:
+    """Plain text as a Paragraph's markup: `<`, `>` and `&` escaped (so nothing in it is a tag or an
+    entity reportlab would interpret), line breaks as `<br/>`."""
+    return escape(clean(text)).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def para(text: object, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of plain text: the only way the product puts text into a Paragraph."""
+    return Paragraph(markup(text), style)
+
+
+harden()
 
 
 def _candidates() -> list[tuple[str, int]]:

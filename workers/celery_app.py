@@ -80,6 +80,9 @@ def make_celery(flask_app: Flask) -> Celery:
             with flask_app.app_context():
                 return self.run(*args, **kwargs)
 
+    from webapp.pdf import harden
+
+    harden()  # the workers write PDFs too (the notices' attachments): reportlab fetches no URL
     celery = Celery(flask_app.import_name, task_cls=FlaskTask, include=TASK_MODULES)
     celery.conf.update(celery_config(flask_app.config))
     celery.set_default()
@@ -102,6 +105,7 @@ def make_celery(flask_app: Flask) -> Celery:
 
         with flask_app.app_context():
             db.engine.dispose(close=False)
+        harden()
 
     _observe(flask_app)
     return celery

@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from webapp.domain.reports import (
     APPLICANT_HEADING,
@@ -24,7 +24,7 @@ from webapp.domain.reports import (
     ORGANISATIONS_HEADING,
     REVIEW_HEADING,
 )
-from webapp.pdf import RENDER_LOCK, cjk_font
+from webapp.pdf import RENDER_LOCK, cjk_font, clean, para
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -217,16 +217,16 @@ def to_pdf(report: dict[str, Any], names: list[str]) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"{report['title']} {report['year']}",
+        title=clean(f"{report['title']} {report['year']}"),
         author="政府信息公开申请办理系统",
     )
     story: list[Any] = [
-        Paragraph(report["title"], st["title"]),
-        Paragraph(subtitle(report, names), st["sub"]),
+        para(report["title"], st["title"]),
+        para(subtitle(report, names), st["sub"]),
     ]
     if report["form"] == "2013":
         data: list[list[Any]] = [list(HEADER_2013)]
-        data += [[Paragraph(r["label"], st["cell"]), r["unit"], str(r["value"])] for r in report["rows"]]
+        data += [[para(r["label"], st["cell"]), r["unit"], str(r["value"])] for r in report["rows"]]
         head = [
             ("ALIGN", (0, 0), (-1, 0), "CENTER"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3eeee")),
@@ -244,12 +244,12 @@ def to_pdf(report: dict[str, Any], names: list[str]) -> bytes:
 def _pdf_2021(report: dict[str, Any], font: str, st: dict[str, ParagraphStyle], width: float) -> list[Any]:
     columns = report["columns"]
     head = [
-        [Paragraph(report["corner_note"], st["note"]), APPLICANT_HEADING, "", "", "", "", "", ""],
+        [para(report["corner_note"], st["note"]), APPLICANT_HEADING, "", "", "", "", "", ""],
         ["", columns[0], ORGANISATIONS_HEADING, "", "", "", "", columns[6]],
-        ["", "", *(Paragraph(c, st["head"]) for c in columns[1:6]), ""],
+        ["", "", *(para(c, st["head"]) for c in columns[1:6]), ""],
     ]
     body = [
-        [Paragraph(r["label"], st["cell"]), *(_figure(v) for v in (r["values"] or [None] * len(columns)))]
+        [para(r["label"], st["cell"]), *(_figure(v) for v in (r["values"] or [None] * len(columns)))]
         for r in report["rows"]
     ]
     label_width = width - 7 * 25 * mm
@@ -270,7 +270,7 @@ def _pdf_2021(report: dict[str, Any], font: str, st: dict[str, ParagraphStyle], 
     four_rows = [
         [REVIEW_HEADING, *[""] * (n - 1), LITIGATION_HEADING, *[""] * (2 * n - 1)],
         ["", *[""] * (n - 1), direct["label"], *[""] * (n - 1), after["label"], *[""] * (n - 1)],
-        [*(Paragraph(c, st["head"]) for c in results * 3)],
+        [*(para(c, st["head"]) for c in results * 3)],
         [str(v) for g in (review, direct, after) for v in g["values"]],
     ]
     four_spans = [
@@ -284,6 +284,6 @@ def _pdf_2021(report: dict[str, Any], font: str, st: dict[str, ParagraphStyle], 
     return [
         table,
         Spacer(1, 10 * mm),
-        Paragraph(four["title"], ParagraphStyle("h2", parent=st["title"], fontSize=12, leading=16)),
+        para(four["title"], ParagraphStyle("h2", parent=st["title"], fontSize=12, leading=16)),
         four_table,
     ]
