@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +29,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.domain import templates
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.errors import ValidationError
 from webapp.domain.states import CHANNELS, NOTICES
 from webapp.i18n import _l
 from webapp.models import Agency, Event, Request, User
 from webapp.models.document import DOCUMENT_KINDS, Document, DocumentCounter, DocumentSettings
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = 20000
 DEFAULT_SCHEME = "{short}〔{year}〕第{seq}号"
@@ -337,13 +341,12 @@ def header_of(settings: DocumentSettings, agency: Agency) -> dict[str, object]:
 
 
 def scheme_error(scheme: str) -> str | None:
-    """Why a number scheme cannot be used, or None."""
-    if "{seq}" not in scheme:
+    """Why a number scheme cannot be used (naming the bad placeholder), or None."""
+    problem = templates.template_error(scheme, templates.NUMBER_FIELDS)
+    if problem is not None:
+        return problem
+    if "seq" not in templates.placeholders(scheme, templates.NUMBER_FIELDS):
         return str(_l("编号格式须包含{seq}（序号）"))
-    try:
-        scheme.format(short="X", year=2026, seq=1, kind="受")
-    except (KeyError, IndexError, ValueError):
-        return str(_l("编号格式只能使用{short}、{year}、{seq}、{kind}"))
     return None
 
 
@@ -372,15 +375,35 @@ def save_settings(
     """The admin sets an agency's letterhead, contact block, number scheme and per-kind texts; documents
     already sent keep what they were sent with."""
     errors: dict[str, Any] = {}
+    for name in SETTING_FIELDS:
+        value = values.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[name] = _l("应为文本")
+        elif value and len(value.strip()) > SETTING_LIMITS[name]:
+            errors[name] = _l("不能超过%(limit)s个字符", limit=SETTING_LIMITS[name])
     scheme = (values.get("number_scheme") or "").strip()
-    if scheme and scheme_error(scheme):
+    if scheme and "number_scheme" not in errors and scheme_error(scheme):
         errors["number_scheme"] = scheme_error(scheme)
+    elif (scheme or values.get("short_name")) and not {"number_scheme", "short_name"} & set(errors):
+        longest = _number(scheme or DEFAULT_SCHEME, (values.get("short_name") or "").strip() or agency.name)
+        if len(longest) > NUMBER_LIMIT:
+            errors["number_scheme"] = _l(
+                "按此格式生成的文书编号可达%(length)s个字符，不能超过%(limit)s个（请缩短格式或发文机关代字）",
+                length=len(longest),
+                limit=NUMBER_LIMIT,
+            )
     unknown = set(overrides) - set(OVERRIDABLE)
     if unknown:
         errors["overrides"] = _l("未知的文书种类：%(kinds)s", kinds="、".join(sorted(unknown)))
     for kind, text in overrides.items():
-        if text and len(text) > MAX_BODY:
+        if text is not None and not isinstance(text, str):
+            errors[f"override_{kind}"] = _l("应为文本")
+        elif text and len(text) > MAX_BODY:
             errors[f"override_{kind}"] = _l("不能超过%(limit)s个字符", limit=MAX_BODY)
+        elif text and text.strip():
+            problem = templates.template_error(text, templates.LETTER_FIELDS)
+            if problem is not None:
+                errors[f"override_{kind}"] = problem
     if errors:
         raise ValidationError(_l("文书设置有误，请检查标出的字段"), errors)
     settings = session.get(DocumentSettings, agency.id)
@@ -408,16 +431,35 @@ KIND_SHORT = {
 }
 
 
+def _length(table: Any, column: str) -> int:
+    return int(table.c[column].type.length)
+
+
+NUMBER_LIMIT = _length(Document.__table__, "number")  # the stored number's column
+SETTING_LIMITS = {name: _length(DocumentSettings.__table__, name) for name in SETTING_FIELDS}
+
+
+def _number(scheme: str, short: str, kind: str = "receipt", year: int = 2026, seq: int | str = 999999) -> str:
+    values = {"short": short, "year": year, "seq": seq, "kind": KIND_SHORT[kind]}
+    return (
+        templates.fill(scheme, values, what="number scheme")
+        or templates.fill(DEFAULT_SCHEME, values, what="default number scheme")
+        or ""
+    )
+
+
 def document_number(settings: DocumentSettings, agency: Agency, kind: str, year: int, seq: int | None) -> str:
+    """The document's number by the agency's scheme (the default one when the stored scheme is unusable),
+    never longer than its column (an agency renamed to a long name since, say)."""
     scheme = settings.number_scheme or DEFAULT_SCHEME
     if scheme_error(scheme):
+        log.warning("agency %s: unusable number scheme, the default is used instead", agency.code)
         scheme = DEFAULT_SCHEME
-    return scheme.format(
-        short=settings.short_name or agency.name,
-        year=year,
-        seq="＿＿" if seq is None else seq,
-        kind=KIND_SHORT[kind],
-    )
+    number = _number(scheme, settings.short_name or agency.name, kind, year, "＿＿" if seq is None else seq)
+    if len(number) > NUMBER_LIMIT:
+        log.warning("agency %s: document number longer than %s characters, cut", agency.code, NUMBER_LIMIT)
+        number = number[:NUMBER_LIMIT]
+    return number
 
 
 _COUNTER_UPSERTS: dict[str, Any] = {}
@@ -581,18 +623,16 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         overrides or {}
     ).get(kind)
     if isinstance(template, str) and template.strip():
-        return _fill(template, req, ev, "\n".join(paras))
+        filled = _fill(template, req, ev, "\n".join(paras))
+        if filled is not None:
+            return filled
     return "\n".join([f"{req.applicant_name}：", *paras])
 
 
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _fill(template: str, req: Request, ev: Event, default_body: str) -> str:
-    """An agency's own template, with {placeholders} (unknown ones are kept as they are)."""
-    values = _Blank(
+def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | None:
+    """An agency's own template with its {placeholders} filled in; None when it is unusable (a template
+    stored before the rules of webapp.domain.templates, say): the default text is sent instead."""
+    values = dict(
         applicant=req.applicant_name,
         tracking_number=req.tracking_number,
         received_on=fmt(req.received_on),
@@ -605,7 +645,7 @@ def _fill(template: str, req: Request, ev: Event, default_body: str) -> str:
         default=default_body,
         remedy=remedy_text(req.rules),
     )
-    return template.format_map(values)
+    return templates.fill(template, values, what=f"agency {req.agency.code}'s letter text")
 
 
 # -- sending ----------------------------------------------------------------------------------------
