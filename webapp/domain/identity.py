@@ -1,9 +1,17 @@
-"""Identity document checks (SPEC §2): GB 11643 居民身份证 and GB 32100 统一社会信用代码."""
+"""Identity document checks (SPEC §2): GB 11643 居民身份证 and GB 32100 统一社会信用代码.
+
+Every identity number is normalised (`normalise_id_number`: NFKC, so full-width and mathematical digits
+and letters become ASCII; trimmed; upper case) before it is checked and stored, and its digits must then
+be ASCII: a number typed in Arabic-Indic or Devanagari digits (which NFKC leaves as they are, and which
+Python's int() and `\\d` would accept) is refused, so every stored number is found by its ASCII
+spelling.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from webapp.i18n import _l
 
@@ -19,9 +27,24 @@ def resident_id_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+MAX_ID_NUMBER = 40  # the column's length (NFKC may lengthen a text: ㍿ is 株式会社)
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_TRAVEL_DOCUMENT = re.compile(r"[A-Z0-9()\-]+", re.ASCII)  # passports, 港澳台 permits and ID cards
+
+
+def normalise_id_number(number: str) -> str:
+    """An identity number as it is checked, stored and searched: NFKC, trimmed, upper case."""
+    return unicodedata.normalize("NFKC", number).strip().upper()
+
+
+def foreign_digit(number: str) -> str | None:
+    """The first digit of another script in the number (after normalisation), or None."""
+    return next((c for c in number if unicodedata.category(c) == "Nd" and not "0" <= c <= "9"), None)
+
+
 def resident_id_error(number: str) -> str | None:
     """Why a 居民身份证 number is wrong, or None when it is valid."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not _RESIDENT_ID.fullmatch(number):
         return _l("居民身份证号码应为18位，前17位为数字，最后一位为数字或X")
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -47,11 +70,21 @@ def credit_code_error(code: str) -> str | None:
 
 
 def id_number_error(kind: str, number: str) -> str | None:
+    """Why an identity number (normalised by normalise_id_number) is wrong, or None."""
+    if not number.strip():
+        return _l("证件号码不能为空")
+    if len(number) > MAX_ID_NUMBER:
+        return _l("不能超过%(limit)s个字符", limit=MAX_ID_NUMBER)
+    digit = foreign_digit(number)
+    if digit is not None:
+        return _l("证件号码须用数字0-9填写（“%(digit)s”是其他文字的数字）", digit=digit)
     if kind == "resident_id":
         return resident_id_error(number)
     if kind == "credit_code":
         return credit_code_error(number)
-    return None if number.strip() else _l("证件号码不能为空")
+    if kind in ("passport", "hk_macao_taiwan") and not _TRAVEL_DOCUMENT.fullmatch(number):
+        return _l("证件号码只能包含英文字母、数字、括号和连字符")
+    return None
 
 
 def mask_id_number(number: str | None) -> str | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.errors import ValidationError
+from webapp.domain.identity import normalise_id_number
 from webapp.domain.states import UNFINISHED, Status
 from webapp.i18n import _l
 from webapp.models import Agency, Request, User
@@ -68,13 +69,15 @@ def _agency_ids(session: Session, user: User, flt: QueueFilter) -> list[int]:
 
 
 def search_clause(text: str) -> ColumnElement[bool]:
-    """A tracking number (whole or in part), or text in the applicant's name or the request's description."""
+    """A tracking number (whole or in part), text in the applicant's name or the request's description, or
+    the applicant's whole identity number (however its digits are typed: normalised as when stored)."""
     term = text.replace("\x00", "").strip()[:MAX_SEARCH]
     like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(
         Request.tracking_number.ilike(like, escape="\\"),
         Request.applicant_name.ilike(like, escape="\\"),
         Request.description.ilike(like, escape="\\"),
+        Request.applicant_id_number == normalise_id_number(term),
     )
 
 

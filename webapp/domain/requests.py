@@ -28,7 +28,7 @@ from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.contact import check_email, check_phone
 from webapp.domain.deadlines import EARLIEST_RECEIVED_ON, RULES, ClockEvent, compute, rules_for
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
-from webapp.domain.identity import id_number_error
+from webapp.domain.identity import id_number_error, normalise_id_number
 from webapp.domain.states import (
     ACTION_LABELS,
     APPLICANT_TYPES,
@@ -167,7 +167,7 @@ def _validate_applicant(errors: dict[str, Any], a: Applicant) -> Applicant:
     if a.type not in APPLICANT_TYPES:
         errors["applicant.type"] = _l("未知的申请人类型")
     name = _text(errors, "applicant.name", a.name, required=True, limit=200)
-    id_kind, id_number = a.id_kind, (a.id_number or "").strip().upper() or None
+    id_kind, id_number = a.id_kind, normalise_id_number(a.id_number or "") or None
     if id_number and not id_kind:
         id_kind = "resident_id" if a.type == "natural_person" else "credit_code"
     if id_kind is not None and id_kind not in ID_KINDS:
