@@ -469,6 +469,9 @@ ENDPOINTS: dict[str, Row] = {
     "admin.application_form_pdf": Row(admin_page, lambda w: {"code": "MXA"}),
     "admin.catalogue": Row(admin_page, lambda w: {"code": "MXA"}, {"POST": form({"catalogue-year": "x"})}),
     "admin.catalogue_delete": Row(admin_page, lambda w: {"code": "MXA", "year": w.year}),
+    "admin.agency_upload_limits": Row(
+        admin_page, lambda w: {"code": "MXA"}, {"POST": form({"limits-applicant_files": "x"})}
+    ),
     "admin.users": Row(admin_page, bodies={"POST": form({"email": ""})}),
     "admin.user_active": Row(
         admin_page, lambda w: {"user_id": w.spare_user}, {"POST": form({"active": "1"})}
