@@ -4,7 +4,10 @@ old (the clock is webapp.web.common.now, replaced here); a copy of the cookie ta
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
+import json
 import re
 from typing import Any
 
@@ -13,9 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.factories import make_request
 from tests.web.conftest import People, login, post
+from tests.web.test_citizen import PNG, application, track
+from tests.web.test_staff import registration
 from webapp.domain import accounts
-from webapp.models import StaffSession
+from webapp.domain.calendar import china_today
+from webapp.models import Request, StaffSession, TrackingGrant
 
 SESSION_COOKIE = "session"
 
@@ -233,3 +240,117 @@ def test_a_locked_unknown_address_refuses_even_without_a_password_check(
     login_answers(app, "other@hr.example", clock, ["wrong"])
     assert accounts.unknown_address(session, "ghost@hr.example") is None
     assert accounts.unknown_address(session, "OTHER@hr.example") is not None  # by the address's hash
+
+
+# -- the citizen's tracking: grants on the server, nothing of the code in the cookie ----------------------
+
+
+def cookie_contents(app: Flask, browser: FlaskClient) -> tuple[str, str]:
+    """The session cookie as sent, and what it says decoded (Flask signs it, it does not encrypt it)."""
+    cookie = browser.get_cookie(SESSION_COOKIE)
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    return cookie.value, json.dumps(serializer.loads(cookie.value), ensure_ascii=False)
+
+
+def spellings(code: str) -> list[str]:
+    bare = code.replace("-", "")
+    return [code, bare, bare.lower(), base64.b64encode(bare.encode()).decode().rstrip("=")]
+
+
+def test_the_cookie_holds_no_access_code_after_applying_or_tracking(
+    app: Flask, client: FlaskClient, people: People, session: Any
+):
+    response = post(client, "/apply", application())
+    assert response.status_code == 302 and response.location == "/apply/receipt"
+    html = client.get("/apply/receipt").get_data(as_text=True)
+    code = re.search(r'id="access-code">([A-Z0-9-]+)<', html).group(1)  # type: ignore[union-attr]
+    number = re.search(r'id="tracking-number">([A-Z0-9-]+)<', html).group(1)  # type: ignore[union-attr]
+    raw, decoded = cookie_contents(app, client)
+    for spelling in spellings(code):
+        assert spelling not in raw and spelling not in decoded
+    assert number not in decoded  # not even the number: a random key only
+    assert set(json.loads(decoded)) <= {"csrf_token", "tracking", "_flashes", "_fresh"}
+    assert client.get(f"/track/{number}").status_code == 200  # the grant opens the status page
+
+    other = app.test_client()
+    req = session.scalars(select(Request).where(Request.tracking_number == number)).one()
+    assert "已收到" in track(other, req, code)
+    raw, decoded = cookie_contents(app, other)
+    for spelling in spellings(code):
+        assert spelling not in raw and spelling not in decoded
+    assert number not in decoded
+
+
+def test_a_copy_of_the_cookie_taken_before_forget_opens_nothing(
+    app: Flask, client: FlaskClient, people: People, session: Any
+):
+    response = post(
+        client,
+        "/apply",
+        {**application(), "attachments": [(io.BytesIO(PNG), "身份证.png")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    req = session.scalars(select(Request).order_by(Request.id.desc())).first()
+    assert req is not None
+    attachment = req.attachments[0]
+    pages = [
+        f"/track/{req.tracking_number}",
+        "/apply/receipt",
+        f"/track/{req.tracking_number}/attachments/{attachment.id}",
+    ]
+    thief = copy_of(app, client)
+    for page in pages:
+        answer = thief.get(page)
+        assert answer.status_code == 200, page  # the copy opens everything while the grant lives
+        answer.close()
+    post(client, "/track/forget")
+    for browser in (client, thief):
+        for page in pages:
+            assert browser.get(page).location == "/track", page
+    withdraw = post(thief, f"/track/{req.tracking_number}/withdraw", {"reason": "x", "confirm": "y"})
+    assert withdraw.location == "/track"
+    session.refresh(req)
+    assert req.status == "received"
+    grant = session.scalars(select(TrackingGrant).where(TrackingGrant.request_id == req.id)).one()
+    assert grant.revoked_at is not None and grant.receipt is None  # the sealed code is erased
+
+
+def test_tracking_after_forget_works_with_a_new_key(client: FlaskClient, people: People, session: Any):
+    now = dt.datetime.now(dt.UTC)
+    req, code = make_request(session, now, people.agency, received_on=china_today(now))
+    session.commit()
+    track(client, req, code)
+    with client.session_transaction() as s:
+        first = s["tracking"]
+    post(client, "/track/forget")
+    assert "已收到" in track(client, req, code)
+    with client.session_transaction() as s:
+        assert s["tracking"] != first
+
+
+def test_a_grant_lasts_the_tracking_lifetime(
+    app: Flask, client: FlaskClient, people: People, session: Any, clock: Clock
+):
+    assert app.config["TRACKING_GRANT_HOURS"] == 12
+    req, code = make_request(session, clock.moment, people.agency, received_on=china_today(clock.moment))
+    session.commit()
+    track(client, req, code)
+    clock.advance(hours=11, minutes=59)
+    assert client.get(f"/track/{req.tracking_number}").status_code == 200
+    clock.advance(minutes=2)
+    assert client.get(f"/track/{req.tracking_number}").location == "/track"
+
+
+def test_the_staff_receipt_keeps_the_code_out_of_the_cookie(
+    app: Flask, client: FlaskClient, people: People, session: Any
+):
+    login(client, people.officer)
+    response = post(client, "/staff/register", registration())
+    assert response.location == "/staff/register/receipt", response.get_data(as_text=True)[:3000]
+    html = client.get("/staff/register/receipt").get_data(as_text=True)
+    code = re.search(r'id="access-code">([A-Z0-9-]+)<', html).group(1)  # type: ignore[union-attr]
+    raw, decoded = cookie_contents(app, client)
+    for spelling in spellings(code):
+        assert spelling not in raw and spelling not in decoded

@@ -1,8 +1,8 @@
 """The public pages: apply, the receipt (受理回执), track a request with its number and access code,
 correct it when asked (补正), withdraw it.
 
-The access code never appears in a URL: the tracking form is posted, and the tracking numbers it has
-opened are kept in the (signed, HttpOnly) session for the rest of the browser session.
+The access code never appears in a URL: the tracking form is posted, and the requests it has opened are
+tracking grants on the server; the browser's session holds only a random key (webapp/web/tracking.py).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from webapp.extensions import db
 from webapp.i18n import LANGUAGES, _l
 from webapp.models import Agency, Attachment, Request
 from webapp.models.base import MAX_ID
+from webapp.web import tracking
 from webapp.web.common import (
     calendar,
     clock_view,
@@ -65,9 +66,6 @@ from webapp.web.forms import (
 bp = Blueprint("citizen", __name__)
 install_error_pages(bp)
 
-TRACKED = "tracked"  # session key: tracking numbers this browser has opened with their access code
-RECEIPT = "receipt"  # session key: the last submission's number and access code, for its receipt
-MAX_TRACKED = 10
 NOT_FOUND = _l("申请编号或查询码不正确")
 
 
@@ -82,15 +80,10 @@ def find(tracking_number: str) -> Request | None:
     return db.session.execute(select(Request).where(Request.tracking_number == number)).scalar_one_or_none()
 
 
-def remember(tracking_number: str) -> None:
-    tracked = [t for t in session.get(TRACKED, []) if t != tracking_number]
-    session[TRACKED] = [tracking_number, *tracked][:MAX_TRACKED]
-
-
 def tracked_request(tracking_number: str) -> Request | None:
-    if tracking_number not in session.get(TRACKED, []):
-        return None
-    return find(tracking_number)
+    """The request, if this browser holds a live grant for it."""
+    req = find(tracking_number)
+    return req if req is not None and tracking.granted(req) else None
 
 
 @bp.get("/")
@@ -131,14 +124,13 @@ def apply() -> Any:
                 now=moment,
             )
             store_uploads(req, uploads(form.attachments), uploaded_by=None, moment=moment)
+            tracking.grant(req, access_code=code)
         except ValidationError as exc:
             db.session.rollback()
             show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
             return render_template("citizen/apply.html", form=form), exc.http_status
         else:
             db.session.commit()
-            session[RECEIPT] = {"tracking_number": req.tracking_number, "access_code": code}
-            remember(req.tracking_number)
             return redirect(url_for(".receipt"))
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/apply.html", form=form), status
@@ -167,15 +159,15 @@ def upload_refused(message: object, status: int) -> Any:
 
 @bp.get("/apply/receipt")
 def receipt() -> Any:
-    kept = session.get(RECEIPT)
-    req = find(kept["tracking_number"]) if kept else None
-    if req is None or kept is None:
+    kept = tracking.receipt()
+    if kept is None:
         flash(_l("回执只在提交申请后显示；请用申请编号和查询码查询申请。"), "info")
         return redirect(url_for(".track"))
+    req, code = kept
     return render_template(
         "receipt.html",
         req=req,
-        access_code=kept["access_code"],
+        access_code=code,
         clock=clock_view(req, calendar(), today()),
         back=url_for(".status", tracking_number=req.tracking_number),
     )
@@ -187,7 +179,8 @@ def track() -> Any:
     if form.validate_on_submit():
         req = find(form.tracking_number.data or "")
         if req is not None and authz.applicant_may_see(req, form.access_code.data):
-            remember(req.tracking_number)
+            tracking.grant(req)
+            db.session.commit()
             return redirect(url_for(".status", tracking_number=req.tracking_number))
         form.summary = str(NOT_FOUND)
     status = 422 if form.is_submitted() else 200
@@ -320,8 +313,9 @@ def application_form_pdf() -> Any:
 
 @bp.post("/track/forget")
 def forget() -> Response:
-    """Leave: this browser forgets the requests it opened and the last receipt (a shared computer)."""
-    session.pop(TRACKED, None)
-    session.pop(RECEIPT, None)
+    """Leave: this browser's grants are revoked and its receipt erased, on the server (a shared computer:
+    a copy of the cookie taken before opens nothing either)."""
+    tracking.forget()
+    db.session.commit()
     flash(_l("已退出查询。"), "info")
     return redirect(url_for(".track"))

@@ -39,6 +39,7 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
+from webapp.web import tracking
 from webapp.web.auth import (
     begin_second_step,
     known_device,
@@ -297,7 +298,8 @@ def register() -> Any:
             show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
         else:
             db.session.commit()
-            session[STAFF_RECEIPT] = {"tracking_number": req.tracking_number, "access_code": code}
+            # the code sealed: the session cookie never carries it in clear (webapp/web/tracking.py)
+            session[STAFF_RECEIPT] = {"tracking_number": req.tracking_number, "sealed": tracking.seal(code)}
             return redirect(url_for(".register_receipt"))
     status = 422 if form.is_submitted() else 200
     return render_template("staff/register.html", form=form), status
@@ -307,13 +309,16 @@ def register() -> Any:
 @staff_required()
 def register_receipt() -> Any:
     kept = session.get(STAFF_RECEIPT)
-    req = find(kept["tracking_number"]) if kept else None
-    if req is None or kept is None or not authz.may_see_request(staff(), req):
+    if not isinstance(kept, dict):
+        return redirect(url_for(".queue"))
+    req = find(str(kept.get("tracking_number", "")))
+    code = tracking.unseal(kept.get("sealed"), max_age=tracking.lifetime())
+    if req is None or code is None or not authz.may_see_request(staff(), req):
         return redirect(url_for(".queue"))
     return render_template(
         "receipt.html",
         req=req,
-        access_code=kept["access_code"],
+        access_code=code,
         clock=clock_view(req, calendar(), today()),
         back=url_for(".request_page", tracking_number=req.tracking_number),
         staff_view=True,
