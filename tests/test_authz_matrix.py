@@ -7,7 +7,16 @@ the pages send anonymous callers to log in, and citizens without the access code
 
 For every case the answer's body is searched for what the caller may not see: the other agency's and the
 other applicant's requests (tracking number, name, ID number even masked, description, phone), the
-internal note, and the full ID number anywhere but the request's own detail for its agency's staff.
+internal note, the full ID number anywhere but the request's own detail for its agency's staff, and the
+other agency's staff (their e-mail addresses).
+
+Administration has two levels (webapp/authz.py): the platform's administrator and each agency's. Rows of
+the administrator's pages come in variants that really change something — issue a token for agency A's
+head or for a platform administrator, create a platform administrator or an officer of A, rename A, set a
+calendar day, deactivate users, revoke a token — and each checks the change was made exactly when the
+policy lets the caller in (a refused request, whatever its answer, writes nothing). The principals' own
+tokens were issued by their administrators (the agency administrators' by the platform's, the platform's
+at the command line), as in a real deployment.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from typing import Any
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import scoped_session
 
 from tests.factories import applicant, make_agency
@@ -32,7 +41,7 @@ from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.identity import mask_id_number, resident_id_check_digit
 from webapp.domain.requests import act, submit
-from webapp.models import Agency, InboundEmail, Request, User
+from webapp.models import Agency, ApiToken, CalendarOverride, InboundEmail, Request, User
 from webapp.models.document import Document
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -52,8 +61,9 @@ PRINCIPALS = [
     "officer_other",
     "head_own",
     "head_other",
-    "admin_own",  # an administrator who belongs to agency A
-    "admin_platform",  # an administrator of no agency
+    "admin_own",  # an administrator who belongs to agency A: agency A's administrator
+    "admin_other",  # agency B's administrator
+    "admin_platform",  # an administrator of no agency: the platform's
 ]
 STAFF = {p for p in PRINCIPALS if "_" in p and p.split("_")[0] in ("officer", "head", "admin")}
 IN_A = {"officer_own", "head_own", "admin_own"}
@@ -116,7 +126,7 @@ def sign_off_api(p: str) -> Any:
         return 401
     if p == "head_own":
         return ALLOW
-    return 404 if p in ("officer_other", "head_other") else 403
+    return 404 if p in ("officer_other", "head_other", "admin_other") else 403
 
 
 def agency_staff_page(p: str) -> Any:
@@ -162,9 +172,26 @@ def track_only(p: str) -> Any:
 
 
 def admin_page(p: str) -> Any:
+    """Open to administrators of either level (each sees what it manages)."""
     if p not in STAFF:
         return LOGIN
     return ALLOW if ROLE[p] == "admin" else 403
+
+
+def admin_levels(*, platform: Any = ALLOW, own: Any = ALLOW, other: Any = 404) -> Callable[[str], Any]:
+    """An administrator's page or act as each level meets it: the platform's administrator, agency A's
+    (`own`) and agency B's (`other`); everyone else as on every administrator's page."""
+
+    def policy(p: str) -> Any:
+        found = {"admin_platform": platform, "admin_own": own, "admin_other": other}
+        return found.get(p, admin_page(p))
+
+    return policy
+
+
+of_agency_a = admin_levels()  # agency A's settings, users and tokens: A's administrator and the platform's
+platform_only = admin_levels(own=403, other=403)  # the calendar, new agencies
+rename_a = admin_levels(own=403, other=404)  # A's name: the platform's; B's administrator does not see A
 
 
 # -- the seeded world -----------------------------------------------------------------------------------
@@ -187,6 +214,9 @@ class World:
     mail: int
     spare_user: int
     spare_token: int
+    spare_b_token: int  # a token of another officer of agency B
+    root2: int  # a second platform administrator
+    staff_emails: dict[str, list[str]]  # "a", "b": each agency's staff, whom the other's must not see
     year: int
     document: str  # the public id of request A's receipt (受理回执)
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -206,6 +236,16 @@ def seed(session: Any, directory: str) -> World:
         u.password_hash = PASSWORD_HASH
         users[p] = u
     session.flush()
+    # Who issued each principal's token: its agency's administrator; the agency administrators' the
+    # platform's; the platform administrator's the command line.
+    issuer = {
+        p: None
+        if p == "admin_platform"
+        else users["admin_platform"]
+        if ROLE[p] == "admin"
+        else users["admin_own" if p in IN_A else "admin_other"]
+        for p in STAFF
+    }
 
     people = {
         "a": ("甲矩阵申请人", resident_id("11010519800101001"), "13911110001", "甲-所需信息：矩阵测试预算甲"),
@@ -265,10 +305,15 @@ def seed(session: Any, directory: str) -> World:
     )
     session.add(mail)
     spare = accounts.create_user(session, "spare@matrix.example", role="officer", agencies=[a], now=now)
-    tokens = {p: accounts.issue_token(session, u, now=now) for p, u in users.items()}
-    accounts.issue_token(session, spare, now=now, label="spare")
+    spare_b = accounts.create_user(session, "spare_b@matrix.example", role="officer", agencies=[b], now=now)
+    root2 = accounts.create_user(session, "root2@matrix.example", role="admin", agencies=[], now=now)
+    tokens = {p: accounts.issue_token(session, u, now=now, issued_by=issuer[p]) for p, u in users.items()}
+    accounts.issue_token(session, spare, now=now, label="spare", issued_by=users["admin_own"])
     session.flush()
     spare_token = max(t.id for t in accounts.list_tokens(session))
+    accounts.issue_token(session, spare_b, now=now, label="spare_b", issued_by=users["admin_other"])
+    session.flush()
+    spare_b_token = max(t.id for t in accounts.list_tokens(session))
     world = World(
         a=a,
         b=b,
@@ -285,6 +330,12 @@ def seed(session: Any, directory: str) -> World:
         mail=mail.id,
         spare_user=spare.id,
         spare_token=spare_token,
+        spare_b_token=spare_b_token,
+        root2=root2.id,
+        staff_emails={
+            "a": [u.email for u in (*(users[p] for p in sorted(IN_A)), spare)],
+            "b": [u.email for u in (*(users[p] for p in sorted(STAFF - IN_A - {"admin_platform"})), spare_b)],
+        },
         year=today.year - 1,
         document=session.execute(
             select(Document.public_id).where(Document.request_id == made["a"].id).order_by(Document.id)
@@ -315,7 +366,10 @@ class Row:
     policy: Callable[[str], Any]
     values: Callable[[World], dict[str, Any]] = lambda w: {}
     bodies: dict[str, Callable[[World], dict[str, Any]]] = field(default_factory=dict)
+    policies: dict[str, Callable[[str], Any]] = field(default_factory=dict)  # per method, else `policy`
     last: int = 0  # ends the caller's session: run after the others (1 before 2)
+    # What the act changes, read before and after it: let in, it must change; refused, it must not.
+    effect: Callable[[World, Any], Any] | None = None
     full_id: bool = False  # the request's own detail: its agency's staff see the whole ID number
     ends_at_login: bool = False  # done, it sends the browser to the login page (with no `next`)
 
@@ -457,40 +511,157 @@ ENDPOINTS: dict[str, Row] = {
     "staff.two_factor_recovery_codes": Row(staff_page, bodies={"POST": form({"regenerate-password": "x"})}),
     "staff.two_factor_disable": Row(staff_page, bodies={"POST": form({"disable-password": "x"})}),
     # -- the administrator's pages
+    # -- the administrator's pages: two levels (variants below change something for real)
     "admin.index": Row(admin_page),
-    "admin.agencies": Row(admin_page, bodies={"POST": form({"code": ""})}),
-    "admin.agency": Row(admin_page, lambda w: {"code": "MXA"}),
+    "admin.agencies": Row(admin_page, bodies={"POST": form({"code": ""})}, policies={"POST": platform_only}),
+    "admin.agency": Row(of_agency_a, lambda w: {"code": "MXA"}),
     "admin.agency_name": Row(
-        admin_page, lambda w: {"code": "MXA"}, {"POST": form({"agency-name": "矩阵甲局"})}
+        rename_a, lambda w: {"code": "MXA"}, {"POST": form({"agency-name": "矩阵甲局"})}
     ),
     "admin.document_settings": Row(
-        admin_page, lambda w: {"code": "MXA"}, {"POST": form({"documents-x": ""})}
+        of_agency_a, lambda w: {"code": "MXA"}, {"POST": form({"documents-x": ""})}
     ),
-    "admin.application_form_pdf": Row(admin_page, lambda w: {"code": "MXA"}),
-    "admin.catalogue": Row(admin_page, lambda w: {"code": "MXA"}, {"POST": form({"catalogue-year": "x"})}),
-    "admin.catalogue_delete": Row(admin_page, lambda w: {"code": "MXA", "year": w.year}),
-    "admin.agency_upload_limits": Row(
-        admin_page, lambda w: {"code": "MXA"}, {"POST": form({"limits-applicant_files": "x"})}
-    ),
+    "admin.application_form_pdf": Row(of_agency_a, lambda w: {"code": "MXA"}),
+    "admin.catalogue": Row(of_agency_a, lambda w: {"code": "MXA"}, {"POST": form({"catalogue-year": "x"})}),
+    "admin.catalogue_delete": Row(of_agency_a, lambda w: {"code": "MXA", "year": w.year}),
     "admin.users": Row(admin_page, bodies={"POST": form({"email": ""})}),
     "admin.user_active": Row(
-        admin_page, lambda w: {"user_id": w.spare_user}, {"POST": form({"active": "1"})}
+        of_agency_a, lambda w: {"user_id": w.spare_user}, {"POST": form({"active": "1"})}
     ),
     "admin.tokens": Row(admin_page, bodies={"POST": form({"label": ""})}),
-    "admin.revoke": Row(admin_page, lambda w: {"token_id": w.spare_token}),
-    "admin.reset_user": Row(admin_page, lambda w: {"user_id": w.spare_user}),
-    "admin.agency_requirement": Row(admin_page, lambda w: {"code": "MXA"}),
-    "admin.calendar_view": Row(admin_page),
-    "admin.calendar_day": Row(admin_page, bodies={"POST": form({"day-day": ""})}),
-    "admin.calendar_clear": Row(admin_page, lambda w: {"day": f"{w.year}-06-10"}),
-    "admin.calendar_confirm": Row(admin_page, bodies={"POST": form({"confirm-note": ""})}),
+    "admin.revoke": Row(of_agency_a, lambda w: {"token_id": w.spare_token}),
+    "admin.reset_user": Row(of_agency_a, lambda w: {"user_id": w.spare_user}),  # two-factor reset
+    "admin.agency_requirement": Row(of_agency_a, lambda w: {"code": "MXA"}),  # two-factor requirement
+    "admin.agency_upload_limits": Row(
+        of_agency_a, lambda w: {"code": "MXA"}, {"POST": form({"limits-applicant_files": "x"})}
+    ),
+    "admin.calendar_view": Row(admin_page),  # agency administrators look; only the platform's changes
+    "admin.calendar_day": Row(platform_only, bodies={"POST": form({"day-day": ""})}),
+    "admin.calendar_clear": Row(platform_only, lambda w: {"day": f"{w.year}-06-10"}),
+    "admin.calendar_confirm": Row(platform_only, bodies={"POST": form({"confirm-note": ""})}),
 }
 
-# The attachment download routes take a second variant: a file staff uploaded, which the applicant with
-# the code must not get either.
-STAFF_FILE_VARIANTS: dict[str, Row] = {
-    "api_v1.attachment": Row(staff_file_api, lambda w: {**tn(w), "attachment_id": w.staff_file}),
-    "citizen.attachment": Row(track_only, lambda w: {**tn(w), "attachment_id": w.staff_file}),
+
+def tokens_of(p: str) -> Callable[[World, Any], Any]:
+    return lambda w, session: session.scalar(
+        select(func.count()).select_from(ApiToken).where(ApiToken.user_id == w.users[p].id)
+    )
+
+
+def user_exists(email: str) -> Callable[[World, Any], Any]:
+    return lambda w, session: session.scalar(
+        select(func.count()).select_from(User).where(User.email == email)
+    )
+
+
+def active(user: Callable[[World], int]) -> Callable[[World, Any], Any]:
+    return lambda w, session: session.get(User, user(w)).active
+
+
+NEW_PASSWORD = "matrix-password-1"
+
+# Second rows of some routes: the attachment download routes take a file staff uploaded, which the
+# applicant with the code must not get either; the administrator's acts are tried for real, each with
+# the change it makes.
+VARIANTS: dict[str, list[Row]] = {
+    "api_v1.attachment": [Row(staff_file_api, lambda w: {**tn(w), "attachment_id": w.staff_file})],
+    "citizen.attachment": [Row(track_only, lambda w: {**tn(w), "attachment_id": w.staff_file})],
+    "admin.tokens": [
+        # a token for agency A's head: A's administrator or the platform's, never B's
+        Row(
+            admin_page,
+            bodies={"POST": lambda w: {"data": {"user": str(w.users["head_own"].id), "label": "矩阵"}}},
+            policies={"POST": of_agency_a},
+            effect=tokens_of("head_own"),
+        ),
+        # a token for the platform's administrator: only the platform's
+        Row(
+            admin_page,
+            bodies={"POST": lambda w: {"data": {"user": str(w.users["admin_platform"].id)}}},
+            policies={"POST": admin_levels(own=404, other=404)},
+            effect=tokens_of("admin_platform"),
+        ),
+    ],
+    "admin.users": [
+        # a new platform administrator (an administrator of no agency): only the platform's makes one
+        Row(
+            admin_page,
+            bodies={
+                "POST": form({"email": "root3@matrix.example", "role": "admin", "password": NEW_PASSWORD})
+            },
+            policies={"POST": admin_levels(own=422, other=422)},
+            effect=user_exists("root3@matrix.example"),
+        ),
+        # a new officer of agency A: not by B's administrator (A is not among its choices)
+        Row(
+            admin_page,
+            bodies={
+                "POST": lambda w: {
+                    "data": {
+                        "email": "new-a@matrix.example",
+                        "role": "officer",
+                        "agencies": str(w.a.id),
+                        "password": NEW_PASSWORD,
+                    }
+                }
+            },
+            policies={"POST": admin_levels(other=422)},
+            effect=user_exists("new-a@matrix.example"),
+        ),
+    ],
+    "admin.agencies": [
+        Row(
+            admin_page,
+            bodies={"POST": form({"code": "MXNEW", "name": "矩阵新局"})},
+            policies={"POST": platform_only},
+            effect=lambda w, session: session.scalar(
+                select(func.count()).select_from(Agency).where(Agency.code == "MXNEW")
+            ),
+        )
+    ],
+    "admin.agency_name": [
+        Row(
+            rename_a,
+            lambda w: {"code": "MXA"},
+            {"POST": form({"agency-name": "矩阵甲局（改）"})},
+            effect=lambda w, session: session.get(Agency, w.a.id).name,
+        )
+    ],
+    "admin.calendar_day": [
+        Row(
+            platform_only,
+            bodies={
+                "POST": lambda w: {
+                    "data": {"day-day": f"{w.year}-06-12", "day-kind": "holiday", "day-name": "矩阵"}
+                }
+            },
+            effect=lambda w, session: session.get(CalendarOverride, dt.date(w.year, 6, 12)) is not None,
+        )
+    ],
+    "admin.user_active": [
+        # deactivate agency A's head: A's administrator or the platform's
+        Row(
+            of_agency_a,
+            lambda w: {"user_id": w.users["head_own"].id},
+            {"POST": form({"active": "0"})},
+            effect=active(lambda w: w.users["head_own"].id),
+        ),
+        # deactivate a platform administrator: only the platform's
+        Row(
+            admin_levels(own=404, other=404),
+            lambda w: {"user_id": w.root2},
+            {"POST": form({"active": "0"})},
+            effect=active(lambda w: w.root2),
+        ),
+    ],
+    "admin.revoke": [
+        # a token of agency B's officer: B's administrator or the platform's
+        Row(
+            admin_levels(own=404, other=ALLOW),
+            lambda w: {"token_id": w.spare_b_token},
+            effect=lambda w, session: session.get(ApiToken, w.spare_b_token).revoked_at is not None,
+        )
+    ],
 }
 
 
@@ -499,10 +670,15 @@ class Case:
     endpoint: str
     method: str
     row: Row
+    variant: int = 0
 
     @property
     def label(self) -> str:
-        return f"{self.method} {self.endpoint}"
+        return f"{self.method} {self.endpoint}" + (f" (variant {self.variant})" if self.variant else "")
+
+    @property
+    def policy(self) -> Callable[[str], Any]:
+        return self.row.policies.get(self.method, self.row.policy)
 
 
 def cases(app: Flask) -> list[Case]:
@@ -513,8 +689,9 @@ def cases(app: Flask) -> list[Case]:
             continue  # test_every_endpoint_is_classified names it
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append(Case(rule.endpoint, method, row))
-            if rule.endpoint in STAFF_FILE_VARIANTS:
-                found.append(Case(rule.endpoint, method, STAFF_FILE_VARIANTS[rule.endpoint]))
+            for n, variant in enumerate(VARIANTS.get(rule.endpoint, []), start=1):
+                if method in variant.bodies or not variant.bodies:
+                    found.append(Case(rule.endpoint, method, variant, n))
     return sorted(found, key=lambda c: (c.row.last, c.endpoint, c.method))
 
 
@@ -560,6 +737,10 @@ def forbidden_text(w: World, principal: str, case: Case, path: str) -> dict[str,
                 out[f"{key}'s {what}"] = text
     if principal in ("applicant", "other_applicant", "anonymous"):
         out["officers' email"] = "officer_own@matrix.example"
+    if principal in STAFF and principal != "admin_platform":
+        other = "b" if principal in IN_A else "a"
+        for email in w.staff_emails[other]:
+            out[f"agency {other.upper()}'s staff {email}"] = email
     return out
 
 
@@ -584,7 +765,7 @@ def refused(expected: Any, response: Any, api: bool) -> bool:
 def let_in(response: Any, case: Case) -> bool:
     if response.status_code in (401, 403, 404):
         return False
-    if case.row.policy is public:  # e.g. the receipt page sends a browser without one to /track
+    if case.policy is public:  # e.g. the receipt page sends a browser without one to /track
         return True
     location = response.location or ""
     if case.row.ends_at_login and location == "/staff/login":
@@ -621,10 +802,20 @@ def test_the_matrix(app: Flask, world: World, principal: str, session: scoped_se
             path = url_for(case.endpoint, **case.row.values(world))
         api = path.startswith("/api/")
         kwargs = case.row.bodies.get(case.method, lambda w: {})(world)
+        effect = case.row.effect
+        before = effect(world, session) if effect else None
         response = client.open(path, method=case.method, headers=headers if api else {}, **kwargs)
         body = readable(response)
         response.close()
-        expected = case.row.policy(principal)
+        expected = case.policy(principal)
+        if effect is not None:
+            session.expire_all()
+            changed = effect(world, session) != before
+            if changed != (expected == ALLOW):
+                problems.append(
+                    f"{case.label} {path}: {'changed' if changed else 'did not change'} what it acts on "
+                    f"({response.status_code}), expected {expected}"
+                )
         run += 1
         if response.status_code >= 500 and case.endpoint != "readyz":
             problems.append(f"{case.label} {path}: {response.status_code}")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.factories import make_agency, make_request
 from webapp.domain.accounts import check_password, user_for_token
 from webapp.domain.calendar import current_calendar
-from webapp.models import Agency, Event, Request, User
+from webapp.models import Agency, ApiToken, Event, Request, User
 
 
 def run(app: Flask, *args: str) -> Any:
@@ -46,6 +46,8 @@ def test_create_agency_user_and_token(app: Flask, session: Any):
     token = result.output.strip().splitlines()[-1]
     assert user_for_token(session, token, now=dt.datetime.now(dt.UTC)) is user
     assert user_for_token(session, token + "x", now=dt.datetime.now(dt.UTC)) is None
+    # Issued at the operator's command line: no administrator recorded (the history says so).
+    assert session.execute(select(ApiToken.issued_by_id).where(ApiToken.user_id == user.id)).one() == (None,)
 
     result = run(app, "revoke-token", "li@example.gov.cn")
     assert result.exit_code == 0 and "revoked 1 token" in result.output
@@ -79,6 +81,12 @@ def test_demo_data_loads_a_year_of_requests_once(app: Flask, session: Any):
     finished = session.execute(select(func.count()).select_from(Request).where(Request.status == "replied"))
     assert finished.scalar_one() > 0
     assert run(app, "demo-data", "--if-empty").output.startswith("agencies exist")
+    # The demo's two administrators: the platform's, and DEMO's own.
+    admins = {
+        u.email: [a.code for a in u.agencies]
+        for u in session.scalars(select(User).where(User.role == "admin"))
+    }
+    assert admins == {"admin@demo.gov.cn": [], "agency-admin@demo.gov.cn": ["DEMO"]}
 
 
 def test_calendar_commands_move_open_due_dates(app: Flask, session: Any):

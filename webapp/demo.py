@@ -63,13 +63,24 @@ def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> l
         name="陈主任",
         now=now,
     )
+    # Two levels of administration (docs/security.md): the platform's administrator (no agency) and
+    # the agency's own, who manages DEMO's users, tokens and settings only.
     accounts.create_user(
         session,
         "admin@demo.gov.cn",
         role="admin",
         agencies=[],
         password=DEMO_PASSWORD,
-        name="系统管理员",
+        name="平台管理员",
+        now=now,
+    )
+    accounts.create_user(
+        session,
+        "agency-admin@demo.gov.cn",
+        role="admin",
+        agencies=[agency],
+        password=DEMO_PASSWORD,
+        name="人社局系统管理员",
         now=now,
     )
     cal = current_calendar(session)
@@ -86,7 +97,8 @@ def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> l
             continue  # a life the rules refuse (e.g. a date past today) is simply skipped
     return [
         f"agency DEMO 示范市人力资源和社会保障局 with {created} requests",
-        f"users officer@demo.gov.cn, head@demo.gov.cn, admin@demo.gov.cn — password {DEMO_PASSWORD}",
+        "users officer@demo.gov.cn, head@demo.gov.cn, agency-admin@demo.gov.cn (DEMO's administrator), "
+        f"admin@demo.gov.cn (the platform's administrator) — password {DEMO_PASSWORD}",
     ]
 
 

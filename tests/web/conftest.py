@@ -39,9 +39,10 @@ class People:
     officer: User
     officer2: User
     head: User
-    admin: User
+    admin: User  # the administrator of `agency` (an agency administrator)
     stranger: User
     stranger_head: User
+    platform: User  # the platform's administrator (an administrator of no agency)
 
 
 def add_people(session: Any, now: dt.datetime) -> People:
@@ -63,6 +64,7 @@ def add_people(session: Any, now: dt.datetime) -> People:
         admin=user(agency, "admin", "admin@hr.example", "系统管理员"),
         stranger=user(other, "officer", "officer@env.example"),
         stranger_head=user(other, "head", "head@env.example"),
+        platform=user(None, "admin", "platform@example.gov.cn", "平台管理员"),
     )
     session.flush()
     return people
@@ -148,7 +150,9 @@ def live(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     with app.app_context():
         upgrade()
         found = add_people(db.session(), dt.datetime.now(dt.UTC))
-        emails = {role: getattr(found, role).email for role in ("officer", "head", "admin", "stranger")}
+        emails = {
+            role: getattr(found, role).email for role in ("officer", "head", "admin", "stranger", "platform")
+        }
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -22,7 +22,7 @@ def now() -> dt.datetime:
 
 
 def test_agencies_and_their_report_settings(client: FlaskClient, people: People, session):
-    login(client, people.admin)
+    login(client, people.platform)
     response = post(client, "/admin/agencies", {"code": "cityedu", "name": "示范市教育局"})
     assert response.location == "/admin/agencies/CITYEDU"
     response = post(client, "/admin/agencies", {"code": "CITYEDU", "name": "又一个"})
@@ -116,7 +116,7 @@ def test_a_calendar_override_moves_open_due_dates_with_a_history_entry(
     )
     session.commit()
     assert req.due_on == dt.date(2024, 7, 2)
-    login(client, people.admin)
+    login(client, people.platform)
     html = client.get("/admin/calendar?year=2024").get_data(as_text=True)
     assert "2024年6月10日 端午节" in html and "2024年5月11日 劳动节" in html  # a holiday, a makeup day
     response = post(
@@ -144,7 +144,7 @@ def test_a_calendar_override_moves_open_due_dates_with_a_history_entry(
 def test_next_years_notice_is_entered_and_confirmed(client: FlaskClient, people: People, session):
     year = max(current_calendar(session).covered_years) + 1
     saturday = next(dt.date(year, 1, d) for d in range(1, 8) if dt.date(year, 1, d).weekday() == 5)
-    login(client, people.admin)
+    login(client, people.platform)
     html = client.get(f"/admin/calendar?year={year}").get_data(as_text=True)
     assert "未覆盖" in html and f"确认{year}年录入完毕" in html
     post(

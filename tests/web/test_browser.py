@@ -274,7 +274,7 @@ def test_admin_enters_a_calendar_override_and_due_dates_move(context: Any, live:
     expected = cal.add_wd(before.due_on, 1)
 
     officer.get_by_role("button", name="退出登录").click()
-    staff_login(officer, live, "admin")
+    staff_login(officer, live, "platform")
     officer.get_by_role("link", name="系统管理").click()
     screenshot(officer, "13-admin")
     officer.get_by_role("link", name="机关", exact=True).first.click()

@@ -41,6 +41,9 @@ def init_api(app: Flask) -> None:
     from webapp.api.routes import bp
 
     api.register_blueprint(bp)
+    from webapp.api.auth import end_of_request
+
+    app.teardown_request(end_of_request)
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:

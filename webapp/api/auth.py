@@ -11,8 +11,9 @@ from flask import g, request
 from sqlalchemy import select
 
 from webapp import authz
-from webapp.domain.accounts import user_for_token
+from webapp.domain.accounts import token_row
 from webapp.domain.errors import Unauthorized
+from webapp.domain.tokens import acting_with
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Request, User
@@ -39,11 +40,20 @@ def bearer_user() -> User | None:
             raise Unauthorized(
                 _l("Authorization 应为 Bearer 令牌"), {"Authorization": _l("格式应为 Bearer <token>")}
             )
-        user = user_for_token(db.session(), token.strip(), now=now())
-        if user is None:
+        row = token_row(db.session(), token.strip(), now=now())
+        if row is None:
             raise Unauthorized(_l("令牌无效或已撤销"), {"Authorization": _l("令牌无效或已撤销")})
+        user = row.user
+        # The events this request appends as the token's user record the token (webapp/domain/tokens.py).
+        acting_with(db.session(), row)
     g.bearer_user = user
     return user
+
+
+def end_of_request(exc: BaseException | None = None) -> None:
+    """The token acts for this request only."""
+    if "bearer_user" in g:
+        acting_with(db.session(), None)
 
 
 def credentials_first(*, staff: bool) -> Callable[[F], F]:

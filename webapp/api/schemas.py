@@ -149,6 +149,20 @@ class EventOut(ma.Schema):
     actor = fields.String(allow_none=True, metadata={"description": "staff view only"})
     internal = fields.Boolean(metadata={"description": "staff view only"})
     data = fields.Dict(metadata={"description": "staff view only"})
+    token = fields.Nested(
+        "EventTokenOut",
+        allow_none=True,
+        metadata={"description": "staff view only: the bearer token the actor used, null on the pages"},
+    )
+
+
+class EventTokenOut(ma.Schema):
+    id = fields.Integer(required=True)
+    label = fields.String(required=True)
+    issued_by = fields.String(
+        required=True, allow_none=True, metadata={"description": "the issuer's e-mail; null: command line"}
+    )
+    via = fields.String(required=True, metadata={"description": "经 X 签发的令牌"})
 
 
 class DayNameOut(ma.Schema):

@@ -9,6 +9,7 @@ from typing import Any
 from flask import url_for
 
 from webapp import authz
+from webapp.domain import tokens
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.identity import mask_id_number
 from webapp.domain.requests import clock_of
@@ -76,6 +77,17 @@ def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.da
         item: dict[str, Any] = {"at": e.at, "on": e.on, "type": e.type, "note": e.note}
         if staff:
             item.update(actor=e.actor.email if e.actor else None, internal=not e.public, data=e.data)
+            # The token the actor used, and who issued it (webapp/domain/tokens.py); None on the pages.
+            item["token"] = (
+                {
+                    "id": e.token.id,
+                    "label": e.token.label,
+                    "issued_by": e.token.issued_by.email if e.token.issued_by else None,
+                    "via": tokens.via(e),
+                }
+                if e.token
+                else None
+            )
         events.append(item)
     out["events"] = events
     out["attachments"] = [

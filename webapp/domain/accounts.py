@@ -215,22 +215,40 @@ def login_succeeded(user: User) -> None:
     user.last_failed_login_at = None
 
 
-def issue_token(session: Session, user: User, *, now: dt.datetime, label: str = "") -> str:
-    """A new bearer token for the user; only its hash is kept, so this is the one time it is seen."""
+def issue_token(
+    session: Session, user: User, *, now: dt.datetime, label: str = "", issued_by: User | None = None
+) -> str:
+    """A new bearer token for the user; only its hash is kept, so this is the one time it is seen.
+    `issued_by`: the administrator issuing it (who may, webapp.authz.may_issue_token, is the caller's
+    to check); None for the operator's command line."""
     token = "gd_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_secret(token), label=label, created_at=now))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=hash_secret(token),
+            label=label,
+            created_at=now,
+            issued_by_id=issued_by.id if issued_by else None,
+        )
+    )
     session.flush()
     return token
 
 
-def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
+def token_row(session: Session, token: str, *, now: dt.datetime) -> ApiToken | None:
+    """The live token row of an active user (its last use noted), or None."""
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
     row.last_used_at = now
-    return row.user
+    return row
+
+
+def user_for_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
+    row = token_row(session, token, now=now)
+    return row.user if row is not None else None
 
 
 def revoke_token(session: Session, token_id: int, *, now: dt.datetime) -> None:

@@ -44,6 +44,7 @@ from webapp.domain.states import (
     Status,
     allowed_actions,
 )
+from webapp.domain.tokens import acting_token_id
 from webapp.i18n import _l
 from webapp.models import (
     Agency,
@@ -246,6 +247,7 @@ def _append_event(
         on=on,
         at=now,
         actor_id=actor.id if actor else None,
+        token_id=acting_token_id(session, actor),
         from_status=from_status,
         to_status=to_status,
         note=note,
@@ -518,6 +520,7 @@ def intake(
         "on": received_on,
         "at": now,
         "actor_id": row["registered_by_id"],
+        "token_id": acting_token_id(session, registered_by),
         "from_status": None,
         "to_status": Status.RECEIVED.value,
         "note": f"通过{CHANNELS[channel]}渠道收到申请",

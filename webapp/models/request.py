@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.domain.states import APPLICANT_TYPES, CHANNELS, DELIVERY, ID_KINDS, OUTCOMES, Status
-from webapp.models.agency import Agency, User
+from webapp.models.agency import Agency, ApiToken, User
 from webapp.models.base import Base, in_check
 
 
@@ -134,9 +134,13 @@ class Event(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     public: Mapped[bool] = mapped_column(default=True)
     data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # The bearer token the actor used, when the event came through the API: the history shows who issued
+    # it ("经 X 签发的令牌"). None for the pages, the applicant and the workers.
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
 
     request: Mapped[Request] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    token: Mapped[ApiToken | None] = relationship()
 
 
 # The event history is append-only (issue 9): the database itself refuses to change or remove an event,

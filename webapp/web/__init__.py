@@ -16,6 +16,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from webapp import authz
+from webapp.domain import tokens
 from webapp.domain.calendar import CHINA
 from webapp.domain.deadlines import RULES
 from webapp.domain.identity import mask_id_number
@@ -62,6 +63,7 @@ def init_web(app: Flask) -> None:
     )
     app.jinja_env.globals.update(aria=aria, form_problems=form_problems, ruleset=RULES.__getitem__)
     app.jinja_env.globals["shown_id_number"] = shown_id_number
+    app.jinja_env.globals["token_via"] = tokens.via
     app.jinja_env.filters["masked_id"] = mask_id_number
 
     @app.context_processor

@@ -1,5 +1,11 @@
 """The administrator's pages: agencies and their report settings, users and roles, API tokens, and the
-working-day calendar with its overrides (a new year's 调休 notice), which move open requests' due dates."""
+working-day calendar with its overrides (a new year's 调休 notice), which move open requests' due dates.
+
+Two levels (webapp/authz.py, docs/security.md): the platform's administrator (of no agency) sees and
+manages everything; an agency's administrator sees and manages only its own agencies' settings and the
+users and tokens within them, may look at the calendar and changes neither it, nor an agency's name, nor
+creates agencies. Every page lists only what its reader may manage; anything else is a 404 (an agency,
+user or token outside theirs) or a 403 (what is the platform's alone)."""
 
 from __future__ import annotations
 
@@ -12,10 +18,12 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from webapp import authz
 from webapp.document_pdf import application_form
 from webapp.domain import accounts, documents, upload_limits
 from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
-from webapp.domain.errors import DomainError
+from webapp.domain.errors import DomainError, Forbidden, ValidationError
+from webapp.domain.errors import NotFound as DomainNotFound
 from webapp.domain.requests import confirm_calendar_year, set_calendar_day
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -49,6 +57,11 @@ def _admins_only() -> None:
     """Every page here is the administrator's: others are sent to log in, or refused (403)."""
 
 
+@bp.context_processor
+def _level() -> dict[str, Any]:
+    return {"platform": authz.is_platform_admin(staff())}
+
+
 @bp.get("/")
 def index() -> str:
     return render_template("admin/index.html")
@@ -58,15 +71,24 @@ def index() -> str:
 
 
 def agency_or_404(code: str) -> Agency:
+    """An agency the reader manages (every one for the platform's administrator, else their own)."""
     agency = db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
-    if agency is None:
-        raise NotFound()
-    return agency
+    return authz.agency_or_404(staff(), agency)
+
+
+def managed_agencies() -> list[Agency]:
+    return [a for a in accounts.list_agencies(db.session()) if authz.may_manage_agency(staff(), a)]
+
+
+def managed_users() -> list[User]:
+    return [u for u in accounts.list_users(db.session()) if authz.may_manage_user(staff(), u)]
 
 
 @bp.route("/agencies", methods=["GET", "POST"])
 def agencies() -> Any:
     form = AgencyCreateForm()
+    if request.method == "POST":
+        authz.require_platform_admin(staff())
     if form.validate_on_submit():
         try:
             agency = accounts.create_agency(
@@ -80,9 +102,7 @@ def agencies() -> Any:
             flash(_l("已创建机关 %(code)s。", code=agency.code), "success")
             return redirect(url_for(".agency", code=agency.code))
     status = 422 if form.is_submitted() else 200
-    return render_template(
-        "admin/agencies.html", form=form, agencies=accounts.list_agencies(db.session())
-    ), status
+    return render_template("admin/agencies.html", form=form, agencies=managed_agencies()), status
 
 
 def agency_page(
@@ -108,6 +128,7 @@ def agency_page(
         current_limits = upload_limits.limits_for(agency)
         for setting in upload_limits.FIELDS:
             limits[setting].data = getattr(current_limits, setting)
+    renamable = authz.may_rename_agency(staff(), agency)
     if documents_form is None:
         documents_form = DocumentSettingsForm(formdata=None, prefix="documents")
         current = documents.settings_for(db.session(), agency)
@@ -126,6 +147,7 @@ def agency_page(
             counts=counts,
             limits_form=limits,
             members=staff_of,
+            renamable=renamable,
         ),
         code,
     )
@@ -139,6 +161,8 @@ def agency(code: str) -> Any:
 @bp.post("/agencies/<code>/name")
 def agency_name(code: str) -> Any:
     agency = agency_or_404(code)
+    if not authz.may_rename_agency(staff(), agency):
+        raise Forbidden(_l("机关名称由平台管理员修改"))
     form = AgencyNameForm(prefix="agency")
     return save_agency_form(
         agency,
@@ -240,7 +264,7 @@ def users_page(form: UserCreateForm, code: int = 200) -> Any:
         render_template(
             "admin/users.html",
             form=form,
-            users=accounts.list_users(db.session()),
+            users=managed_users(),
         ),
         code,
     )
@@ -249,15 +273,23 @@ def users_page(form: UserCreateForm, code: int = 200) -> Any:
 @bp.route("/users", methods=["GET", "POST"])
 def users() -> Any:
     form = UserCreateForm()
-    all_agencies = accounts.list_agencies(db.session())
-    form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in all_agencies)
+    # Only agencies the reader covers are offered (webapp.authz.covers), and a choice outside them is
+    # refused as not one of the options.
+    offered = [a for a in accounts.list_agencies(db.session()) if authz.covers(staff(), [a])]
+    form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in offered)
     if form.validate_on_submit():
-        chosen = [a for a in all_agencies if a.id in (form.agencies.data or [])]
+        chosen = [a for a in offered if a.id in (form.agencies.data or [])]
         try:
+            role = form.role.data or ""
+            if (chosen or role == authz.ADMIN) and not authz.may_grant(staff(), role, chosen):
+                # The choices hold the reader's agencies only: what is left is an agency administrator
+                # choosing none for an administrator, which would make a platform administrator (an
+                # officer or head without an agency is refused by create_user itself).
+                raise ValidationError(_l("用户信息有误"), {"agencies": _l("请至少选择一个您管理的机关")})
             user = accounts.create_user(
                 db.session(),
                 form.email.data or "",
-                role=form.role.data or "",
+                role=role,
                 agencies=chosen,
                 password=form.password.data or "",
                 name=form.name.data or "",
@@ -275,9 +307,7 @@ def users() -> Any:
 
 @bp.post(f"/users/<int(max={MAX_ID}):user_id>/active")
 def user_active(user_id: int) -> Response:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
+    user = authz.user_or_404(staff(), db.session.get(User, user_id))
     active = request.form.get("active") == "1"
     try:
         accounts.set_user_active(db.session(), user, active=active, actor=staff(), now=now())
@@ -303,7 +333,7 @@ def tokens_page(form: TokenIssueForm, *, issued: tuple[User, str] | None = None,
         render_template(
             "admin/tokens.html",
             form=form,
-            tokens=accounts.list_tokens(db.session()),
+            tokens=[t for t in accounts.list_tokens(db.session()) if authz.may_manage_token(staff(), t)],
             issued=issued,
         ),
         code,
@@ -313,7 +343,9 @@ def tokens_page(form: TokenIssueForm, *, issued: tuple[User, str] | None = None,
 def token_form() -> TokenIssueForm:
     form = TokenIssueForm()
     form.user.choices = options(
-        (u.id, f"{u.email}（{ROLE_LABELS[u.role]}）") for u in accounts.list_users(db.session()) if u.active
+        (u.id, f"{u.email}（{ROLE_LABELS[u.role]}）")
+        for u in accounts.list_users(db.session())
+        if authz.may_issue_token(staff(), u)
     )
     return form
 
@@ -321,11 +353,17 @@ def token_form() -> TokenIssueForm:
 @bp.route("/tokens", methods=["GET", "POST"])
 def tokens() -> Any:
     form = token_form()
+    if request.method == "POST" and form.user.data is not None and 0 < form.user.data <= MAX_ID:
+        # A user outside the reader's reach is answered as if it did not exist (an inactive one of
+        # their own is simply not among the choices).
+        authz.user_or_404(staff(), db.session.get(User, form.user.data))
     if form.validate_on_submit():
         user = db.session.get(User, form.user.data)
-        if user is None:
-            raise NotFound()
-        token = accounts.issue_token(db.session(), user, now=now(), label=form.label.data or "")
+        if user is None or not authz.may_issue_token(staff(), user):
+            raise DomainNotFound(_l("用户不存在"))
+        token = accounts.issue_token(
+            db.session(), user, now=now(), label=form.label.data or "", issued_by=staff()
+        )
         db.session.commit()
         # Shown on this answer only (never stored, never redirected through the session).
         fresh = TokenIssueForm(formdata=None)
@@ -336,8 +374,7 @@ def tokens() -> Any:
 
 @bp.post(f"/tokens/<int(max={MAX_ID}):token_id>/revoke")
 def revoke(token_id: int) -> Response:
-    if db.session.get(ApiToken, token_id) is None:
-        raise NotFound()
+    authz.token_or_404(staff(), db.session.get(ApiToken, token_id))
     accounts.revoke_token(db.session(), token_id, now=now())
     db.session.commit()
     flash(_l("令牌已撤销。"), "success")
@@ -373,6 +410,7 @@ def calendar_page(
             overrides=year_overrides(db.session(), year),
             day_form=day_form or CalendarDayForm(formdata=None, prefix="day"),
             confirm=confirm or ConfirmYearForm(formdata=None, prefix="confirm"),
+            editable=authz.may_edit_calendar(staff()),
         ),
         code,
     )
@@ -385,6 +423,7 @@ def calendar_view() -> Any:
 
 @bp.post("/calendar/days")
 def calendar_day() -> Any:
+    authz.require_platform_admin(staff())
     year = chosen_year()
     form = CalendarDayForm(prefix="day")
     if form.validate_on_submit() and form.day.data is not None:
@@ -411,6 +450,7 @@ def calendar_day() -> Any:
 
 @bp.post("/calendar/days/<day>/clear")
 def calendar_clear(day: str) -> Response:
+    authz.require_platform_admin(staff())
     try:
         date = dt.date.fromisoformat(day)
     except ValueError as exc:
@@ -423,6 +463,7 @@ def calendar_clear(day: str) -> Response:
 
 @bp.post("/calendar/confirm")
 def calendar_confirm() -> Any:
+    authz.require_platform_admin(staff())
     year = chosen_year()
     form = ConfirmYearForm(prefix="confirm")
     if form.validate_on_submit():

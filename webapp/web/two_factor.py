@@ -235,12 +235,8 @@ def two_factor_disable() -> Any:
 
 def may_manage(actor: User, user: User) -> bool:
     """The platform's administrator manages everyone; an agency's administrator the users all of whose
-    agencies are its own (never the platform's administrator)."""
-    if authz.is_platform_admin(actor):
-        return True
-    if not user.agencies:
-        return False
-    return all(authz.in_agency(actor, agency.id) for agency in user.agencies)
+    agencies are its own (never the platform's administrator): webapp.authz.may_manage_user."""
+    return authz.may_manage_user(actor, user)
 
 
 @admin.bp.post(f"/users/<int(max={MAX_ID}):user_id>/two-factor/reset")
@@ -256,9 +252,7 @@ def reset_user(user_id: int) -> Response:
 
 @admin.bp.post("/agencies/<code>/two-factor")
 def agency_requirement(code: str) -> Response:
-    agency = admin.agency_or_404(code)
-    if not (authz.is_platform_admin(staff()) or authz.in_agency(staff(), agency.id)):
-        raise NotFound()
+    agency = admin.agency_or_404(code)  # the platform's administrator, or the agency's own
     form = AgencyTwoFactorForm(prefix="two-factor")
     if form.validate_on_submit():
         tf.set_agency_requirement(db.session(), agency, required=bool(form.required.data))
