@@ -78,9 +78,11 @@ def make_private(root: str | Path) -> None:
 
 def private_sqlite_file(database: str | Path) -> None:
     """Create the SQLite database file empty with mode 0600 before SQLite does (it would use 0644 less
-    the umask), and tighten an existing one."""
+    the umask), and tighten an existing one. A database in a folder that does not exist is left to fail
+    as SQLite would (a mistyped path is not a new, empty database)."""
     path = Path(database)
-    private_dir(path.parent)
+    if not path.parent.is_dir():
+        return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
     os.close(fd)
     os.chmod(path, FILE_MODE)

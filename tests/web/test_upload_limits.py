@@ -18,7 +18,9 @@ from werkzeug.test import encode_multipart
 from tests.factories import make_request
 from tests.web.conftest import People, login, post
 from tests.web.test_citizen import application, error_beside, track
+from tests.workers.test_mailbox import OWN, mail
 from webapp.domain.calendar import china_today
+from webapp.domain.mailbox import ingest
 from webapp.domain.requests import act
 from webapp.domain.upload_limits import UploadLimits, limits_for, save_limits
 from webapp.models import Agency, Attachment, Event, Request
@@ -194,3 +196,26 @@ def test_the_admin_sets_the_agencys_limits(client: FlaskClient, session: Any, pe
     assert post(client, path, {f"limits-{k}": v for k, v in fields.items()}).status_code == 302
     session.expire_all()
     assert limits_for(session.get(Agency, people.agency.id)) == UploadLimits(5, 50, 200, 300)
+
+
+def test_a_mail_with_more_attachments_than_the_cap_keeps_the_first_ones(
+    app: Flask, session: Any, people: People, tmp_path: Path
+):
+    cap(session, people.agency, applicant_files=2)
+    files = tuple((f"{i}.pdf", PDF, "application/pdf") for i in range(3))
+    row = ingest(
+        session,
+        people.agency,
+        mail(attachments=files),
+        now=dt.datetime.now(dt.UTC),
+        inbound_dir=tmp_path / "inbound",
+        attachment_dir=tmp_path / "attachments",
+        own_domain=OWN,
+    )
+    session.commit()
+    assert row is not None and row.request_id is not None
+    req = session.get(Request, row.request_id)
+    assert [a.filename for a in req.attachments] == ["0.pdf", "1.pdf"]
+    assert row.skipped_attachments == ["2.pdf"]
+    assert req.events[-1].note.endswith("超过上传限额），请查看原始邮件：2.pdf")
+    assert len([p for p in (tmp_path / "attachments").rglob("*") if p.is_file()]) == 2

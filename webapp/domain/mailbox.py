@@ -344,7 +344,8 @@ def ingest(
             "comment",
             None,
             now=now,
-            note="申请邮件的以下附件类型不受支持，未导入系统，请查看原始邮件：" + "、".join(skipped),
+            note="申请邮件的以下附件未导入系统（类型不受支持、文件过大或超过上传限额），请查看原始邮件："
+            + "、".join(skipped),
         )
     session.flush()
     return row
