@@ -99,6 +99,8 @@ def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> l
         f"agency DEMO 示范市人力资源和社会保障局 with {created} requests",
         "users officer@demo.gov.cn, head@demo.gov.cn, agency-admin@demo.gov.cn (DEMO's administrator), "
         f"admin@demo.gov.cn (the platform's administrator) — password {DEMO_PASSWORD}",
+        "the administrators set up two-factor sign-in at their first login (an authenticator app; "
+        "STAFF_2FA=off to skip it, see README.md)",
     ]
 
 

@@ -1,5 +1,5 @@
 """Agencies, staff users, passwords and bearer tokens: `create-agency`, `create-user`, `set-password`,
-`create-token`, `revoke-token`."""
+`create-token`, `revoke-token`, `reset-2fa`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from webapp.cli.common import agency, fail, now, user
-from webapp.domain import accounts
+from webapp.domain import accounts, two_factor
 from webapp.domain.errors import DomainError
 from webapp.extensions import db
 
@@ -87,4 +87,16 @@ def revoke_token(email: str) -> None:
     click.echo(f"revoked {count} token(s) of {found.email}")
 
 
-COMMANDS = (create_agency, create_user, set_password, create_token, revoke_token)
+@click.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Remove a staff user's second factor (a lost phone, no recovery code left); every session of
+    theirs ends, and at their next login they enrol again if they must."""
+    found = user(email)
+    two_factor.reset(db.session(), found)
+    db.session.commit()
+    click.echo(f"two-factor sign-in of {found.email} reset; their sessions have ended")
+
+
+COMMANDS = (create_agency, create_user, set_password, create_token, revoke_token, reset_2fa)

@@ -140,8 +140,7 @@ def finish_login(user: User, next_url: str | None) -> Response:
     login_user(user)
     target = safe_next(next_url, home_for(user))
     if two_factor.must_enrol(user, current_app.config.get("STAFF_2FA")):
-        flash(_l("您的账号须启用两步验证：请用手机上的身份验证器应用完成设置。"), "info")
-        target = url_for(".two_factor_enrol")
+        target = url_for(".two_factor_enrol")  # the page says why
     response = redirect(target)
     remember_device(response, user)
     return response
