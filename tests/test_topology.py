@@ -66,7 +66,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 def test_the_compose_file_describes_the_production_topology():
     spec = compose()
     services = spec["services"]
-    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "migrate", "web", "proxy", "worker", "beat"}
     assert services["web"]["deploy"]["replicas"] >= 2
     assert services["worker"]["deploy"]["replicas"] >= 2
     assert services["beat"]["deploy"]["replicas"] == 1  # exactly one scheduler
@@ -78,6 +78,7 @@ def test_the_compose_file_describes_the_production_topology():
         assert env["DATABASE_URL"].startswith("postgresql://") and "@db:5432/" in env["DATABASE_URL"]
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
         assert "${SECRET_KEY:?" in env["SECRET_KEY"]  # no default secret: compose refuses to start
+        assert "${METRICS_TOKEN:?" in env["METRICS_TOKEN"]  # production requires it (webapp/config.py)
         assert "appdata:/data" in service["volumes"] and env["DATA_DIR"] == "/data"
         if name != "migrate":  # everything waits for the schema
             assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
@@ -92,11 +93,43 @@ def test_the_compose_file_describes_the_production_topology():
     assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["worker"]["healthcheck"]["test"][-2:] == ["workers.health", "worker"]
     assert services["beat"]["healthcheck"]["test"][-2:] == ["workers.health", "beat"]
-    assert services["web"]["ports"] == ["${WEB_PORTS:-8000-8001}:8000"]  # one host port per replica
     for name in ("db", "redis"):
         assert services[name]["healthcheck"] and services[name]["volumes"]
     assert {"pgdata", "redisdata", "appdata"} <= set(spec["volumes"])
     assert services["web"]["command"][:3] == ["gunicorn", "--config", "python:webapp.gunicorn_conf"]
+
+
+def published(service: dict[str, Any]) -> list[str]:
+    return [str(p) for p in service.get("ports") or []]
+
+
+def test_only_the_proxy_publishes_ports_and_the_web_believes_exactly_it():
+    """gunicorn is reachable only through the proxy (no client can send it an X-Forwarded-For of its own);
+    the proxy overwrites X-Forwarded-For, and the web replicas believe one proxy (TRUSTED_PROXIES=1)."""
+    services = compose()["services"]
+    web, proxy = services["web"], services["proxy"]
+    assert published(web) == [] and web["expose"] == ["8000"]
+    assert {name for name, service in services.items() if published(service)} == {"proxy"}
+    assert published(proxy) == ["${HTTP_PORT:-80}:80", "${HTTPS_PORT:-443}:443"]
+    assert web["environment"]["TRUSTED_PROXIES"] == "1"
+    for name in ("migrate", "worker", "beat"):  # nothing else serves HTTP: nothing else believes headers
+        assert "TRUSTED_PROXIES" not in services[name]["environment"]
+    assert proxy["image"].startswith("nginx:") and proxy["depends_on"]["web"] == {
+        "condition": "service_healthy"
+    }
+    mounts = {(v := interpolate(m, {})).split(":")[1]: v.split(":")[0] for m in proxy["volumes"]}
+    assert mounts == {
+        "/etc/nginx/conf.d/default.conf": "./deploy/nginx.conf",
+        "/etc/nginx/certs": "./deploy/certs",
+    }
+    conf = (PROJECT_DIR / "deploy" / "nginx.conf").read_text()
+    directives = [line.split("#")[0].strip() for line in conf.splitlines()]
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in directives  # overwritten, never appended
+    assert not any("proxy_add_x_forwarded_for" in d for d in directives)
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in directives
+    assert "server web:8000;" in directives and "proxy_pass http://disclosure_web;" in directives
+    assert "location = /metrics {" in directives
+    assert "deploy/certs/" in (PROJECT_DIR / ".gitignore").read_text().split()
 
 
 def test_the_image_runs_as_a_user_with_the_cjk_font():

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
 from webapp.api.jsonbody import JsonProvider
-from webapp.config import PROJECT_DIR, Settings, ensure_secret_key
+from webapp.config import PROJECT_DIR, Settings, ensure_metrics_token, ensure_secret_key
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _private_data(app)
     ensure_secret_key(app.config)
+    ensure_metrics_token(app.config)
     _logging(app)
 
     from webapp import models  # noqa: F401  (registers the tables)

@@ -253,3 +253,13 @@ def ensure_secret_key(config: dict[str, Any]) -> None:
             f.write(secrets.token_hex(32))
         log.warning("SECRET_KEY not set: generated one in %s for this installation", path)
     config["SECRET_KEY"] = path.read_text().strip()
+
+
+def ensure_metrics_token(config: dict[str, Any]) -> None:
+    """Production refuses to start without METRICS_TOKEN: /metrics is then readable only with it (behind a
+    proxy every request comes from the proxy's address, so "only from the loopback" protects nothing)."""
+    if config.get("APP_ENV") == "production" and not config.get("METRICS_TOKEN"):
+        raise RuntimeError(
+            "METRICS_TOKEN must be set in production: Prometheus reads /metrics with "
+            "Authorization: Bearer <METRICS_TOKEN>"
+        )

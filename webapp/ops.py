@@ -5,7 +5,8 @@
   with a short timeout (READY_TIMEOUT_SECONDS, default 2). 200 `{"status": "ok", "checks": {...}}`, or
   503 `{"status": "unavailable", "checks": {"database": "down: OperationalError", ...}}`.
 - `GET /metrics` — Prometheus text. Readable with `Authorization: Bearer <METRICS_TOKEN>` when
-  METRICS_TOKEN is set; without METRICS_TOKEN only from the loopback address. Anyone else gets 404.
+  METRICS_TOKEN is set (production refuses to start without it); without METRICS_TOKEN only from the
+  loopback address of the connection itself, never one taken from X-Forwarded-For. Anyone else gets 404.
 
 Where the figures live:
 - HTTP requests and latencies are counted in each web process. Under gunicorn (webapp/gunicorn_conf.py)
@@ -185,12 +186,25 @@ def readyz() -> Any:
 # -- metrics ---------------------------------------------------------------------------------------
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def socket_address() -> str | None:
+    """The address of the connection itself, never one a header named: with TRUSTED_PROXIES, ProxyFix
+    keeps the original beside the one it took from X-Forwarded-For."""
+    original = request.environ.get("werkzeug.proxy_fix.orig") or {}
+    return original.get("REMOTE_ADDR") or request.environ.get("REMOTE_ADDR")
+
+
 def metrics_allowed() -> bool:
+    """The token holder; without METRICS_TOKEN (never in production: webapp.config.ensure_metrics_token)
+    a process on this host talking to the server itself — the socket's address is the loopback and no
+    X-Forwarded-For names anyone else (a proxy on this host forwarding an outsider, or a forged header)."""
     token = current_app.config.get("METRICS_TOKEN")
     if token:
         sent = request.headers.get("Authorization", "")
         return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
-    return request.remote_addr in ("127.0.0.1", "::1")
+    return socket_address() in LOOPBACK and "X-Forwarded-For" not in request.headers
 
 
 def metrics() -> Any:
