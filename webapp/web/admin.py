@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -59,7 +60,8 @@ def _admins_only() -> None:
 
 @bp.context_processor
 def _level() -> dict[str, Any]:
-    return {"platform": authz.is_platform_admin(staff())}
+    # also rendered for an error page before anyone is logged in (a POST without its CSRF token)
+    return {"platform": current_user.is_authenticated and authz.is_platform_admin(staff())}
 
 
 @bp.get("/")
