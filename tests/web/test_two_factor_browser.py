@@ -121,6 +121,14 @@ def test_an_administrator_enrols_and_logs_in_with_a_code_then_a_recovery_code(
         page.get_by_role("button", name="验证并登录").click()
         page.wait_for_url(re.compile(r"/staff/queue$"))
         assert page.get_by_text("您使用了一个恢复码，还剩 9 个").is_visible()
+        # the agency's administrator requires it of the agency's officers and heads
+        page.goto("/admin/agencies/CITYHR")
+        page.get_by_label("要求本机关的经办人和负责人使用两步验证").check()
+        page.locator("#two-factor").get_by_role("button", name="保存").click()
+        page.wait_for_load_state()
+        assert page.get_by_text("已要求本机关的经办人和负责人使用两步验证。").is_visible()
+        page.locator("#two-factor").scroll_into_view_if_needed()
+        screenshot(page, "2fa-06-agency-requirement")
         log_out(page)
 
         # the same recovery code again: refused
