@@ -305,3 +305,9 @@ def test_a_user_of_two_agencies_is_managed_only_by_an_administrator_of_both(scen
     assert not authz.may_manage_user(p.admin, both) and not authz.may_issue_token(scene.admin_b, both)
     assert authz.may_manage_user(wide, both) and authz.may_manage_user(p.platform, both)
     assert authz.may_manage_user(wide, p.admin) and not authz.may_manage_user(p.admin, wide)
+
+
+def test_an_administration_form_posted_without_a_session_is_refused_plainly(client: FlaskClient):
+    """The pages' error answer for someone not logged in (the CSRF refusal) shows no level, and no 500."""
+    response = client.post("/admin/users", data={"email": "x@example.gov.cn"})
+    assert response.status_code == 400
