@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     APP_ENV=production \
     DATA_DIR=/data
 
-# A CJK TrueType font, embedded in the PDF notices and reports (webapp/pdf.py).
+# A CJK TrueType font, embedded in the PDF notices and reports (webapp/render/pdf.py).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*

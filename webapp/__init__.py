@@ -35,9 +35,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             _sqlite_pragmas(db.engine)
 
-    from webapp.pdf import harden
+    from webapp.domain.documents import use_renderer
+    from webapp.render.letters import render
+    from webapp.render.pdf import harden
 
-    harden()  # reportlab fetches no URL named in a PDF's text (webapp/pdf.py)
+    harden()  # reportlab fetches no URL named in a PDF's text (webapp/render/pdf.py)
+    use_renderer(render)  # the documents' PDFs: the domain stores them, webapp.render makes them
 
     from webapp.api import init_api
     from webapp.cli import register_cli

@@ -80,7 +80,7 @@ def make_celery(flask_app: Flask) -> Celery:
             with flask_app.app_context():
                 return self.run(*args, **kwargs)
 
-    from webapp.pdf import harden
+    from webapp.render.pdf import harden
 
     harden()  # the workers write PDFs too (the notices' attachments): reportlab fetches no URL
     celery = Celery(flask_app.import_name, task_cls=FlaskTask, include=TASK_MODULES)

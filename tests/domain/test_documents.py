@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_agency, make_request, make_user
-from webapp.document_pdf import application_form
 from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
+from webapp.domain.documents.previews import preview
 from webapp.domain.errors import IllegalTransition, ValidationError
 from webapp.domain.requests import act, applicant_withdraw
 from webapp.domain.states import REPLY_OUTCOMES
 from webapp.models import Document, DocumentSettings, Request
+from webapp.render.letters import application_form
 
 D = dt.date
 R2019 = D(2024, 6, 3)  # a Monday; due add_wd(…, 20) = 2024-07-02 (端午节 2024-06-10 skipped)
@@ -428,9 +429,7 @@ def test_closure_when_the_applicant_withdraws(session: Any, now: dt.datetime, wo
 
 def test_the_officers_edited_text_is_what_is_frozen(session: Any, now: dt.datetime, world: dict[str, Any]):
     req = new_request(session, now, world, R2019)
-    drafted = documents.preview(
-        session, req, "reply", world["officer"], now=now, on=R2019, outcome="not_exist"
-    )
+    drafted = preview(session, req, "reply", world["officer"], now=now, on=R2019, outcome="not_exist")
     assert drafted is not None
     assert "该政府信息不存在" in drafted.body
     assert docs(session, req)[-1].kind == "receipt"  # the preview sent nothing
@@ -447,9 +446,7 @@ def test_the_officers_edited_text_is_what_is_frozen(session: Any, now: dt.dateti
 def test_preview_text_is_the_text_sent_when_not_edited(session: Any, now: dt.datetime, world: dict[str, Any]):
     req = new_request(session, now, world, R2019)
     fields = {"items": "请写明文件名称", "period_days": 7}
-    drafted = documents.preview(
-        session, req, "request_correction", world["officer"], now=now, on=R2019, **fields
-    )
+    drafted = preview(session, req, "request_correction", world["officer"], now=now, on=R2019, **fields)
     act(session, req, "request_correction", world["officer"], now=now, on=R2019, **fields)
     doc = docs(session, req)[-1]
     assert drafted is not None
@@ -461,7 +458,7 @@ def test_preview_text_is_the_text_sent_when_not_edited(session: Any, now: dt.dat
 def test_preview_refuses_what_the_action_refuses(session: Any, now: dt.datetime, world: dict[str, Any]):
     req = new_request(session, now, world, R2019)
     with pytest.raises(ValidationError) as caught:
-        documents.preview(session, req, "request_correction", world["officer"], now=now, on=R2019, items="x")
+        preview(session, req, "request_correction", world["officer"], now=now, on=R2019, items="x")
     assert "period_days" in caught.value.fields
 
 
@@ -556,8 +553,8 @@ def test_documents_rendered_in_threads_at_once_are_all_whole():
     import random
     import threading
 
-    from webapp.document_pdf import render
     from webapp.domain.documents import DocumentView
+    from webapp.render.letters import render
 
     alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
     failures: list[str] = []

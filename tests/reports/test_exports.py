@@ -23,8 +23,8 @@ from tests.factories import make_agency, make_request, make_user
 from webapp.domain import reports
 from webapp.domain.requests import act
 from webapp.models import Agency, ReportSnapshot
-from webapp.pdf import cjk_font, font_is_embedded
-from webapp.reports import exports
+from webapp.render import annex_two as exports
+from webapp.render.pdf import cjk_font, font_is_embedded
 
 NOW = dt.datetime(2024, 6, 14, 2, tzinfo=dt.UTC)
 
@@ -74,7 +74,7 @@ def table(session: Any, agency: Agency, year: int, form: str) -> dict[str, Any]:
 
 
 def test_the_font_is_embedded_when_one_is_installed():
-    installed = any(Path(p).is_file() for p, _ in __import__("webapp.pdf").pdf.CANDIDATES)
+    installed = any(Path(p).is_file() for p, _ in __import__("webapp.render.pdf").render.pdf.CANDIDATES)
     if os.environ.get("CI"):
         assert installed, ".ci/run installs fonts-wqy-microhei"
     assert cjk_font() in ("CJK", "STSong-Light")

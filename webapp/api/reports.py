@@ -27,10 +27,8 @@ from webapp.i18n import _l
 from webapp.models import Appeal, ReportSnapshot
 from webapp.models.base import MAX_ID
 from webapp.models.report import APPEAL_KINDS, APPEAL_RESULTS
-from webapp.reports import exports
-from webapp.reports.page import render_page
+from webapp.render import FORMATS, FULL_REPORT_FORMATS, Export, export
 
-FORMATS = ["json", "csv", "xlsx", "pdf", "html"]
 YEARS = validate.Range(min=reports.EARLIEST_YEAR, max=9999)
 
 # -- schemas ------------------------------------------------------------------------------------------
@@ -44,7 +42,7 @@ class AnnexTwoArgs(StrictSchema):
     )
     year = fields.Integer(required=True, validate=YEARS)
     form = fields.String(load_default="2021", validate=validate.OneOf(list(reports.FORMS)))
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = fields.String(load_default="json", validate=validate.OneOf(list(FORMATS)))
 
 
 class Row2013Out(ma.Schema):
@@ -245,29 +243,20 @@ class AnnexTwo(MethodView):
         reports.may_read_reports(user, scope)
         reports.check_year(args["year"], china_today(moment))
         fmt = args["format"]
-        if fmt in ("json", "html"):
-            report = reports.full_report(session, scope, args["year"], args["form"])
-            session.commit()  # the token's last use
-            if fmt == "json":
-                return report
-            return _file(render_page(report, now=moment).encode(), "html", report, inline=True)
-        report = reports.annex_two(session, scope, args["year"], args["form"])
-        session.commit()
-        if fmt == "csv":
-            body = exports.to_csv(report)
-        elif fmt == "xlsx":
-            body = exports.to_xlsx(report, scope.names)
-        else:
-            body = exports.to_pdf(report, scope.names)
-        return _file(body, fmt, report)
+        table = reports.full_report if fmt in FULL_REPORT_FORMATS else reports.annex_two
+        report = table(session, scope, args["year"], args["form"])
+        session.commit()  # the token's last use
+        if fmt == "json":
+            return report
+        return _file(export(report, fmt, names=scope.names, now=moment), html=fmt == "html")
 
 
-def _file(body: bytes, fmt: str, report: dict[str, Any], *, inline: bool = False) -> Response:
-    response = Response(body, content_type=exports.CONTENT_TYPES[fmt])
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{exports.filename(report, fmt)}"'
+def _file(file: Export, *, html: bool) -> Response:
+    response = Response(file.body, content_type=file.content_type)
+    disposition = "inline" if html else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if fmt == "html":
+    if html:
         # Nothing is fetched from anywhere: the styles and the SVG charts are inline.
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from webapp.domain import reports
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import DomainError
 from webapp.extensions import db
-from webapp.reports import exports
-from webapp.reports.page import render_page
+from webapp.render import FORMATS, FULL_REPORT_FORMATS, export
 
 report_group = AppGroup("report", help="Annex two (附表二): tables in every format, year-end snapshots.")
 
@@ -27,7 +25,7 @@ report_group = AppGroup("report", help="Annex two (附表二): tables in every f
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "csv", "xlsx", "pdf", "html"]),
+    type=click.Choice(FORMATS),
     default="json",
     show_default=True,
 )
@@ -40,21 +38,9 @@ def annex_two(agencies: tuple[str, ...], year: int, form: str, fmt: str, output:
     try:
         scope = reports.resolve_scope(session, reports.parse_codes(agencies))
         reports.check_year(year, china_today(moment))
-        if fmt in ("json", "html"):
-            report = reports.full_report(session, scope, year, form)
-            body = (
-                json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
-                if fmt == "json"
-                else render_page(report, now=moment).encode()
-            )
-        else:
-            report = reports.annex_two(session, scope, year, form)
-            if fmt == "csv":
-                body = exports.to_csv(report)
-            elif fmt == "xlsx":
-                body = exports.to_xlsx(report, scope.names)
-            else:
-                body = exports.to_pdf(report, scope.names)
+        table = reports.full_report if fmt in FULL_REPORT_FORMATS else reports.annex_two
+        report = table(session, scope, year, form)
+        body = export(report, fmt, names=scope.names, now=moment).body
     except DomainError as exc:
         raise fail(exc) from exc
     if output is None:

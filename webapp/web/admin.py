@@ -20,7 +20,6 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.document_pdf import application_form
 from webapp.domain import accounts, documents, upload_limits
 from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
 from webapp.domain.errors import DomainError, Forbidden, ValidationError
@@ -30,6 +29,7 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Agency, ApiToken, User
 from webapp.models.base import MAX_ID
+from webapp.render.letters import application_form
 from webapp.web.auth import staff, staff_required
 from webapp.web.common import calendar, install_error_pages, now, today
 from webapp.web.documents import pdf_answer

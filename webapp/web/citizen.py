@@ -25,7 +25,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.document_pdf import application_form
 from webapp.domain.attachments import attachment_path, download_name
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
@@ -38,6 +37,7 @@ from webapp.extensions import db
 from webapp.i18n import LANGUAGES, _l
 from webapp.models import Agency, Attachment, Request
 from webapp.models.base import MAX_ID
+from webapp.render.letters import application_form
 from webapp.web import tracking
 from webapp.web.common import (
     calendar,

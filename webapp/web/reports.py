@@ -1,5 +1,5 @@
 """The head's and administrator's report page (/staff/reports): annex two as webapp.domain.reports
-computes it and webapp.reports lays it out, inside the staff pages, with its CSV, XLSX and PDF files."""
+computes it and webapp.render lays it out, inside the staff pages, with its CSV, XLSX and PDF files."""
 
 from __future__ import annotations
 
@@ -16,18 +16,14 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Agency, ReportSnapshot
 from webapp.models.base import MAX_ID
-from webapp.reports import exports
-from webapp.reports.page import page_context
+from webapp.render import export
+from webapp.render.page import page_context
 from webapp.web.auth import staff, staff_required
 from webapp.web.common import error_page, now, today
 from webapp.web.forms import options
 from webapp.web.staff import bp
 
-FILE_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+FILE_TYPES = ("csv", "xlsx", "pdf")  # the downloads offered on the page
 
 
 class ReportForm(Form):
@@ -123,16 +119,11 @@ def reports_export(fmt: str) -> Any:
     except ValidationError as exc:
         return error_page(422, exc.message)
     report = reports.annex_two(db.session(), scope, year, which)
-    if fmt == "csv":
-        body = exports.to_csv(report)
-    elif fmt == "xlsx":
-        body = exports.to_xlsx(report, scope.names)
-    else:
-        body = exports.to_pdf(report, scope.names)
+    file = export(report, fmt, names=scope.names, now=now())
     return Response(
-        body,
-        mimetype=FILE_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{exports.filename(report, fmt)}"'},
+        file.body,
+        content_type=file.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
     )
 
 

@@ -17,11 +17,11 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.document_pdf import application_form
 from webapp.domain import accounts, two_factor
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.calendar import CHINA
-from webapp.domain.documents import DocumentView, documents_of, preview
+from webapp.domain.documents import DocumentView, documents_of
+from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.mailbox import dismiss_mail, mail_for_review, review_label
 from webapp.domain.notices import failed_notices
@@ -39,6 +39,7 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
+from webapp.render.letters import application_form
 from webapp.web import tracking
 from webapp.web.auth import (
     begin_second_step,

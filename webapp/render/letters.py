@@ -1,5 +1,5 @@
 """PDF of an official document (letterhead, number, title, body, signature with a seal placeholder,
-contact block) and of the 政府信息公开申请表, with the embedded CJK font of webapp.pdf."""
+contact block) and of the 政府信息公开申请表, with the embedded CJK font of webapp.render.pdf."""
 
 from __future__ import annotations
 
@@ -23,12 +23,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from webapp.pdf import RENDER_LOCK, cjk_font, clean, para
+from webapp.domain.documents import DocumentView
+from webapp.render.pdf import RENDER_LOCK, cjk_font, clean, para
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
-
-    from webapp.domain.documents import DocumentView
 
 RED = colors.HexColor("#c00000")
 

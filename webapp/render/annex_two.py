@@ -1,5 +1,5 @@
 """Annex two as files: CSV (UTF-8 with a BOM, so Excel reads the Chinese), XLSX laid out like the printed
-table, and PDF with an embedded Chinese font. Each takes the table as domain.reports returns it."""
+table, and PDF with an embedded Chinese font. Each takes the table as webapp.domain.reports returns it."""
 
 from __future__ import annotations
 
@@ -24,15 +24,7 @@ from webapp.domain.reports import (
     ORGANISATIONS_HEADING,
     REVIEW_HEADING,
 )
-from webapp.pdf import RENDER_LOCK, cjk_font, clean, para
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "json": "application/json",
-}
+from webapp.render.pdf import RENDER_LOCK, cjk_font, clean, para
 
 
 def subtitle(report: dict[str, Any], names: list[str]) -> str:

@@ -12,8 +12,8 @@ from typing import Any
 from flask import current_app
 
 from webapp.domain.calendar import CHINA
-from webapp.reports import charts
-from webapp.reports.exports import subtitle
+from webapp.render import charts
+from webapp.render.annex_two import subtitle
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
 

@@ -1,0 +1,139 @@
+"""Issuing a document with its event: numbered, its text, letterhead and contact block frozen in the
+transaction of the event; a sent document never changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from webapp.domain.calendar import current_calendar
+from webapp.domain.documents.numbering import document_number, next_serial
+from webapp.domain.documents.settings import header_of, settings_for
+from webapp.domain.documents.texts import consultation_letter, draft
+from webapp.domain.documents.wording import MAX_BODY, TITLES
+from webapp.domain.errors import ValidationError
+from webapp.domain.states import NOTICES
+from webapp.i18n import _l
+from webapp.models import Event, Request, User
+from webapp.models.document import Document, DocumentSettings
+
+DRY_RUN = "documents_dry_run"  # session.info flag set by preview(): draft the text, store nothing
+
+
+def clean_text(text: object) -> str | None:
+    """The officer's version of a document's text: None to send the default; a field error otherwise."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    if not isinstance(text, str):
+        raise ValidationError(_l("文书正文应为文本"), {"document_text": _l("应为文本")})
+    if len(text) > MAX_BODY:
+        raise ValidationError(
+            _l("文书正文过长"), {"document_text": _l("不能超过%(limit)s个字符", limit=MAX_BODY)}
+        )
+    return text.replace("\r\n", "\n").strip()
+
+
+def compose(
+    session: Session,
+    req: Request,
+    ev: Event,
+    *,
+    now: dt.datetime,
+    actor: User | None,
+    text: str | None = None,
+    settings: DocumentSettings | None = None,
+    serial: int | None = None,
+) -> dict[str, Any] | None:
+    """The columns of the document event `ev` sends (None if it sends none): numbered, and its text,
+    letterhead and contact block as they stand. Under preview() (session.info[DRY_RUN]) not numbered.
+    `settings` and `serial`: the agency's settings and the serial when the caller has them already (an
+    intake reads both with the agency).
+
+    Nothing is flushed here before the number is taken: the agency's counter row is always locked before
+    the request's own row, whatever the caller does next (one lock order, no deadlock)."""
+    kind = NOTICES.get(ev.type)
+    if kind is None:
+        return None
+    with session.no_autoflush:
+        if settings is None:
+            settings = settings_for(session, req.agency)
+        cal = current_calendar(session)
+        overrides = settings.overrides if isinstance(settings.overrides, dict) else {}
+        default = draft(req, ev, cal, overrides=overrides)
+        if serial is None and not session.info.get(DRY_RUN):
+            serial = next_serial(session, req.agency, ev.on.year)
+    body = text if text is not None else default
+    return {
+        "public_id": secrets.token_hex(8),
+        "kind": kind,
+        "to_applicant": True,
+        "title": TITLES[kind],
+        "number": document_number(settings, req.agency, kind, ev.on.year, serial),
+        "body": body,
+        "header": header_of(settings, req.agency),
+        "on": ev.on,
+        "pdf": None,
+        "sha256": None,
+        "edited": text is not None and text != default,
+        "created_at": now,
+        "created_by_id": actor.id if actor else None,
+    }
+
+
+def issue(
+    session: Session,
+    req: Request,
+    ev: Event,
+    *,
+    now: dt.datetime,
+    actor: User | None,
+    text: str | None = None,
+) -> Document | None:
+    """Send the document of event `ev`: number it and freeze what it says (`compose()`) with the event.
+    Its PDF is made from exactly that by `pdf_of()`, once, off the request's path (the notice relay does
+    it within seconds; a download does it if first). Under preview() the document is drafted but not
+    numbered nor stored."""
+    values = compose(session, req, ev, now=now, actor=actor, text=text)
+    if values is None:
+        return None
+    doc = Document(**values)
+    if session.info.get(DRY_RUN):
+        session.info.setdefault("documents_drafted", []).append(doc)
+        return doc
+    doc.request, doc.event = req, ev
+    session.add(doc)
+    if ev.type == "consultation_started":  # and the letter to the third party itself (Art. 32 / 2008 Art. 23)
+        with session.no_autoflush:
+            settings = settings_for(session, req.agency)
+            letter_serial = next_serial(session, req.agency, ev.on.year)
+        session.add(
+            Document(
+                public_id=secrets.token_hex(8),
+                request=req,
+                event=ev,
+                kind="consultation_letter",
+                to_applicant=False,
+                title=TITLES["consultation_letter"],
+                number=document_number(
+                    settings, req.agency, "consultation_letter", ev.on.year, letter_serial
+                ),
+                body=consultation_letter(req, ev),
+                header=doc.header,
+                on=ev.on,
+                pdf=None,
+                sha256=None,
+                edited=False,
+                created_at=now,
+                created_by_id=doc.created_by_id,
+            )
+        )
+    return doc
+
+
+@event.listens_for(Document, "before_update")
+def _frozen(mapper: Any, connection: Any, target: Document) -> None:
+    raise ValueError(f"document {target.public_id} was sent and cannot change")

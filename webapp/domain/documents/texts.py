@@ -1,0 +1,187 @@
+"""The default texts of the documents, drafted from the request and its event in the words of the rule
+set in force on the received-on day, or an agency's own text with its {placeholders} filled."""
+
+from __future__ import annotations
+
+from webapp.domain import templates
+from webapp.domain.calendar import WorkCalendar
+from webapp.domain.documents.wording import ARTICLES, FEE_RULES, REG, REPLY_TEXT, fmt, remedy_text
+from webapp.domain.states import CHANNELS, NOTICES
+from webapp.models import Event, Request
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
+def _received(req: Request) -> str:
+    return (
+        f"本机关于{fmt(req.received_on)}收到您提出的政府信息公开申请（申请编号：{req.tracking_number}），"
+        f"申请获取“{_excerpt(req.description)}”。"
+    )
+
+
+def _earlier(req: Request, ev: Event, type_: str) -> Event | None:
+    return next((e for e in reversed(req.events) if e.seq < ev.seq and e.type == type_), None)
+
+
+def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, object] | None = None) -> str:
+    """The default text of the document the event `ev` sends, as of right after it (req's stored clock
+    is the one the event left)."""
+    kind = NOTICES[ev.type]
+    rules = req.rules
+    art = ARTICLES[rules]
+    reply_days = 20 if rules == "2019" else 15
+    paras: list[str] = []
+    if kind == "receipt":
+        paras.append(
+            f"本机关于{fmt(req.received_on)}通过{CHANNELS.get(req.channel, req.channel)}方式"
+            "收到您提出的政府信息公开申请，"
+            f"申请获取“{_excerpt(req.description)}”，现予登记，申请编号为{req.tracking_number}。"
+        )
+        paras.append(
+            f"依照{REG}{art.reply}的规定，本机关能够当场答复的当场答复；不能当场答复的，将自收到申请之日起"
+            f"{reply_days}个工作日内，即于{fmt(req.due_on)}前（含当日）作出答复。需要延长答复期限的，经本机关政府信息"
+            f"公开工作机构负责人同意，延长的期限最长不超过{reply_days}个工作日，并另行书面告知。"
+        )
+        paras.append("您可以凭申请编号和查询码在网上查询办理进度、接收告知书和答复书。")
+    elif kind == "correction_notice":
+        period = int(str(ev.data.get("period_days", 0)))
+        deadline = cal.add_wd(ev.on, period)
+        paras.append(_received(req))
+        what = "作出补正" if rules == "2019" else "作出更改、补充"
+        paras.append(f"经审查，您的申请内容不明确。依照{REG}{art.correction}的规定，请您就以下事项{what}：")
+        paras.append(ev.note)
+        paras.append(
+            f"请于{fmt(deadline)}前（含当日，自本告知书发出之日起{period}个工作日内）向本机关提交补正。"
+            "答复期限自本机关收到补正后的申请之日起重新计算。申请人无正当理由逾期不补正的，视为放弃申请，"
+            "本机关不再处理该政府信息公开申请。"
+        )
+    elif kind == "extension_notice":
+        days = int(str(ev.data.get("days", 0)))
+        paras.append(_received(req))
+        paras.append(
+            f"因{ev.note.rstrip('。')}，本机关不能在法定期限内作出答复。依照{REG}{art.extension}的规定，"
+            f"经本机关政府信息公开工作机构负责人同意，答复期限延长{days}个工作日，延长后的答复期限至"
+            f"{fmt(req.due_on)}。"
+        )
+    elif kind == "consultation_notice":
+        paras.append(_received(req))
+        limit = "第三方应当自收到征求意见书之日起15个工作日内提出意见。" if rules == "2019" else ""
+        paras.append(
+            f"您申请公开的政府信息涉及第三方合法权益，依照{REG}{art.consultation}的规定，本机关已于"
+            f"{fmt(ev.on)}书面征求第三方的意见。{limit}依照{REG}{art.consultation_time}的规定，"
+            "征求第三方意见所需时间不计算在答复期限内。本机关将在征求意见结束后继续办理，并依法作出答复。"
+        )
+    elif kind == "fee_notice":
+        amount = float(str(ev.data.get("amount_yuan", 0)))
+        deadline = cal.add_wd(ev.on, 20)
+        paras.append(_received(req))
+        paras.append(
+            f"您申请公开政府信息的数量、频次明显超过合理范围。依照{REG}第四十二条和{FEE_RULES}的规定，"
+            f"本机关决定收取信息处理费人民币{amount:.2f}元。"
+        )
+        paras.append(
+            f"请于{fmt(deadline)}前（含当日）缴纳。自本通知发出之日的次日起至缴纳之日止的期间，不计算在答复期限内。"
+            "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。"
+        )
+    elif kind == "reply":
+        outcome = str(ev.data.get("outcome") or req.outcome)
+        basis, decision = REPLY_TEXT[rules][outcome]
+        paras.append(_received(req))
+        if _earlier(req, ev, "correction_received") is not None:
+            paras.append(
+                f"本机关告知补正后，于{fmt(_earlier(req, ev, 'correction_received').on)}收到您补正后的申请。"  # type: ignore[union-attr]
+            )
+        paras.append(f"经审查，现答复如下：{decision}")
+        if outcome == "not_held":
+            if req.referred_agency:
+                paras.append(
+                    f"经了解，该政府信息由{req.referred_agency}负责公开，您可以向{req.referred_agency}提出申请或者咨询。"
+                )
+            else:
+                paras.append("本机关无法确定负责公开该政府信息的行政机关。")
+        elif req.referred_agency:
+            paras.append(f"您可以向{req.referred_agency}咨询。")
+        if ev.note:
+            paras.append(ev.note)
+        paras.append(f"依据：{basis}。")
+        paras.append(remedy_text(rules))
+    elif kind == "closure_notice":
+        outcome = str(ev.data.get("outcome") or req.outcome)
+        paras.append(_received(req))
+        if ev.type == "withdrawn":
+            paras.append(f"您于{fmt(ev.on)}撤回了该申请，本机关终止办理。")
+        elif outcome == "closed_correction_lapsed":
+            asked = _earlier(req, ev, "correction_requested")
+            until = cal.add_wd(asked.on, int(str(asked.data["period_days"]))) if asked else None
+            paras.append(
+                f"本机关于{fmt(asked.on if asked else None)}告知您于{fmt(until)}前补正申请，"
+                "您未在补正期限内补正。"
+                f"依照{REG}{art.correction}的规定，视为放弃申请，本机关于{fmt(ev.on)}终止办理该政府信息公开申请。"
+            )
+        elif outcome == "closed_fee_unpaid":
+            asked = _earlier(req, ev, "fee_requested")
+            until = cal.add_wd(asked.on, 20) if asked else None
+            paras.append(
+                f"本机关于{fmt(asked.on if asked else None)}通知您于{fmt(until)}前缴纳信息处理费，"
+                "您未在规定期限内缴纳。"
+                f"依照{REG}第四十二条和{FEE_RULES}的规定，视为放弃申请，本机关于{fmt(ev.on)}终止办理该政府信息公开申请。"
+            )
+        else:
+            paras.append(f"本机关于{fmt(ev.on)}终止办理该申请。")
+            if ev.note:
+                paras.append(ev.note)
+        paras.append(remedy_text(rules))
+    template = (overrides or {}).get(f"reply:{req.outcome}" if kind == "reply" else kind) or (
+        overrides or {}
+    ).get(kind)
+    if isinstance(template, str) and template.strip():
+        filled = _fill(template, req, ev, "\n".join(paras))
+        if filled is not None:
+            return filled
+    return "\n".join([f"{req.applicant_name}：", *paras])
+
+
+def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | None:
+    """An agency's own template with its {placeholders} filled in; None when it is unusable (a template
+    stored before the rules of webapp.domain.templates, say): the default text is sent instead."""
+    values = dict(
+        applicant=req.applicant_name,
+        tracking_number=req.tracking_number,
+        received_on=fmt(req.received_on),
+        due_on=fmt(req.due_on),
+        on=fmt(ev.on),
+        description=_excerpt(req.description),
+        note=ev.note,
+        agency=req.agency.name,
+        referred_agency=req.referred_agency or "",
+        default=default_body,
+        remedy=remedy_text(req.rules),
+    )
+    return templates.fill(template, values, what=f"agency {req.agency.code}'s letter text")
+
+
+def consultation_letter(req: Request, ev: Event) -> str:
+    """征求第三方意见书: what is asked and the third party's rights; the applicant is not named to it."""
+    art = ARTICLES[req.rules]
+    party = str(ev.data.get("party") or "")
+    paras = [
+        f"{party}：",
+        f"本机关于{fmt(req.received_on)}收到一件政府信息公开申请（申请编号：{req.tracking_number}），申请公开"
+        f"“{_excerpt(req.description)}”。本机关认为，该政府信息可能涉及贵方的商业秘密、个人隐私等合法权益。"
+        f"依照{REG}{art.consultation}的规定，现书面征求贵方意见。",
+    ]
+    if req.rules == "2019":
+        paras.append(
+            "请贵方自收到本征求意见书之日起15个工作日内，以书面形式提出是否同意公开的意见；不同意公开的，请说明理由。"
+            "逾期未提出意见的，由本机关依照《条例》的规定决定是否公开。第三方不同意公开且有合理理由的，本机关不予公开；"
+            "本机关认为不公开可能对公共利益造成重大影响的，可以决定予以公开，并将决定公开的政府信息内容和理由书面告知贵方。"
+        )
+    else:
+        paras.append(
+            "请贵方在收到本征求意见书后及时以书面形式提出是否同意公开的意见。第三方不同意公开的，本机关不予公开；"
+            "但本机关认为不公开可能对公共利益造成重大影响的，应当予以公开，并将决定公开的政府信息内容和理由书面通知贵方。"
+        )
+    return "\n".join(paras)

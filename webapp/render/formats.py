@@ -1,0 +1,48 @@
+"""Annex two as a file, in one place: the format decides what is written, its content type and its name,
+for the HTTP API, the report page's downloads and the command line alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from webapp.render import annex_two, page
+
+FORMATS = ("json", "csv", "xlsx", "pdf", "html")
+# The formats that show the whole report (figures beyond the form, charts, snapshot status): the caller
+# computes domain.reports.full_report() for these, the table alone (annex_two()) for the others.
+FULL_REPORT_FORMATS = frozenset({"json", "html"})
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    body: bytes
+    content_type: str
+    filename: str
+
+
+def export(report: dict[str, Any], fmt: str, *, names: list[str], now: dt.datetime) -> Export:
+    """The report as a file of format `fmt` (one of FORMATS). `names`: the agencies' names for the
+    title; `now`: when the page says it was made."""
+    if fmt == "json":
+        body = json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
+    elif fmt == "html":
+        body = page.render_page(report, now=now).encode()
+    elif fmt == "csv":
+        body = annex_two.to_csv(report)
+    elif fmt == "xlsx":
+        body = annex_two.to_xlsx(report, names)
+    elif fmt == "pdf":
+        body = annex_two.to_pdf(report, names)
+    else:
+        raise ValueError(f"unknown format {fmt}")
+    return Export(body, CONTENT_TYPES[fmt], annex_two.filename(report, fmt))
