@@ -354,3 +354,15 @@ def test_the_staff_receipt_keeps_the_code_out_of_the_cookie(
     raw, decoded = cookie_contents(app, client)
     for spelling in spellings(code):
         assert spelling not in raw and spelling not in decoded
+
+
+def test_a_static_file_neither_needs_nor_refreshes_the_session(
+    client: FlaskClient, people: People, session: Any, clock: Clock
+):
+    login(client, people.officer)
+    began = sessions_of(session, people.officer.id)[0].last_seen_at
+    clock.advance(minutes=5)
+    client.get("/static/app.css").close()
+    assert sessions_of(session, people.officer.id)[0].last_seen_at == began
+    clock.advance(minutes=26)  # 31 minutes after the last page: the stylesheet did not keep it alive
+    assert client.get("/staff/queue").status_code == 302

@@ -117,8 +117,8 @@ def init_login() -> None:
 def keep_alive() -> None:
     """Before every request of a logged-in user: note that the session was used, at most once a minute
     (the idle lifetime counts from it). Runs before the view, so its commit carries nothing else."""
-    if "_user_id" not in session or not current_user.is_authenticated:
-        return
+    if request.endpoint == "static" or "_user_id" not in session or not current_user.is_authenticated:
+        return  # a page's stylesheet or script neither needs the session nor counts as its use
     row = cast(StaffLogin, current_user).row
     moment = common.now()
     if moment - row.last_seen_at >= SEEN_EVERY:
