@@ -83,6 +83,19 @@ def erase_history(session: Any, request_ids: Any) -> None:
     session.execute(text("SET LOCAL session_replication_role = origin"))
 
 
+_UMASK = os.umask(0o022)  # the umask the suite started with (read by setting it, then put back)
+os.umask(_UMASK)
+
+
+@pytest.fixture(autouse=True)
+def _suite_umask() -> Iterator[None]:
+    """An app built without PRIVATE_UMASK=False sets the process's umask to 077 (webapp/files.py): each
+    test starts and ends with the suite's own, so files written for other servers (dovecot) stay readable."""
+    os.umask(_UMASK)
+    yield
+    os.umask(_UMASK)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if TEST_DATABASE_URL:
