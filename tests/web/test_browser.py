@@ -303,13 +303,18 @@ def test_admin_enters_a_calendar_override_and_due_dates_move(context: Any, live:
 
     after = stored(live, tracking_number)
     assert after.due_on == expected
+    # The platform's administrator handles no request: the agency's officer looks at it.
+    officer.get_by_role("button", name="退出登录").click()
+    staff_login(officer, live, "officer")
     officer.goto(f"/staff/requests/{tracking_number}")
     assert due_text(expected) in officer.locator("#due").inner_text()
     history = officer.locator("#history").inner_text()
     assert "答复期限调整" in history and expected.isoformat() in history
     assert due_text(holiday) in officer.locator("#explain-h + ol").inner_text()  # named as skipped
 
-    # Removing the override moves them back.
+    # Removing the override (the platform's administrator again) moves them back.
+    officer.get_by_role("button", name="退出登录").click()
+    staff_login(officer, live, "platform")
     officer.goto(f"/admin/calendar?year={holiday.year}")
     officer.get_by_role("button", name=re.compile("删除.*的调整")).first.click()
     assert stored(live, tracking_number).due_on == before.due_on
