@@ -145,7 +145,7 @@ def test_b_admin_cannot_change_the_calendar(client: FlaskClient, scene: Scene, s
     page = client.get("/admin/calendar?year=2025")
     assert page.status_code == 200  # it may look
     html = page.get_data(as_text=True)
-    assert "只有平台管理员可以修改" in html and 'name="day-day"' not in html
+    assert "只有平台管理员可以修改" in html and 'name="day-day"' not in html and "可在下方录入" not in html
 
 
 def test_b_admin_cannot_see_nor_deactivate_users_of_a(client: FlaskClient, scene: Scene, session: Any):
