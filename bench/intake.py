@@ -114,6 +114,7 @@ def main() -> None:
         "RATELIMIT_ENABLED": "false",
         "APP_ENV": "production",
         "SECRET_KEY": "bench-" + "x" * 40,
+        "METRICS_TOKEN": "bench-metrics",  # production refuses to start without one
         "PORT": str(port),
         "WEB_HOST": "127.0.0.1",
         "WEB_CONCURRENCY": str(args.workers),

@@ -509,6 +509,7 @@ def main() -> int:
         env.update(
             APP_ENV="production",
             SECRET_KEY=secrets.token_hex(32),
+            METRICS_TOKEN=secrets.token_hex(16),  # production refuses to start without one
             DATABASE_URL=pg.url,
             REDIS_URL=redis.url,
             DATA_DIR=str(root / "data"),
