@@ -9,9 +9,9 @@ Run (creates the database afresh with `flask db upgrade`, then loads it):
 The rows are the ones the product itself writes: statuses and their history events in the order the
 actions allow (submitted, accepted, correction_requested/received, consultation_started/ended,
 fee_requested/received, extension_proposed, extended, replied/closed/withdrawn), each closed request with
-its SPEC §4 outcome and finished_on, and the clock fields (due_on, remaining_days, wait_ends_on,
-due_provisional) replayed with the product's own calendar (`WorkCalendar.add_wd`/`count_wd`, the same steps
-as `domain.deadlines.compute`; a sample is checked against `compute` itself).
+its outcome (docs/rules.md §Outcomes) and finished_on, and the clock fields (due_on, remaining_days,
+wait_ends_on, due_provisional) replayed with the product's own calendar (`WorkCalendar.add_wd`/`count_wd`, the
+same steps as `domain.deadlines.compute`; a sample is checked against `compute` itself).
 
 The open requests (`--open`, default 2.5% of N) are received in the 50 days before TODAY and drawn from
 their own random stream: every dataset with the same `--open` has the same open requests, due dates and

@@ -3,7 +3,7 @@
 # cases per operation and caller (default 100) for an anonymous caller, an officer, a head and an admin
 # (bearer tokens; the applicant's access code and real tracking numbers are mixed in by the test's hook),
 # plus schemathesis' coverage phase. Checks: no 5xx, documented status codes, content types and response
-# schemas, negative input refused, API.md's error shape. About 3,700 answers at the default size.
+# schemas, negative input refused, docs/api.md's error shape. About 3,700 answers at the default size.
 #
 #   bash scripts/fuzz.sh                      # on TEST_DATABASE_URL, default the local PostgreSQL gd_test
 #   FUZZ_EXAMPLES=500 bash scripts/fuzz.sh    # larger

@@ -1,5 +1,6 @@
 """Generated years of requests for the annex-two tests, and an independent count of both forms in plain
-Python (SPEC §4–5 written out again here, on purpose not reusing webapp.domain.reports)."""
+Python (docs/rules.md §Outcomes, §Annex two written out again here, on purpose not reusing
+webapp.domain.reports)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ TYPES = [
 CHANNELS = ["in_person", "fax", "email", "online", "letter", "other"]
 UNFINISHED = ["received", "in_progress", "awaiting_correction", "consulting", "awaiting_fee"]
 
-# SPEC §4, row by row.
+# docs/rules.md §Annex two, row by row.
 ROW_2021 = {
     "disclosed": "3.1",
     "partially_disclosed": "3.2",
@@ -271,7 +272,8 @@ def lived_requests(
     last: dt.date,
     now: dt.datetime,
 ) -> int:
-    """`count` requests walked through their lives by submit() and act(), every path of SPEC §6."""
+    """`count` requests walked through their lives by submit() and act(), every path of docs/rules.md
+    §Lifecycle."""
     cal = current_calendar(session)
     span = (last - first).days
     made = 0

@@ -2,8 +2,8 @@
 
 Each rule of `app.url_map` must be classified in ENDPOINTS below (a new endpoint without a row fails
 `test_every_endpoint_is_classified`); its policy says, for each principal, whether it is let in or which
-refusal it gets (API.md: 401 without credentials, 403 for a role, 404 for what the caller may not see;
-the pages send anonymous callers to log in, and citizens without the access code to /track).
+refusal it gets (docs/api.md §Authentication: 401 without credentials, 403 for a role, 404 for what the caller
+may not see; the pages send anonymous callers to log in, and citizens without the access code to /track).
 
 For every case the answer's body is searched for what the caller may not see: the other agency's and the
 other applicant's requests (tracking number, name, ID number even masked, description, phone), the

@@ -1,4 +1,4 @@
-"""The operator's commands (API.md, Command line)."""
+"""The operator's commands (README.md §Command line)."""
 
 from __future__ import annotations
 

@@ -146,3 +146,65 @@ def test_architecture_md_lists_every_module_of_webapp_and_workers():
     missing, gone = sorted(modules - documented), sorted(documented - modules)
     assert not missing, f"add a row for each to docs/architecture.md §Layout: {missing}"
     assert not gone, f"docs/architecture.md §Layout lists modules that are gone: {gone}"
+
+
+# -- the code cites the product's own docs/ ----------------------------------------------------------------
+
+# The brief the product was first written from is not part of it: the code cites docs/ instead. The
+# names are put together here so that this file does not mention them itself.
+FOREIGN = ("shared" + "/", "SPEC" + ".md", "API" + ".md", "STYLE" + ".md", "SPEC" + " §")
+TEXT_SUFFIXES = {".py", ".html", ".txt", ".po", ".js", ".css", ".md", ".sh", ".toml", ".yml", ".ini", ""}
+
+
+def _repository_texts() -> list[Path]:
+    roots = [ROOT / name for name in ("webapp", "workers", "tests", "bench", "scripts", "migrations", "docs")]
+    files = [p for root in roots for p in root.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
+    files += [ROOT / name for name in ("README.md", "Dockerfile", "docker-compose.yml", "pyproject.toml")]
+    return [p for p in files if "__pycache__" not in p.parts]
+
+
+def test_the_code_cites_docs_not_the_brief():
+    """webapp/, workers/ (and the rest of the repository) point to docs/, never to the brief beside it."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _repository_texts()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(name in line for name in FOREIGN)
+    ]
+    assert not found, "cite docs/ instead:\n" + "\n".join(found)
+
+
+def _headings(page: Path) -> list[str]:
+    lines = page.read_text(encoding="utf-8").splitlines()
+    return [line.lstrip("#").strip() for line in lines if line.startswith("#")]
+
+
+CITATION = re.compile(r"docs/([\w.-]+\.md)")
+SECTION = re.compile(r"^,? ?§")
+
+
+def test_every_docs_citation_names_a_page_and_a_section_that_exist():
+    """`docs/rules.md §Deadlines` in a comment: the page exists and has that heading."""
+    problems = []
+    for path in _repository_texts():
+        # a citation may be wrapped over lines of a docstring or of a comment
+        text = re.sub(r"\s*\n\s*(?:# ?)?", " ", path.read_text(encoding="utf-8"))
+        for match in CITATION.finditer(text):
+            page = ROOT / "docs" / match.group(1)
+            if not page.exists():
+                problems.append(f"{path.relative_to(ROOT)}: docs/{match.group(1)} does not exist")
+                continue
+            headings = _headings(page)
+            rest = text[match.end() :]
+            while SECTION.match(rest):
+                rest = SECTION.sub("", rest, count=1)
+                heading = next(
+                    (h for h in sorted(headings, key=len, reverse=True) if rest.startswith(h)), None
+                )
+                if heading is None:
+                    problems.append(
+                        f"{path.relative_to(ROOT)}: docs/{match.group(1)} has no section {rest[:40]!r}"
+                    )
+                    break
+                rest = rest[len(heading) :]
+    assert not problems, "\n".join(problems)

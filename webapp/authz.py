@@ -1,4 +1,4 @@
-"""Who may do what (SPEC §1, API.md Authentication): the one place that says it.
+"""Who may do what (docs/architecture.md §Authorisation): the one place that says it.
 
 Principals: the applicant (no account; holds the access code of one request), and staff users with one
 role — officer, head or admin — belonging to one or more agencies. An administrator of no agency is the

@@ -30,9 +30,9 @@ The default tracking limit lets one IP make at most 100 failed tries a day, 36,5
 finds a given request's code within a year with probability 36,500 / 1.2 × 10^24 ≈ 3 × 10^-20; even a
 million IPs for a year (3.65 × 10^10 tries) stay below 10^-13.
 
-Answers over a limit: 429 with Retry-After, as API.md's JSON error (`rate_limited`) on /api/, as a
-Chinese error page elsewhere; an upload limit is named in the message (and on the pages it stands beside
-the file input of the form shown again).
+Answers over a limit: 429 with Retry-After, as the JSON error of docs/api.md §Errors (`rate_limited`) on
+/api/, as a Chinese error page elsewhere; an upload limit is named in the message (and on the pages it stands
+beside the file input of the form shown again).
 """
 
 from __future__ import annotations

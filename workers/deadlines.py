@@ -1,4 +1,5 @@
-"""The deadline sweeps (SPEC §3): what the platform does by itself, on the dates the regulation fixes.
+"""The deadline sweeps (docs/rules.md §Deadlines): what the platform does by itself, on the dates the
+regulation fixes.
 
 - a correction requested on C with a period of p working days lapses, and the request is finished as
   `closed_correction_lapsed`, on the day after add_wd(C, p);

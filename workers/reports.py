@@ -1,4 +1,5 @@
-"""Year-end annex-two snapshots (SPEC §5): in January, last year's tables frozen for every agency.
+"""Year-end annex-two snapshots (docs/rules.md §Annex two): in January, last year's tables frozen for every
+agency.
 
 Scheduled every night of January; `webapp.domain.reports.snapshot_year` creates only what is missing, so
 every run after the first (or a second beat's) creates nothing.

@@ -10,7 +10,8 @@ Redis on 6379 are never touched):
 
 1. a private PostgreSQL 15 cluster (initdb into a temporary folder, as the `postgres` user when run as root,
    on a free port) and a private `redis-server` on a free port (no persistence), an SMTP sink (aiosmtpd);
-2. `flask db upgrade`, two agencies, officers and their bearer tokens made with the CLI (API.md);
+2. `flask db upgrade`, two agencies, officers and their bearer tokens made with the CLI (README.md §Command
+   line);
 3. the product as in production: `gunicorn "webapp:create_app()"` (APP_ENV=production, a SECRET_KEY, the
    rate limits kept in Redis but raised far above what one loopback address sends), a `celery worker` and
    `celery beat`;
@@ -439,7 +440,7 @@ class Fault:
     wall_ended: float
 
 
-# The Flask commands of API.md, run in one process (one app start instead of one per command).
+# The Flask commands (README.md §Command line), run in one process (one app start instead of one per command).
 CLI_BATCH = """
 import json, sys
 from webapp import create_app

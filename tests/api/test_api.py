@@ -1,4 +1,4 @@
-"""The JSON API v1 against API.md: each endpoint, each validation error, each role and agency."""
+"""The JSON API v1 against docs/api.md: each endpoint, each validation error, each role and agency."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""GET /api/v1/requests/<n>/documents and the PDFs (API.md): who sees them, and what they are."""
+"""GET /api/v1/requests/<n>/documents and the PDFs (docs/api.md §Documents): who sees them, and what they
+are."""
 
 from __future__ import annotations
 
@@ -91,8 +92,8 @@ def test_the_openapi_document_describes_the_documents(client: FlaskClient):
 
 
 def test_the_letter_to_a_consulted_third_party_is_not_in_the_api(client: FlaskClient, world: World):
-    """The API lists the notices sent to the applicant (API.md's kinds); the letter to the third party
-    is the staff page's."""
+    """The API lists the notices sent to the applicant (docs/api.md §Documents' kinds); the letter to the
+    third party is the staff page's."""
     sub = submitted(client)
     tn = sub["tracking_number"]
     response = client.post(

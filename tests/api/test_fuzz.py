@@ -9,8 +9,8 @@ with an officer's and a head's bearer token, and every answer is checked:
   leaves `default` out;
 - the content type and the body match the documented response;
 - input the schema forbids is refused with a 4xx;
-- every 4xx, whatever was sent (also an undeclared method or content type), is API.md's JSON error
-  {"error": {"code", "message", "fields"?}}.
+- every 4xx, whatever was sent (also an undeclared method or content type), is the JSON error of docs/api.md
+  §Errors {"error": {"code", "message", "fields"?}}.
 
 One test per caller, each inside the `session` fixture, so whatever the fuzzer creates is rolled back.
 To get past the 401/404 a random tracking number earns, generated cases are sometimes aimed at a real request
@@ -98,7 +98,8 @@ def _fuzz_report() -> Iterator[None]:
 
 
 def api_error_shape(ctx: Any, response: Any, case: Any) -> None:
-    """Any 4xx is API.md's JSON error: {"error": {"code", "message", "fields"?}}, fields all strings."""
+    """Any 4xx is the JSON error of docs/api.md §Errors: {"error": {"code", "message", "fields"?}}, fields all
+    strings."""
     if not 400 <= response.status_code < 500:
         return
     content_type = response.headers.get("content-type", [""])[0]
@@ -116,7 +117,7 @@ def api_error_shape(ctx: Any, response: Any, case: Any) -> None:
         and isinstance(fields, dict)
         and all(isinstance(value, str) for value in fields.values())
     ):
-        raise AssertionError(f"{response.status_code} body is not API.md's error shape: {body!r}")
+        raise AssertionError(f"{response.status_code} body is not the API's error shape: {body!r}")
 
 
 def required_properties(document: dict[str, Any], path: str, method: str) -> set[str]:

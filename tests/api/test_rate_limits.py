@@ -1,7 +1,7 @@
-"""The API's rate limits as a client meets them: 429 in API.md's error shape with Retry-After, on
-submissions without a staff token and on wrong access codes (one budget with the tracking page); staff
-tokens are not limited. In memory, on the shared Redis when TEST_REDIS_URL is set, and on a Redis of the
-test's own that goes away: the service goes on answering (fail open), still counting in memory."""
+"""The API's rate limits as a client meets them: 429 in the error shape of docs/api.md §Errors with
+Retry-After, on submissions without a staff token and on wrong access codes (one budget with the tracking
+page); staff tokens are not limited. In memory, on the shared Redis when TEST_REDIS_URL is set, and on a Redis
+of the test's own that goes away: the service goes on answering (fail open), still counting in memory."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/annex-two (API.md, Reports), the snapshots and sign-off, and the review and
+"""GET /api/v1/reports/annex-two (docs/api.md §Reports), the snapshots and sign-off, and the review and
 litigation records over a request."""
 
 from __future__ import annotations

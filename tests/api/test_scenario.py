@@ -21,7 +21,7 @@ skips them. The notices used (only the parts inside a counted interval):
 
 The online request is submitted today, so its dates cannot be written down in advance: they are counted
 in the test, one day at a time, straight from the `chinese_calendar` package (weekends only for a year the
-package does not cover, as SPEC §3 says), not through the product's calendar.
+package does not cover, as docs/rules.md §Deadlines says), not through the product's calendar.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Property tests for the working-day calendar (SPEC §3): add_wd / count_wd / is_workday / overrides."""
+"""Property tests for the working-day calendar (docs/rules.md §Deadlines): add_wd / count_wd / is_workday /
+overrides."""
 
 from __future__ import annotations
 

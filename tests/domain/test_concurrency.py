@@ -1,4 +1,5 @@
-"""Two officers acting on one request at once: exactly one wins, the other is told it changed (SPEC §6)."""
+"""Two officers acting on one request at once: exactly one wins, the other is told it changed (docs/rules.md
+§Lifecycle)."""
 
 from __future__ import annotations
 

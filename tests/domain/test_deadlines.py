@@ -1,4 +1,4 @@
-"""Due-date maths (SPEC §3) over real calendar years.
+"""Due-date maths (docs/rules.md §Deadlines) over real calendar years.
 
 Every expected date below was counted by hand from the State Council's holiday notices
 (国务院办公厅关于某年部分节假日安排的通知) and the working days counted are listed in the comments, so

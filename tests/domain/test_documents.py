@@ -1,5 +1,5 @@
-"""Official documents (issue 7, SPEC §6): every kind, every outcome, both rule sets, read back from the
-PDF through pdftotext — the articles cited, the dates, the names, the remedies, the number."""
+"""Official documents (docs/rules.md §Lifecycle, §Outcomes): every kind, every outcome, both rule sets, read
+back from the PDF through pdftotext — the articles cited, the dates, the names, the remedies, the number."""
 
 from __future__ import annotations
 
@@ -258,7 +258,7 @@ def test_no_fee_notice_under_the_2008_rules(session: Any, now: dt.datetime, worl
     assert [d.kind for d in docs(session, req)] == ["receipt"]
 
 
-# The article each outcome's reply must cite: SPEC §4's basis column (2019), and the 2008 regulation's.
+# The article each outcome's reply must cite: docs/rules.md §Outcomes, both rule sets.
 BASIS = {
     "disclosed": ("第三十六条第（一）项、第（二）项", "第二十一条第（一）项"),
     "partially_disclosed": ("第三十七条", "第二十二条"),

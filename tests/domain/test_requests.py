@@ -1,4 +1,4 @@
-"""The request lifecycle (SPEC §6, API.md's action table): every action, every illegal move, every refusal."""
+"""The request lifecycle (docs/rules.md §Lifecycle): every action, every illegal move, every refusal."""
 
 from __future__ import annotations
 

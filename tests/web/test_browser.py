@@ -100,7 +100,7 @@ def test_citizen_applies_and_tracks(context: Any, browser: Any, live: Live):
     assert page.locator("#name-error").inner_text().endswith("必填")
     assert page.locator("#description-error").is_visible()
     assert page.get_by_label("姓名或名称").get_attribute("aria-invalid") == "true"
-    # A wrong check digit is an error beside the ID number (SPEC §2), and the rest is kept.
+    # A wrong check digit is an error beside the ID number (docs/rules.md §Intake), and the rest is kept.
     page.get_by_label("姓名或名称").fill("张三")
     page.get_by_label("证件号码").fill("110105194912310021")
     page.get_by_label("所需政府信息的描述").fill("申请公开2025年度本局部门预算及其说明")

@@ -1,4 +1,5 @@
-"""The deadline sweeps with a fixed `today` (SPEC §3: the dates of what the workers do by themselves).
+"""The deadline sweeps with a fixed `today` (docs/rules.md §Deadlines: the dates of what the workers do by
+themselves).
 
 Dates (2019 rules, the State Council's 2024 calendar; 2024-06-10 is the Dragon Boat Festival):
 received Mon 2024-06-03, due add_wd(06-03, 20) = 2024-07-02.

@@ -1,4 +1,4 @@
-"""The JSON API v1 (API.md), its OpenAPI document at /api/v1/openapi.json, and its error answers."""
+"""The JSON API v1 (docs/api.md), its OpenAPI document at /api/v1/openapi.json, and its error answers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class Api(SmorestApi):
     ERROR_SCHEMA = ErrorOut
 
     def _register_error_handlers(self) -> None:
-        """Errors are answered by init_api's handlers, in API.md's shape."""
+        """Errors are answered by init_api's handlers, in the shape of docs/api.md §Errors."""
 
 
 def init_api(app: Flask) -> None:

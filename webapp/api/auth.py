@@ -1,4 +1,5 @@
-"""Who is asking: a staff member by bearer token, or an applicant by access code (API.md, Authentication)."""
+"""Who is asking: a staff member by bearer token, or an applicant by access code (docs/api.md
+§Authentication)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,9 @@ def end_of_request(exc: BaseException | None = None) -> None:
 
 def credentials_first(*, staff: bool) -> Callable[[F], F]:
     """Check the caller's credentials before the view's input is parsed, so that missing or invalid ones
-    are a 401 even when the body is malformed too (API.md: 401, then 403/404, then 422). `staff`: only a
-    bearer token will do; otherwise an applicant's access code too (checked against the request later)."""
+    are a 401 even when the body is malformed too (docs/api.md §Authentication: 401, then 403/404, then 422).
+    `staff`: only a bearer token will do; otherwise an applicant's access code too (checked against the
+    request later)."""
 
     def wrap(fn: F) -> F:
         @functools.wraps(fn)

@@ -1,4 +1,5 @@
-"""Every 4xx/5xx of /api/v1 as API.md's JSON error, in Chinese unless the client asks for English."""
+"""Every 4xx/5xx of /api/v1 as the JSON error of docs/api.md §Errors, in Chinese unless the client asks for
+English."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/v1 reports (API.md, Reports): annex two in every format, its year-end snapshots and their
+"""/api/v1 reports (docs/api.md §Reports): annex two in every format, its year-end snapshots and their
 sign-off, and the review and litigation records over a request that feed the 2021 form's section 四.
 
 Routes join the API blueprint of webapp.api.routes; webapp.api imports this module before it registers

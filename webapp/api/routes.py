@@ -32,7 +32,7 @@ from webapp.models import Attachment, Document, Request, User
 from webapp.models.base import MAX_ID
 
 bp = Blueprint(
-    "api_v1", __name__, url_prefix="/api/v1", description="政府信息公开申请：受理、办理、查询 (API.md)"
+    "api_v1", __name__, url_prefix="/api/v1", description="政府信息公开申请：受理、办理、查询 (docs/api.md)"
 )
 bp.ARGUMENTS_PARSER = jsonbody.Parser()  # bodies nested too deep are malformed JSON (400)
 
@@ -182,7 +182,7 @@ class Actions(MethodView):
     @bp.response(200, schemas.RequestOut)
     @document_errors(400, 401, 403, 404, 409, 422, 429)
     def post(self, body: dict[str, Any], tracking_number: str) -> Any:
-        """An officer's, head's or admin's action on a request of their agency (API.md's table)."""
+        """An officer's, head's or admin's action on a request of their agency (docs/rules.md §Lifecycle)."""
         user = staff_user()
         req, _ = load_request(tracking_number)
         fields = dict(body)
@@ -283,7 +283,7 @@ class AttachmentFile(MethodView):
 
 
 def visible_documents(req: Request) -> list[Document]:
-    """The notices and letters sent to the applicant (SPEC §6, API.md's kinds), for the applicant and the
+    """The notices and letters sent to the applicant (docs/api.md §Documents), for the applicant and the
     agency's staff alike; the letter to a consulted third party is on the staff's request page."""
     return documents.documents_of(db.session(), req, applicant=True)
 
@@ -293,7 +293,7 @@ class Documents(MethodView):
     @bp.response(200, schemas.DocumentsOut)
     @document_errors(401, 404, 429)
     def get(self, tracking_number: str) -> Any:
-        """The written notices and letters sent to the applicant (SPEC §6), oldest first."""
+        """The written notices and letters sent to the applicant (docs/api.md §Documents), oldest first."""
         req, _ = load_request(tracking_number)
         return {
             "items": [

@@ -206,7 +206,7 @@ class DocumentOut(ma.Schema):
         required=True,
         validate=validate.OneOf([k for k in DOCUMENT_KINDS if k in NOTICES.values()]),
         metadata={
-            "description": "the notices of SPEC §6 (the letter to a consulted third party is not listed)"
+            "description": "the applicant's notices (the letter to a consulted third party is not listed)"
         },
     )
     title = fields.String(required=True)

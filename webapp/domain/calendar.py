@@ -1,4 +1,4 @@
-"""The working-day calendar (SPEC §3).
+"""The working-day calendar (docs/rules.md §Deadlines).
 
 A working day is Monday–Friday, minus statutory holidays, plus the weekend days officially made
 working days (调休上班). The `chinese_calendar` package gives the State Council's notices for the years

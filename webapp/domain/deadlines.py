@@ -1,4 +1,5 @@
-"""Due-date maths (SPEC §3): the 2008 and 2019 rule sets, pauses, correction restarts, extensions.
+"""Due-date maths (docs/rules.md §Deadlines): the 2008 and 2019 rule sets, pauses, correction restarts,
+extensions.
 
 The due date is derived from the request's clock events, never edited: `compute()` replays them over a
 `WorkCalendar` and returns the due date with an explanation of every counted interval, so it can be

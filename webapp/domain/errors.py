@@ -1,4 +1,4 @@
-"""Errors the domain raises; the API and pages turn each into its answer (API.md, Errors)."""
+"""Errors the domain raises; the API and pages turn each into its answer (docs/api.md §Errors)."""
 
 from __future__ import annotations
 

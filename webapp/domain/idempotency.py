@@ -1,5 +1,5 @@
-"""Idempotent submissions (API.md): the same key and body within 24 hours answers the first response
-again and creates nothing; the same key with another body is a conflict.
+"""Idempotent submissions (docs/api.md §Idempotency-Key): the same key and body within 24 hours answers the
+first response again and creates nothing; the same key with another body is a conflict.
 
 A kept answer carries the access code, so it goes back to its own client only:
 
@@ -7,7 +7,7 @@ A kept answer carries the access code, so it goes back to its own client only:
   and look random (at least KEY_MIN_BITS bits by the entropy of its characters), e.g. a UUID4 or 32
   random bytes in base64url; anything shorter or plainer is refused with 400 naming the header. The
   check refuses the keys people make up ("aaaa…", "0000…0001"); it cannot prove a key random, which is
-  the client's part (API.md). Nobody can guess another client's key, so for an anonymous
+  the client's part (docs/api.md). Nobody can guess another client's key, so for an anonymous
   citizen, knowing the key is being the client that sent it.
 - The answer is bound to the caller that first sent the key: it is encrypted with a key derived from the
   application secret, the caller ("public" for anonymous citizens, the token's user otherwise) and the

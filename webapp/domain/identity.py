@@ -1,4 +1,4 @@
-"""Identity document checks (SPEC §2): GB 11643 居民身份证 and GB 32100 统一社会信用代码.
+"""Identity document checks (docs/rules.md §Intake): GB 11643 居民身份证 and GB 32100 统一社会信用代码.
 
 Every identity number is normalised (`normalise_id_number`: NFKC, so full-width and mathematical digits
 and letters become ASCII; trimmed; upper case) before it is checked and stored, and its digits must then

@@ -1,4 +1,5 @@
-"""The email channel (SPEC §2): an agency's request mailbox, and turning one message into a request.
+"""The email channel (docs/rules.md §Intake): an agency's request mailbox, and turning one message into a
+request.
 
 Each message is taken once: its Message-ID (or, without one, the hash of the whole message) is unique
 per agency in `inbound_emails`, inserted in the same transaction as the request it becomes. The same
@@ -6,7 +7,7 @@ bytes again (a re-delivery) are skipped; another message reusing a Message-ID al
 review ("重复的 Message-ID"), kept under its own hash, never silently dropped. A message
 that is not a request (an auto-reply, a bounce, a reply to one of our notices, an empty message) waits
 in the officers' review list instead. The request counts as received on the day the system confirms
-receipt to the sender: the receipt notice queued with it (SPEC §2, email: both sides confirm).
+receipt to the sender: the receipt notice queued with it (docs/rules.md §Intake, email: both sides confirm).
 """
 
 from __future__ import annotations

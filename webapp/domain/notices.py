@@ -1,4 +1,5 @@
-"""What the outbox's notices say and to whom (SPEC §6), and their delivery state for officers.
+"""What the outbox's notices say and to whom (docs/rules.md §Lifecycle), and their delivery state for
+officers.
 
 Applicant notices (kind "notice") are queued by webapp.domain.requests in the transaction of the event
 they announce; staff notices (kind "staff": due soon, overdue, the daily digest) by the deadline sweeps.

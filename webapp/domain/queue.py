@@ -1,4 +1,5 @@
-"""The officer's queue (API.md): open requests of the officer's agencies by due date, keyset-paged.
+"""The officer's queue (docs/api.md §Queue): open requests of the officer's agencies by due date,
+keyset-paged.
 
 Requests whose clock is stopped (no due date) come after those with one. Each page is at most two
 indexed range scans, whatever the table size or the page's depth: no OFFSET.

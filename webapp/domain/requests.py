@@ -1,4 +1,4 @@
-"""The request's life (SPEC §2, §6; API.md's action table): the only code that changes a status.
+"""The request's life (docs/rules.md §Intake, §Lifecycle): the only code that changes a status.
 
 Every function here validates first, then changes the request, appends its history event, stores the
 recomputed clock and queues side effects in the outbox, all in the caller's transaction. It flushes and
@@ -68,7 +68,7 @@ ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 ACCESS_CODE_LENGTH = 16  # 80 bits
 _TO_ALPHABET = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ACCESS_CODE_ALPHABET)
 
-# The event each action writes, and the notice (SPEC §6) the applicant is sent for it.
+# The event each action writes, and the notice (docs/rules.md §Lifecycle) the applicant is sent for it.
 EVENT_TYPES = {
     "submit": "submitted",
     "accept": "accepted",
@@ -601,7 +601,7 @@ def act(
     version: int | None = None,
     **fields: Any,
 ) -> Request:
-    """Carry out one action of API.md's table on a request, or raise and change nothing."""
+    """Carry out one action of docs/rules.md §Lifecycle on a request, or raise and change nothing."""
     if action not in TRANSITIONS:
         raise ValidationError(
             _l("未知的办理操作"), {"action": _l("应为以下之一：%(values)s", values="、".join(TRANSITIONS))}

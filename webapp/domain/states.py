@@ -1,4 +1,4 @@
-"""Statuses, codes and the allowed transitions of a request (SPEC §2, §4, §6; API.md's action table)."""
+"""Statuses, codes and the allowed transitions of a request (docs/rules.md §Intake, §Outcomes, §Lifecycle)."""
 
 from __future__ import annotations
 
@@ -85,8 +85,8 @@ REPLY_OUTCOMES = frozenset(OUTCOMES) - CLOSURE_OUTCOMES
 
 ROLES = {"officer": "经办人", "head": "负责人", "admin": "管理员"}
 
-# The events the applicant is told of in writing (SPEC §6), and the notice each sends: the outbox's
-# notice kind and the official document's kind.
+# The events the applicant is told of in writing (docs/rules.md §Lifecycle), and the notice each sends: the
+# outbox's notice kind and the official document's kind.
 NOTICES = {
     "submitted": "receipt",
     "correction_requested": "correction_notice",

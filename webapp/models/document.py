@@ -1,4 +1,5 @@
-"""Official documents (SPEC §6): each agency's letterhead settings, and every document sent, frozen.
+"""Official documents (docs/rules.md §Lifecycle): each agency's letterhead settings, and every document sent,
+frozen.
 
 A document is written in the transaction of the event that sends it and never changes afterwards: its
 text, number, letterhead and date are stored as sent, and its PDF, rendered from them once, is kept.

@@ -1,4 +1,4 @@
-"""Answers kept for retried submissions (API.md, Idempotency-Key)."""
+"""Answers kept for retried submissions (docs/api.md §Idempotency-Key)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The email channel (SPEC §2): each agency's request mailbox and every message taken from it."""
+"""The email channel (docs/rules.md §Intake): each agency's request mailbox and every message taken from
+it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The annual report's own records: administrative review and litigation over requests (annex two's
-section 四), and the frozen year-end snapshots of the tables (SPEC §5)."""
+section 四), and the frozen year-end snapshots of the tables (docs/rules.md §Annex two)."""
 
 from __future__ import annotations
 

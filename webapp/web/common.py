@@ -88,7 +88,7 @@ def row_view(req: Request, cal: WorkCalendar, today: dt.date) -> dict[str, Any]:
 
 
 def notices(req: Request, *, public_only: bool) -> list[tuple[Event, str]]:
-    """The written notices (SPEC §6) the request's history has produced, with their kind."""
+    """The written notices (docs/rules.md §Lifecycle) the request's history has produced, with their kind."""
     return [(e, NOTICES[e.type]) for e in req.events if e.type in NOTICES and (e.public or not public_only)]
 
 

@@ -269,7 +269,8 @@ class UploadForm(PageForm):
 
 
 class ActionForm(PageForm):
-    """One action of API.md's table; field names are the domain's, so its errors land beside them."""
+    """One action of docs/rules.md §Lifecycle; field names are the domain's, so its errors land beside
+    them."""
 
     version = HiddenField()
 

@@ -1,4 +1,4 @@
-"""What the pages call the codes of SPEC.md, in the reader's language.
+"""What the pages call the codes of docs/rules.md, in the reader's language.
 
 states.py keeps the Chinese names the domain writes into history notes; the pages show these lazy
 translations of the same names instead, so an English reader sees English.
@@ -93,7 +93,8 @@ EVENT_LABELS = {
     "extension_declined": _l("不同意延期"),
 }
 
-# The written notices of SPEC §6, by the kind the outbox gives them (webapp.domain.states.NOTICES).
+# The written notices (docs/rules.md §Lifecycle), by the kind the outbox gives them
+# (webapp.domain.states.NOTICES).
 NOTICE_LABELS = {
     "receipt": _l("受理回执"),
     "correction_notice": _l("补正告知书"),

@@ -1,6 +1,6 @@
 """Annex two (附表二), the annual report's request tables, by concern:
 
-- `layout`: the two forms as printed, and each outcome's row (SPEC §4's table);
+- `layout`: the two forms as printed, and each outcome's row (docs/rules.md §Annex two);
 - `scope`: the agencies, year and form asked for, and who may read them;
 - `tables`: the tables aggregated in SQL (one grouped query each), section 四, the charts' counts;
 - `performance`: replies on time or late and the working days they took;

@@ -14,8 +14,8 @@ from webapp.domain.reports.tables import annex_two, monthly_intake, outcome_cate
 
 
 def full_report(session: Session, scope: Scope, year: int, form: str) -> dict[str, Any]:
-    """The table in API.md's shape, plus the figures beyond the form, the charts' data and the
-    snapshot status of each agency."""
+    """The table in the shape of docs/api.md §Reports, plus the figures beyond the form, the charts' data and
+    the snapshot status of each agency."""
     report = annex_two(session, scope, year, form)
     report["agency_names"] = scope.names
     report["performance"] = performance(session, scope, year)

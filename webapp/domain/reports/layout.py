@@ -1,5 +1,6 @@
-"""Annex two's two forms as printed: their rows, columns and headings, and SPEC §4's table of each
-outcome's row (`OUTCOME_ROWS`, the one place where an outcome is mapped to a row of either form)."""
+"""Annex two's two forms as printed: their rows, columns and headings, and each outcome's row
+(`OUTCOME_ROWS`, docs/rules.md §Annex two: the one place where an outcome is mapped to a row of either
+form)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ FORMS = REPORT_FORMS
 UNIT = "条"
 EARLIEST_YEAR = 2008
 
-# -- SPEC §4: each outcome's row in the 2021 form, and in the 2013 form (with its ①②③ sub-row) ----------
+# -- each outcome's row in the 2021 form and the 2013 form, with its ①②③ sub-row (docs/rules.md §Annex two)
 
 
 @dataclass(frozen=True)

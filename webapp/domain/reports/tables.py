@@ -1,4 +1,5 @@
-"""Annex two (SPEC §4–5): the annual report's request tables, aggregated in SQL from the requests.
+"""Annex two (docs/rules.md §Outcomes, §Annex two): the annual report's request tables, aggregated in SQL from
+the requests.
 
 Both forms read the same rows by the same rules:
 
@@ -10,11 +11,11 @@ Both forms read the same rows by the same rules:
 Every request that touches the year is exactly one of (received, carried in) and exactly one of
 (finished, carried out), so the 2021 form's check 一 + 二 = 三(七) + 四 holds in every column.
 
-`OUTCOME_ROWS` is SPEC §4's table, the one place where an outcome is mapped to a row of either form.
-Each table is one grouped query — the year's requests counted by (column, outcome, received in the year,
-finished in the year), folded into the form's rows here: as cheap as the database can count them
-(bench/annex_two.py); the functions here return the tables in API.md's JSON shape, which the exports and
-the snapshots reuse.
+`OUTCOME_ROWS` is the table of docs/rules.md §Annex two, the one place where an outcome is mapped to a row of
+either form. Each table is one grouped query — the year's requests counted by (column, outcome, received in
+the year, finished in the year), folded into the form's rows here: as cheap as the database can count them
+(bench/annex_two.py); the functions here return the tables in the JSON shape of docs/api.md §Reports, which
+the exports and the snapshots reuse.
 
 Section 四 of the 2021 form counts the review and litigation records (`Appeal`) as they stood at the
 end of the year: a case decided in the year under its result, a case filed by 31 December and not
@@ -69,8 +70,8 @@ def _year_groups(session: Session, scope: Scope, year: int, dim: Any) -> dict[st
     """The requests touching the year, counted per `dim` value under every key of both forms.
 
     One grouped query: (dim, outcome, received in the year, finished in the year) → count, a few hundred
-    groups at most, folded here into the forms' keys by SPEC §4's table. Within the rows touching the
-    year, not received in it means carried in, and not finished in it means carried out."""
+    groups at most, folded here into the forms' keys by the table of docs/rules.md §Annex two. Within the rows
+    touching the year, not received in it means carried in, and not finished in it means carried out."""
     start, end = year_bounds(year)
     # Plain comparisons, not CASE: PostgreSQL knows a boolean has two values and plans the grouping as the
     # few hundred groups it is (a parallel aggregate), where CASE made it guess tens of thousands.
