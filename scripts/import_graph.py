@@ -3,7 +3,8 @@
     python scripts/import_graph.py [--packages webapp workers] [--inside]
 
 Reads the source (an AST walk, nothing is imported). An edge A → B is an `import B` or `from B import x`
-(or `from A's package import B` when B is a module) at the top of A, outside `if TYPE_CHECKING:`. Prints
+(or `from A's package import B` when B is a module) at the top of A, outside `if TYPE_CHECKING:`; and an
+edge A → P for each package P above B that is not above A (loading B runs P's __init__.py first). Prints
 every circle among those edges, then, with `--inside`, every import made inside a function and whether
 it would close a circle if it were made at the top (an import moved into a function to dodge a circle).
 Exit status 1 when there is a circle among the top-level imports, or an import inside a function that
@@ -66,6 +67,7 @@ def _targets(node: ast.Import | ast.ImportFrom, module: Module, known: dict[str,
         for alias in node.names:
             sub = f"{base}.{alias.name}"
             names.append(sub if sub in known else base)
+    own = _packages_of(module.name)
     for name in names:
         # `import a.b.c` names a.b.c; the nearest known module is what it loads from us
         parts = name.split(".")
@@ -73,7 +75,16 @@ def _targets(node: ast.Import | ast.ImportFrom, module: Module, known: dict[str,
             parts.pop()
         if parts:
             found.append(".".join(parts))
+            # Loading a.b.c runs a/__init__.py and a/b/__init__.py first: an edge to each package that is
+            # not already loading (the importer's own packages are)
+            found.extend(p for p in _packages_of(".".join(parts)) if p in known and p not in own)
     return found
+
+
+def _packages_of(name: str) -> list[str]:
+    """a.b.c → [a, a.b]: the packages whose __init__ runs before a.b.c loads."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def read_imports(modules: dict[str, Module]) -> None:

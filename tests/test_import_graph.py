@@ -11,10 +11,6 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Imports inside a function that would close a circle at the top, still to be opened (the requests
-# package); the list may only shrink.
-KNOWN_DODGES = {("webapp.authz", "webapp.domain.requests")}
-
 
 def _script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("import_graph", ROOT / "scripts" / "import_graph.py")
@@ -31,7 +27,7 @@ def test_no_circle_among_top_level_imports():
 
 def test_no_import_inside_a_function_dodges_a_circle():
     report = _script().analyse(["webapp", "workers"])
-    assert {(module, target) for module, _, target, _ in report.dodges} <= KNOWN_DODGES
+    assert report.dodges == []
 
 
 def test_the_web_application_never_imports_the_workers():
@@ -73,3 +69,18 @@ def test_the_check_finds_a_circle_and_a_dodge(tmp_path: Path):
     report = _script().analyse(["pkg"], tmp_path)
     assert report.circles == [["pkg.a", "pkg.b"]]
     assert [(m, t) for m, _, t, _ in report.dodges] == [("pkg.d", "pkg.c")]
+
+
+def test_a_circle_through_a_package_init_is_found(tmp_path: Path):
+    """Loading pkg.sub.f runs pkg/sub/__init__.py first: a module importing a leaf of a package whose
+    __init__ imports it back is in a circle (authz once imported the access code from the requests
+    package, whose __init__ reaches authz)."""
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "e.py").write_text("from pkg.sub.f import x\n")
+    (pkg / "sub" / "__init__.py").write_text("from pkg.sub.g import y\n")
+    (pkg / "sub" / "f.py").write_text("x = 1\n")
+    (pkg / "sub" / "g.py").write_text("from pkg import e\n")
+    report = _script().analyse(["pkg"], tmp_path)
+    assert report.circles == [["pkg.e", "pkg.sub", "pkg.sub.g"]]

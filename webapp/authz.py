@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from webapp.domain.access_codes import access_code_matches
 from webapp.domain.errors import Forbidden, NotFound
 from webapp.i18n import _l
 
@@ -57,8 +58,6 @@ def may_see_request(user: User | None, req: Request) -> bool:
 
 def applicant_may_see(req: Request, access_code: str | None) -> bool:
     """The applicant proves it is theirs with the access code given at submission."""
-    from webapp.domain.requests import access_code_matches
-
     return bool(access_code) and access_code_matches(req, access_code or "")
 
 

@@ -9,15 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import applicant, make_agency, make_request, make_user
+from webapp.domain.access_codes import ACCESS_CODE_ALPHABET, access_code_matches, new_access_code
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from webapp.domain.requests import (
-    ACCESS_CODE_ALPHABET,
-    access_code_matches,
     act,
     applicant_correct,
     applicant_withdraw,
-    new_access_code,
     set_calendar_day,
     submit,
 )

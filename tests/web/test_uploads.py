@@ -18,8 +18,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.test import encode_multipart
 
 from tests.web.conftest import People, login, post
-from webapp.domain.attachments import MAX_BYTES, safe_filename
-from webapp.domain.requests import record_attachment
+from webapp.domain.attachments import MAX_BYTES, record_attachment, safe_filename
 from webapp.models import Attachment, Request
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash
 
+from webapp.domain.access_codes import hash_secret
 from webapp.domain.errors import ValidationError
-from webapp.domain.requests import hash_secret
 from webapp.domain.states import ROLES
 from webapp.i18n import _l
 from webapp.models import Agency, ApiToken, LoginFailure, StaffSession, User, agency_members

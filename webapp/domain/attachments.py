@@ -18,9 +18,12 @@ from typing import BinaryIO
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import flag_modified
 
-from webapp.domain.errors import ValidationError
-from webapp.domain.requests import record_attachment
+from webapp.domain.calendar import china_today
+from webapp.domain.errors import IllegalTransition, ValidationError
+from webapp.domain.requests.actions import may_act
+from webapp.domain.requests.history import append_event
 from webapp.domain.upload_limits import check_room
 from webapp.files import write_private
 from webapp.i18n import _l
@@ -145,3 +148,48 @@ def download_name(attachment: Attachment) -> str:
 def attachment_path(directory: str, attachment: Attachment) -> Path:
     key = attachment.storage_key
     return Path(directory) / key[:2] / key
+
+
+def record_attachment(
+    session: Session,
+    req: Request,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    storage_key: str,
+    uploaded_by: User | None,
+    now: dt.datetime,
+) -> Attachment:
+    """A stored file joins the request, with a history entry; applicants add files only while it is open."""
+    if uploaded_by is None and req.finished:
+        raise IllegalTransition(_l("申请已办结，不能再上传材料"), {"file": _l("申请已办结")})
+    if uploaded_by is not None:
+        may_act(uploaded_by, req, "comment")
+    attachment = Attachment(
+        filename=filename,
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        storage_key=storage_key,
+        uploaded_at=now,
+        uploaded_by_id=uploaded_by.id if uploaded_by else None,
+    )
+    req.attachments.append(attachment)
+    req.updated_at = now
+    flag_modified(req, "updated_at")
+    append_event(
+        session,
+        req,
+        "attachment_added",
+        on=china_today(now),
+        now=now,
+        actor=uploaded_by,
+        from_status=req.status,
+        to_status=req.status,
+        note=f"上传材料：{filename}",
+        data={"filename": filename, "sha256": sha256, "size": size},
+    )
+    session.flush()
+    return attachment

@@ -25,9 +25,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.domain import totp
+from webapp.domain.access_codes import ACCESS_CODE_ALPHABET
 from webapp.domain.accounts import end_sessions
 from webapp.domain.errors import ValidationError
-from webapp.domain.requests import ACCESS_CODE_ALPHABET
 from webapp.i18n import _l
 from webapp.models import Agency, RecoveryCode, User
 

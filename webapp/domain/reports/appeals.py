@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import IllegalTransition, ValidationError
-from webapp.domain.requests import _append_event, may_act
+from webapp.domain.requests import append_event, may_act
 from webapp.i18n import _l
 from webapp.models import Appeal, Request, User
 from webapp.models.report import APPEAL_KINDS, APPEAL_RESULTS
@@ -57,7 +57,7 @@ def _appeal_event(
         note += f"（{appeal.case_number}）"
     req.updated_at = now
     flag_modified(req, "updated_at")
-    _append_event(
+    append_event(
         session,
         req,
         type_,

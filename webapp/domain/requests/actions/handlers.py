@@ -1,0 +1,208 @@
+"""One handler per action, each declared with its fields (spec.action): it reads and checks its own
+fields, may refuse the act outright (IllegalTransition, Forbidden), and fills the context's note, data
+and updates. Actions with no handler of their own beyond the date (accept, end_consultation,
+receive_fee) take no field."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from webapp.domain.errors import Forbidden, IllegalTransition
+from webapp.domain.requests.actions.spec import (
+    CHOICE,
+    INTEGER,
+    NUMBER,
+    SPECS,
+    STAFF_EMAIL,
+    TEXT,
+    Context,
+    Field,
+    action,
+)
+from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
+from webapp.domain.requests.history import pending_extension
+from webapp.domain.states import CLOSURE_OUTCOMES, REPLY_OUTCOMES, TRANSITIONS, Status
+from webapp.i18n import _l
+from webapp.models import User
+
+
+@action("accept")
+@action("end_consultation")
+@action("receive_fee")
+def nothing_but_the_date(c: Context) -> None:
+    pass
+
+
+@action(
+    "request_correction",
+    Field("items", TEXT, required=True, limit=MAX_TEXT),
+    Field("period_days", INTEGER, required=True, low=1, high=MAX_CORRECTION_PERIOD),
+)
+def request_correction(c: Context) -> None:
+    c.note = text(c.errors, "items", c.take("items"), required=True) or ""
+    period = c.take("period_days")
+    if not isinstance(period, int) or isinstance(period, bool) or not 1 <= period <= MAX_CORRECTION_PERIOD:
+        c.errors["period_days"] = _l("补正期限应为1至%(days)s个工作日", days=MAX_CORRECTION_PERIOD)
+    if c.req.correction_requested:
+        raise IllegalTransition(_l("补正只能告知一次"), {"action": _l("该申请已告知过补正")})
+    if c.rules.correction_window_days is not None:
+        latest = c.cal.add_wd(c.req.received_on, c.rules.correction_window_days)
+        if c.on > latest:
+            raise IllegalTransition(
+                _l(
+                    "应在收到申请之日起%(days)s个工作日内（%(date)s前）一次性告知补正",
+                    days=c.rules.correction_window_days,
+                    date=latest.isoformat(),
+                ),
+                {"on": _l("最迟%(date)s", date=latest.isoformat())},
+            )
+    c.data["period_days"] = period
+    c.updates["correction_requested"] = True
+
+
+@action("receive_correction", Field("text", TEXT, limit=MAX_TEXT))
+def receive_correction(c: Context) -> None:
+    c.note = text(c.errors, "text", c.take("text"), required=False) or ""
+
+
+@action("start_consultation", Field("party", TEXT, required=True, limit=200))
+def start_consultation(c: Context) -> None:
+    party = text(c.errors, "party", c.take("party"), required=True, limit=200)
+    c.data["party"] = party or ""
+    c.note = "征求第三方意见，期间不计入答复期限"
+
+
+@action("request_fee", Field("amount_yuan", NUMBER, required=True, low=0, high=1_000_000))
+def request_fee(c: Context) -> None:
+    if c.rules.fee_limit_days is None:
+        raise IllegalTransition(_l("2008年《条例》下的申请不适用信息处理费"), {"action": _l("不适用")})
+    amount = c.take("amount_yuan")
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount <= 1_000_000:
+        c.errors["amount_yuan"] = _l("收费金额应为大于0的数字（元）")
+    else:
+        c.data["amount_yuan"] = round(float(amount), 2)
+        c.note = f"信息处理费{c.data['amount_yuan']:.2f}元"
+
+
+EXTENSION_FIELDS = (
+    Field("days", INTEGER, required=True, low=1, high=20),  # at most the rules' max_extension_days
+    Field("reason", TEXT, required=True, limit=MAX_TEXT),
+)
+
+
+@action("extend", *EXTENSION_FIELDS)
+def extend(c: Context) -> None:
+    _extension(c, approve=True)
+
+
+@action("propose_extension", *EXTENSION_FIELDS)
+def propose_extension(c: Context) -> None:
+    _extension(c, approve=False)
+
+
+def _extension(c: Context, *, approve: bool) -> None:
+    days = c.take("days")
+    reason = text(c.errors, "reason", c.take("reason"), required=True)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= c.rules.max_extension_days:
+        c.errors["days"] = _l("延期应为1至%(days)s个工作日", days=c.rules.max_extension_days)
+    if c.req.extended_days:
+        raise IllegalTransition(_l("延期答复只能批准一次"), {"action": _l("该申请已延期")})
+    if c.req.due_on is not None and c.on > c.req.due_on:
+        raise IllegalTransition(
+            _l("已超过答复期限，不能再延期"),
+            {"on": _l("答复期限为%(date)s", date=c.req.due_on.isoformat())},
+        )
+    if not approve and pending_extension(c.req) is not None:
+        raise IllegalTransition(
+            _l("已有待负责人审批的延期申请"), {"action": _l("请等待负责人审批或不同意后再提请")}
+        )
+    c.data["days"] = days
+    if approve:
+        c.updates["extended_days"] = days
+    c.note = reason or ""
+
+
+@action("decline_extension", Field("note", TEXT, limit=MAX_TEXT))
+def decline_extension(c: Context) -> None:
+    if c.actor is not None and c.actor.role != "head":
+        raise Forbidden(
+            _l("延期答复须经政府信息公开工作机构负责人批准"), {"action": _l("仅负责人可审批延期")}
+        )
+    if pending_extension(c.req) is None:
+        raise IllegalTransition(_l("没有待审批的延期申请"), {"action": _l("没有待审批的延期申请")})
+    c.note = text(c.errors, "note", c.take("note"), required=False) or ""
+
+
+@action(
+    "reply",
+    Field("outcome", CHOICE, required=True, choices=REPLY_OUTCOMES),
+    Field("note", TEXT, limit=MAX_TEXT),
+    Field("referred_agency", TEXT, limit=200),
+)
+def reply(c: Context) -> None:
+    outcome = c.take("outcome")
+    if outcome not in REPLY_OUTCOMES:
+        c.errors["outcome"] = (
+            _l("未知的答复结果") if outcome not in CLOSURE_OUTCOMES else _l("不出具答复书的办结请用close")
+        )
+    if c.status == Status.RECEIVED and c.on != c.req.received_on:
+        raise IllegalTransition(
+            _l("未受理的申请只能当场答复，请先受理"), {"on": _l("当场答复须在收到申请当日")}
+        )
+    c.note = text(c.errors, "note", c.take("note"), required=False) or ""
+    referred = text(c.errors, "referred_agency", c.take("referred_agency"), required=False, limit=200)
+    c.data["on_the_spot"] = c.on == c.req.received_on
+    c.updates["referred_agency"] = referred
+    _finish(c, outcome)
+
+
+@action(
+    "close",
+    Field("outcome", CHOICE, required=True, choices=CLOSURE_OUTCOMES),
+    Field("note", TEXT, limit=MAX_TEXT),
+)
+def close(c: Context) -> None:
+    outcome = c.take("outcome")
+    if outcome not in CLOSURE_OUTCOMES:
+        c.errors["outcome"] = _l("应为以下之一：%(values)s", values="、".join(sorted(CLOSURE_OUTCOMES)))
+    c.note = text(c.errors, "note", c.take("note"), required=False) or ""
+    _finish(c, outcome)
+
+
+@action("withdraw", Field("reason", TEXT, limit=MAX_TEXT))
+def withdraw(c: Context) -> None:
+    c.note = text(c.errors, "reason", c.take("reason"), required=False) or "申请人撤回申请"
+    _finish(c, "closed_other")
+
+
+def _finish(c: Context, outcome: object) -> None:
+    c.updates.update(outcome=outcome, finished_on=c.on)
+    c.data["outcome"] = str(outcome)
+
+
+@action("assign", Field("assignee", STAFF_EMAIL, required=True, limit=254))
+def assign(c: Context) -> None:
+    email = c.take("assignee")
+    assignee = (
+        c.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if isinstance(email, str)
+        else None
+    )
+    if (
+        assignee is None
+        or assignee.role not in ("officer", "head")
+        or not assignee.belongs_to(c.req.agency_id)
+    ):
+        c.errors["assignee"] = _l("应为本机关经办人或负责人的电子邮箱")
+    else:
+        c.updates["assignee"] = assignee
+        c.data["assignee"] = assignee.email
+
+
+@action("comment", Field("note", TEXT, required=True, limit=MAX_TEXT))
+def comment(c: Context) -> None:
+    c.note = text(c.errors, "note", c.take("note"), required=True) or ""
+
+
+ACTION_SPECS = dict(SPECS)
+assert set(ACTION_SPECS) == set(TRANSITIONS), "every action of states.TRANSITIONS has a handler"  # noqa: S101

@@ -1,0 +1,141 @@
+"""A request's history and its clock: the event each action writes, the notice it queues, and the due
+date recomputed from the events (deadlines.compute)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from webapp.domain.calendar import WorkCalendar
+from webapp.domain.deadlines import RULES, ClockEvent, compute
+from webapp.domain.states import NOTICES, TRANSITIONS, Status
+from webapp.domain.tokens import acting_token_id
+from webapp.models import Event, OutboxMessage, Request, User
+
+# The event each action writes, and the notice (docs/rules.md §Lifecycle) the applicant is sent for it.
+EVENT_TYPES = {
+    "submit": "submitted",
+    "accept": "accepted",
+    "request_correction": "correction_requested",
+    "receive_correction": "correction_received",
+    "start_consultation": "consultation_started",
+    "end_consultation": "consultation_ended",
+    "request_fee": "fee_requested",
+    "receive_fee": "fee_received",
+    "extend": "extended",
+    "propose_extension": "extension_proposed",
+    "decline_extension": "extension_declined",
+    "reply": "replied",
+    "assign": "assigned",
+    "comment": "commented",
+    "close": "closed",
+    "withdraw": "withdrawn",
+}
+INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined"})
+# Events that do not move the request's own dates: an action's `on` may precede them.
+UNDATED_EVENTS = frozenset(
+    {
+        "assigned",
+        "commented",
+        "due_recomputed",
+        "attachment_added",
+        "extension_proposed",
+        "extension_declined",
+        "appeal_recorded",
+        "appeal_decided",
+    }
+)
+# The events that open and settle an extension proposal: the latest of them tells whether one is pending.
+EXTENSION_EVENTS = ("extension_proposed", "extension_declined", "extended")
+
+
+def clock_events(events: list[Event]) -> list[ClockEvent]:
+    """The events that move the due date, in the order they happened."""
+    out: list[ClockEvent] = []
+    for e in events:
+        if e.type == "correction_requested":
+            out.append(ClockEvent("correction_requested", e.on, int(str(e.data["period_days"]))))
+        elif e.type == "correction_received":
+            out.append(ClockEvent("correction_received", e.on))
+        elif e.type in ("consultation_started", "fee_requested"):
+            out.append(
+                ClockEvent("pause", e.on, pause="consultation" if e.type == "consultation_started" else "fee")
+            )
+        elif e.type in ("consultation_ended", "fee_received"):
+            out.append(ClockEvent("resume", e.on))
+        elif e.type == "extended":
+            out.append(ClockEvent("extend", e.on, int(str(e.data["days"]))))
+    return out
+
+
+def clock_of(req: Request, cal: WorkCalendar) -> Any:
+    return compute(RULES[req.rules], req.received_on, clock_events(req.events), cal)
+
+
+def store_clock(req: Request, cal: WorkCalendar) -> None:
+    clock = clock_of(req, cal)
+    if req.finished:
+        req.remaining_days, req.wait_ends_on = None, None
+        return
+    req.due_on, req.due_provisional = clock.due_on, clock.provisional
+    req.remaining_days, req.wait_ends_on = clock.remaining_days, clock.wait_ends_on
+
+
+def last_dated_event(req: Request) -> dt.date:
+    return max((e.on for e in req.events if e.type not in UNDATED_EVENTS), default=req.received_on)
+
+
+def append_event(
+    session: Session,
+    req: Request,
+    type_: str,
+    *,
+    on: dt.date,
+    now: dt.datetime,
+    actor: User | None,
+    from_status: str | None,
+    to_status: str | None,
+    note: str = "",
+    data: dict[str, object] | None = None,
+) -> Event:
+    ev = Event(
+        seq=len(req.events) + 1,
+        type=type_,
+        on=on,
+        at=now,
+        actor_id=actor.id if actor else None,
+        token_id=acting_token_id(session, actor),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        public=type_ not in INTERNAL_EVENTS,
+        data=data or {},
+    )
+    req.events.append(ev)
+    notice = NOTICES.get(type_)
+    if notice:
+        session.add(
+            OutboxMessage(
+                kind="notice",
+                request=req,
+                delivery_key=f"notice:{req.tracking_number}:{ev.seq}",
+                payload={"notice": notice, "event_seq": ev.seq},
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return ev
+
+
+EXTENDABLE = TRANSITIONS["extend"][0]
+
+
+def pending_extension(req: Request) -> Event | None:
+    """The extension proposal awaiting the head's decision: the latest proposal, neither declined nor
+    followed by an extension, on a request that may still be extended."""
+    if req.extended_days or Status(req.status) not in EXTENDABLE:
+        return None
+    last = next((e for e in reversed(req.events) if e.type in EXTENSION_EVENTS), None)
+    return last if last is not None and last.type == "extension_proposed" else None
