@@ -17,8 +17,15 @@ SWEEP_DEADLINES = "workers.deadlines.sweep"
 RELAY_NOTICES = "workers.notices.relay"
 POLL_MAILBOXES = "workers.mailbox.poll"
 SNAPSHOT_REPORTS = "workers.reports.snapshot_last_year"
+PURGE_EXPIRED = "workers.housekeeping.purge"
 
-TASK_MODULES = ["workers.deadlines", "workers.notices", "workers.mailbox", "workers.reports"]
+TASK_MODULES = [
+    "workers.deadlines",
+    "workers.notices",
+    "workers.mailbox",
+    "workers.reports",
+    "workers.housekeeping",
+]
 
 
 def every(seconds: float) -> dict[str, Any]:
@@ -37,6 +44,12 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "annual-snapshot": {
             "task": SNAPSHOT_REPORTS,
             "schedule": crontab(minute="30", hour="2", month_of_year="1"),
+            "options": {"expires": 6 * 3600},
+        },
+        # expired tracking grants, old staff sessions, forgotten failed-login counts: every night
+        "housekeeping": {
+            "task": PURGE_EXPIRED,
+            "schedule": crontab(minute="10", hour="3"),
             "options": {"expires": 6 * 3600},
         },
     }

@@ -24,6 +24,7 @@ def test_one_schedule_with_explicit_task_names(app: Flask):
         "workers.notices.relay",
         "workers.mailbox.poll",
         "workers.reports.snapshot_last_year",
+        "workers.housekeeping.purge",
     }
     assert entries["notice-relay"]["schedule"] == dt.timedelta(seconds=5)
     assert entries["deadline-sweep"]["options"]["expires"] == 600

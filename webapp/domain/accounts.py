@@ -9,7 +9,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 from werkzeug.security import check_password_hash
@@ -185,6 +185,13 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
+def forgotten_failures(now: dt.datetime) -> ColumnElement[bool]:
+    """The unknown addresses' counts nobody has added to for FORGET_AFTER and that lock nothing."""
+    stale = LoginFailure.last_failed_login_at < now - FORGET_AFTER
+    unlocked = LoginFailure.locked_until.is_(None) | (LoginFailure.locked_until <= now)
+    return stale & unlocked
+
+
 def unknown_address(session: Session, email: str) -> LoginFailure | None:
     """The failed-login count of an address that has no account, if it has failed before."""
     return session.get(LoginFailure, email_hash(email))
@@ -197,9 +204,7 @@ def unknown_address_failed(session: Session, email: str, *, now: dt.datetime) ->
     key = email_hash(email)
     row = session.get(LoginFailure, key)
     if row is None:
-        stale = LoginFailure.last_failed_login_at < now - FORGET_AFTER
-        unlocked = LoginFailure.locked_until.is_(None) | (LoginFailure.locked_until <= now)
-        session.execute(delete(LoginFailure).where(stale, unlocked))
+        session.execute(delete(LoginFailure).where(forgotten_failures(now)))
         try:
             with session.begin_nested():
                 row = LoginFailure(email_hash=key, failed_logins=0)

@@ -33,6 +33,7 @@ from sqlalchemy import delete, select
 from werkzeug.wrappers import Response
 
 from webapp import authz
+from webapp.domain.housekeeping import KEEP_ENDED  # a user's older session rows go at their next login
 from webapp.extensions import db, login_manager
 from webapp.i18n import _l
 from webapp.models import StaffSession, User
@@ -42,7 +43,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEVICE_COOKIE = "gd_device"
 DEVICE_DAYS = 180
 SEEN_EVERY = dt.timedelta(minutes=1)  # last_seen_at is written at most this often
-KEEP_ENDED = dt.timedelta(days=30)  # a user's session rows older than this are deleted at their next login
 
 
 class StaffLogin(UserMixin):
