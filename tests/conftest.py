@@ -40,7 +40,7 @@ def app_config(database_url: str, data_dir: Path) -> dict[str, object]:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         # The process's umask stays as it is: the suite runs servers (dovecot) that read files it writes.
-        # The files the product writes get their modes explicitly (tests/test_file_modes.py).
+        # The files the product writes get their modes explicitly (tests/web/test_file_modes.py).
         "PRIVATE_UMASK": False,
         # Two-factor sign-in off where it is not the subject (the product's default is "admins"):
         # tests/web/test_two_factor.py and tests/web/test_two_factor_browser.py turn it on.

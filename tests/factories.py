@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import subprocess
+from email.message import EmailMessage
 
 from sqlalchemy.orm import Session
 
 from webapp.domain import accounts
 from webapp.domain.requests import Applicant, submit
 from webapp.models import Agency, Request, User
+from workers.deadlines import noon
 
 _serial = itertools.count(1)
 
 VALID_RESIDENT_ID = "11010519491231002X"
 VALID_CREDIT_CODE = "91350100M000100Y43"
+
+
+def at(day: dt.date) -> dt.datetime:
+    """Noon of a day in Beijing (the sweeps' own hour)."""
+    return noon(day)
 
 
 def make_agency(session: Session, now: dt.datetime, code: str | None = None, name: str = "测试局") -> Agency:
@@ -73,3 +82,32 @@ def make_request(
         received_on=received_on,
         registered_by=officer if channel != "online" else None,
     )
+
+
+def mail(
+    subject: str = "申请公开2023年度部门预算",
+    body: str = "您好：\n\n请公开贵局2023年度部门预算及其说明。\n\n李四",
+    sender: str = "李四 <lisi@example.cn>",
+    message_id: str | None = "<req-1@example.cn>",
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "ysqgk@agency.test"
+    msg["Subject"] = subject
+    if message_id:
+        msg["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    for filename, data, ctype in attachments:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return bytes(msg)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as pdftotext extracts it, with line breaks and spaces removed (lines wrap anywhere)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
+    return re.sub(r"\s+", "", out.stdout.decode())

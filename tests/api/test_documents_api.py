@@ -3,18 +3,12 @@ are."""
 
 from __future__ import annotations
 
-import re
-import subprocess
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from tests.api.conftest import World, citizen_body
-
-
-def pdf_text(pdf: bytes) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
-    return re.sub(r"\s+", "", out.stdout.decode())
+from tests.factories import pdf_text
 
 
 def submitted(client: FlaskClient) -> dict[str, Any]:

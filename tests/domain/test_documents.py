@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import subprocess
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_agency, make_request, make_user
+from tests.factories import make_agency, make_request, pdf_text
 from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
 from webapp.domain.documents.previews import preview
@@ -20,26 +18,20 @@ from webapp.domain.errors import IllegalTransition, ValidationError
 from webapp.domain.requests import act, applicant_withdraw
 from webapp.domain.states import REPLY_OUTCOMES
 from webapp.models import Document, DocumentSettings, Request
-from webapp.render.letters import application_form
 
 D = dt.date
 R2019 = D(2024, 6, 3)  # a Monday; due add_wd(…, 20) = 2024-07-02 (端午节 2024-06-10 skipped)
 R2008 = D(2018, 6, 4)  # a Monday, before 2019-05-15: 2008 rules
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text as pdftotext extracts it, with line breaks and spaces removed (lines wrap anywhere)."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
-    return re.sub(r"\s+", "", out.stdout.decode())
-
-
 def cn(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-@pytest.fixture
-def world(session: Any, now: dt.datetime) -> dict[str, Any]:
-    agency = make_agency(session, now, code="CITYHR", name="示范市人力资源和社会保障局")
+@pytest.fixture(autouse=True)
+def letterhead(session: Any, world: dict[str, Any]) -> None:
+    """The world's agency with its document settings."""
+    agency = world["agency"]
     session.add(
         DocumentSettings(
             agency_id=agency.id,
@@ -56,11 +48,6 @@ def world(session: Any, now: dt.datetime) -> dict[str, Any]:
         )
     )
     session.flush()
-    return {
-        "agency": agency,
-        "officer": make_user(session, now, agency, "officer", "officer@hr.example"),
-        "head": make_user(session, now, agency, "head", "head@hr.example"),
-    }
 
 
 def new_request(session: Any, now: dt.datetime, world: dict[str, Any], received_on: dt.date) -> Request:
@@ -518,66 +505,3 @@ def test_number_scheme_is_checked():
     assert documents.scheme_error("{short}〔{year}〕{seq}号") is None
     assert documents.scheme_error("{short}〔{year}〕号") is not None
     assert documents.scheme_error("{short}{nope}{seq}") is not None
-
-
-def test_application_form_blank_and_filled():
-    blank = pdf_text(application_form("示范市人力资源和社会保障局"))
-    for label in (
-        "政府信息公开申请表",
-        "受理机关：示范市人力资源和社会保障局",
-        "所需信息的名称、文号",
-        "获取信息的方式",
-        "第二十九条",
-    ):
-        assert label in blank
-    filled = pdf_text(
-        application_form(
-            "示范市人力资源和社会保障局",
-            {
-                "name_person": "王五",
-                "description": "申请公开2023年度部门决算",
-                "delivery": "post",
-                "tracking_number": "CITYHR-2024-000001",
-            },
-        )
-    )
-    assert "王五" in filled
-    assert "申请公开2023年度部门决算" in filled
-    assert "■邮寄" in filled
-    assert "CITYHR-2024-000001" in filled
-
-
-def test_documents_rendered_in_threads_at_once_are_all_whole():
-    """The embedded font is shared by the process: PDFs written in several threads at once (a threaded
-    web server, two relays) must not corrupt each other (a KeyError inside reportlab's font subsetting)."""
-    import random
-    import threading
-
-    from webapp.domain.documents import DocumentView
-    from webapp.render.letters import render
-
-    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
-    failures: list[str] = []
-
-    def write(seed: int) -> None:
-        rng = random.Random(seed)
-        for _ in range(6):
-            view = DocumentView(
-                title="政府信息公开申请答复书",
-                number="〔2026〕第1号",
-                body="".join(rng.choice(alphabet) for _ in range(600)),
-                header={"agency": "示范局", "letterhead": "示范局", "seal_text": "示范局"},
-                date=dt.date(2026, 11, 28),
-                tracking_number="X-2026-000001",
-            )
-            try:
-                assert render(view).startswith(b"%PDF")
-            except Exception as exc:  # reported below
-                failures.append(repr(exc))
-
-    threads = [threading.Thread(target=write, args=(seed,)) for seed in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []

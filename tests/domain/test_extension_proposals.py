@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import make_agency, make_request, make_user
+from tests.factories import make_request
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import Forbidden, IllegalTransition, ValidationError
 from webapp.domain.requests import (
@@ -24,20 +24,6 @@ from webapp.models import OutboxMessage, Request
 D = dt.date
 RECEIVED = D(2024, 6, 3)
 DUE = D(2024, 7, 2)  # tests/domain/test_requests.py counts it
-
-
-@pytest.fixture
-def world(session: Any, now: dt.datetime) -> dict[str, Any]:
-    agency = make_agency(session, now, code="CITYHR")
-    other = make_agency(session, now, code="CITYENV")
-    return {
-        "agency": agency,
-        "other": other,
-        "officer": make_user(session, now, agency, "officer", "officer@hr.example"),
-        "head": make_user(session, now, agency, "head", "head@hr.example"),
-        "stranger_head": make_user(session, now, other, "head", "head@env.example"),
-        "other_officer": make_user(session, now, other, "officer", "officer@env.example"),
-    }
 
 
 def new_request(session: Any, now: dt.datetime, world: dict[str, Any], agency: str = "agency") -> Request:

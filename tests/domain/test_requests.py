@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import applicant, make_agency, make_request, make_user
+from tests.factories import applicant, make_request
 from webapp.domain.access_codes import ACCESS_CODE_ALPHABET, access_code_matches, new_access_code
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
@@ -26,20 +26,6 @@ D = dt.date
 RECEIVED = D(2024, 6, 3)  # a Monday; 2019 rules
 # add_wd(2024-06-03, 20): Jun 4–7 (4), Jun 10 is 端午节, Jun 11–14 (8), 17–21 (13), 24–28 (18), Jul 1–2 (20)
 DUE = D(2024, 7, 2)
-
-
-@pytest.fixture
-def world(session: Any, now: dt.datetime) -> dict[str, Any]:
-    agency = make_agency(session, now, code="CITYHR")
-    other = make_agency(session, now, code="CITYENV")
-    return {
-        "agency": agency,
-        "officer": make_user(session, now, agency, "officer", "officer@hr.example"),
-        "head": make_user(session, now, agency, "head", "head@hr.example"),
-        "admin": make_user(session, now, None, "admin", "admin@hr.example"),
-        "stranger": make_user(session, now, other, "officer", "officer@env.example"),
-        "stranger_head": make_user(session, now, other, "head", "head@env.example"),
-    }
 
 
 def new_request(

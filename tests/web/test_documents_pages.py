@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
-import subprocess
 from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.factories import make_request
+from tests.factories import make_request, pdf_text
 from tests.web.conftest import People, login, post
 from webapp.domain.calendar import china_today
 from webapp.domain.documents import documents_of, pdf_of
@@ -21,11 +20,6 @@ from webapp.models import DocumentSettings, Request
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def pdf_text(pdf: bytes) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
-    return re.sub(r"\s+", "", out.stdout.decode())
 
 
 def in_progress(session: Any, people: People) -> tuple[Request, str]:

@@ -20,9 +20,9 @@ from flask import Flask
 from sqlalchemy import text
 
 from tests.conftest import app_config
-from tests.factories import make_request
+from tests.domain.test_mailbox import OWN, PDF
+from tests.factories import mail, make_request
 from tests.web.conftest import People
-from tests.workers.test_mailbox import OWN, PDF, mail
 from webapp import create_app
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today

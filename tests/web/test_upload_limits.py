@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.factories import make_request
+from tests.domain.test_mailbox import OWN
+from tests.factories import mail, make_request
 from tests.web.conftest import People, login, post
 from tests.web.test_citizen import application, error_beside, track
-from tests.workers.test_mailbox import OWN, mail
 from webapp.domain.calendar import china_today
 from webapp.domain.mailbox import ingest
 from webapp.domain.requests import act

@@ -3,7 +3,6 @@ run real worker processes (they must see committed data, which the rolled-back `
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -22,7 +21,6 @@ from tests.workers.services import DOVECOT, Dovecot, SmtpSink, dovecot, smtp_sin
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
-from workers.deadlines import noon
 
 SENDER = "notices@disclosure.test"
 
@@ -61,10 +59,6 @@ def imap() -> Iterator[Dovecot]:
     users = {u: "imap-secret" for u in ("intake@agency.test", "other@agency.test", "e2e@agency.test")}
     with dovecot(users) as server:
         yield server
-
-
-def at(day: dt.date) -> dt.datetime:
-    return noon(day)
 
 
 # -- a database of its own, for worker processes ---------------------------------------------------

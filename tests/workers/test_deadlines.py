@@ -13,8 +13,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.factories import make_agency, make_request, make_user
-from tests.workers.conftest import at
+from tests.factories import at, make_agency, make_request, make_user
 from webapp.domain.requests import act
 from webapp.models import Event, OutboxMessage, Request
 from workers.deadlines import run_sweeps

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_REDIS_URL
-from tests.factories import applicant, make_agency, make_request, make_user
+from tests.factories import applicant, mail, make_agency, make_request, make_user
 from tests.workers.conftest import E2E
 from tests.workers.services import (
     REDIS_SERVER,
@@ -29,7 +29,6 @@ from tests.workers.services import (
     smtp_sink,
     wait_for,
 )
-from tests.workers.test_mailbox import mail
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.mailbox import set_mailbox
 from webapp.domain.requests import act, submit

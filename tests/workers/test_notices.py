@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from tests.factories import applicant, make_agency, make_request, make_user
-from tests.workers.conftest import SENDER, at
+from tests.factories import applicant, at, make_agency, make_request, make_user
+from tests.workers.conftest import SENDER
 from tests.workers.services import SmtpSink, free_port
 from webapp.domain.notices import failed_notices, message_id, notices_of_request, retry_notice
 from webapp.domain.requests import act, submit
