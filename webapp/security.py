@@ -25,7 +25,7 @@ for it (fail open: the service keeps working while Redis is away):
   (webapp/domain/upload_limits.py).
 
 Why the access code cannot be guessed within them: it is 16 characters of a 32-letter alphabet
-(webapp/domain/requests.py), 32^16 = 2^80 ≈ 1.2 × 10^24 codes, checked one (number, code) pair per try.
+(webapp/domain/access_codes.py), 32^16 = 2^80 ≈ 1.2 × 10^24 codes, checked one (number, code) pair per try.
 The default tracking limit lets one IP make at most 100 failed tries a day, 36,500 a year, so one IP
 finds a given request's code within a year with probability 36,500 / 1.2 × 10^24 ≈ 3 × 10^-20; even a
 million IPs for a year (3.65 × 10^10 tries) stay below 10^-13.
