@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tests.factories import People, add_people
 from webapp import create_app
 from webapp.config import normalise_database_url
 from webapp.extensions import db
@@ -159,3 +160,11 @@ def now() -> dt.datetime:
 def client(app: Flask, session: scoped_session) -> FlaskClient:  # type: ignore[type-arg]
     """A test client whose requests use the test's rolled-back session."""
     return app.test_client()
+
+
+@pytest.fixture
+def people(session: Any) -> People:
+    """Two agencies and their staff who can log in (tests.factories.add_people), committed."""
+    found = add_people(session, dt.datetime.now(dt.UTC))
+    session.commit()
+    return found

@@ -6,9 +6,12 @@ import datetime as dt
 import itertools
 import re
 import subprocess
+from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from webapp.domain import accounts
 from webapp.domain.requests import Applicant, submit
@@ -111,3 +114,47 @@ def pdf_text(pdf: bytes) -> str:
     """The PDF's text as pdftotext extracts it, with line breaks and spaces removed (lines wrap anywhere)."""
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True)
     return re.sub(r"\s+", "", out.stdout.decode())
+
+
+PASSWORD = "correct-horse-7"
+
+
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+@dataclass
+class People:
+    agency: Agency
+    other_agency: Agency
+    officer: User
+    officer2: User
+    head: User
+    admin: User  # the administrator of `agency` (an agency administrator)
+    stranger: User
+    stranger_head: User
+    platform: User  # the platform's administrator (an administrator of no agency)
+
+
+def add_people(session: Any, now: dt.datetime) -> People:
+    agency = make_agency(session, now, code="CITYHR", name="示范市人力资源和社会保障局")
+    other = make_agency(session, now, code="CITYENV", name="示范市生态环境局")
+
+    def user(agency: Agency | None, role: str, email: str, name: str = "") -> User:
+        u = make_user(session, now, agency, role, email)
+        u.password_hash = PASSWORD_HASH
+        u.name = name
+        return u
+
+    people = People(
+        agency=agency,
+        other_agency=other,
+        officer=user(agency, "officer", "officer@hr.example", "刘经办"),
+        officer2=user(agency, "officer", "officer2@hr.example", "王经办"),
+        head=user(agency, "head", "head@hr.example", "陈主任"),
+        admin=user(agency, "admin", "admin@hr.example", "系统管理员"),
+        stranger=user(other, "officer", "officer@env.example"),
+        stranger_head=user(other, "head", "head@env.example"),
+        platform=user(None, "admin", "platform@example.gov.cn", "平台管理员"),
+    )
+    session.flush()
+    return people

@@ -34,8 +34,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import scoped_session
 
-from tests.factories import applicant, make_agency
-from tests.web.conftest import PASSWORD, PASSWORD_HASH
+from tests.factories import PASSWORD, PASSWORD_HASH, applicant, make_agency
 from webapp.domain import accounts, reports
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today

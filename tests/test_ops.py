@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import TEST_REDIS_URL, app_config
-from tests.factories import VALID_RESIDENT_ID, applicant, make_agency
-from tests.web.conftest import People, add_people, login, post
+from tests.factories import VALID_RESIDENT_ID, People, applicant, make_agency
+from tests.web.conftest import login, post
 from tests.workers.services import free_port
 from webapp import create_app
 from webapp.domain.calendar import china_today
@@ -182,13 +182,6 @@ def test_a_json_line_carries_the_request_fields(app: Flask, client: FlaskClient)
     assert re.fullmatch(
         r"[0-9a-f]{32}", client.get("/healthz", headers={"X-Request-ID": "a b"}).headers["X-Request-ID"]
     )
-
-
-@pytest.fixture
-def people(session: Any) -> People:
-    found = add_people(session, dt.datetime.now(dt.UTC))
-    session.commit()
-    return found
 
 
 def test_applying_and_handling_leave_no_personal_data_in_the_logs(

@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from tests.api.conftest import World
 from tests.conftest import TEST_REDIS_URL, app_config
 from tests.factories import make_request
+from tests.workers.services import free_port
 from webapp import create_app
 from webapp.domain.calendar import china_today
 from webapp.extensions import db
@@ -135,12 +136,6 @@ def test_the_limits_hold_across_processes_in_redis(
         for app in (first, second):
             with app.app_context():
                 db.engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -15,66 +15,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from tests.conftest import TEST_DATABASE_URL, app_config, private_database
-from tests.factories import make_agency, make_user
+from tests.factories import PASSWORD, add_people
 from webapp import create_app
 from webapp.domain.calendar import china_today
 from webapp.extensions import db
-from webapp.models import Agency, User
+from webapp.models import User
 
-PASSWORD = "correct-horse-7"
 # One cheap hash for every test user (the product's own hashes use werkzeug's slow default).
-PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-@dataclass
-class People:
-    agency: Agency
-    other_agency: Agency
-    officer: User
-    officer2: User
-    head: User
-    admin: User  # the administrator of `agency` (an agency administrator)
-    stranger: User
-    stranger_head: User
-    platform: User  # the platform's administrator (an administrator of no agency)
-
-
-def add_people(session: Any, now: dt.datetime) -> People:
-    agency = make_agency(session, now, code="CITYHR", name="示范市人力资源和社会保障局")
-    other = make_agency(session, now, code="CITYENV", name="示范市生态环境局")
-
-    def user(agency: Agency | None, role: str, email: str, name: str = "") -> User:
-        u = make_user(session, now, agency, role, email)
-        u.password_hash = PASSWORD_HASH
-        u.name = name
-        return u
-
-    people = People(
-        agency=agency,
-        other_agency=other,
-        officer=user(agency, "officer", "officer@hr.example", "刘经办"),
-        officer2=user(agency, "officer", "officer2@hr.example", "王经办"),
-        head=user(agency, "head", "head@hr.example", "陈主任"),
-        admin=user(agency, "admin", "admin@hr.example", "系统管理员"),
-        stranger=user(other, "officer", "officer@env.example"),
-        stranger_head=user(other, "head", "head@env.example"),
-        platform=user(None, "admin", "platform@example.gov.cn", "平台管理员"),
-    )
-    session.flush()
-    return people
-
-
-@pytest.fixture
-def people(session: Any) -> People:
-    found = add_people(session, dt.datetime.now(dt.UTC))
-    session.commit()
-    return found
 
 
 @pytest.fixture
@@ -189,3 +141,20 @@ def screenshot(page: Any, name: str) -> None:
         page.set_viewport_size(viewport)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
     page.set_viewport_size(size)
+
+
+@pytest.fixture
+def context(browser: Any, live: Live) -> Iterator[Any]:
+    """A desktop browser's context on the live server, in Chinese."""
+    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live.url)
+    ctx.set_default_timeout(15_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def stored_files(app: Flask) -> list[Path]:
+    """The files kept in the app's attachment directory."""
+    root = Path(app.config["ATTACHMENT_DIR"])
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []

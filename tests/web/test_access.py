@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.factories import make_request
-from tests.web.conftest import People, csrf_token, login, post
+from tests.factories import People, make_request
+from tests.web.conftest import csrf_token, login, post
 from webapp.domain.calendar import china_today
 from webapp.domain.states import Status
 from webapp.models import Attachment, Event, Request

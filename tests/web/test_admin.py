@@ -10,8 +10,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.factories import make_request
-from tests.web.conftest import People, login, post
+from tests.factories import People, make_request
+from tests.web.conftest import login, post
 from webapp.domain.accounts import user_for_token
 from webapp.domain.calendar import current_calendar
 from webapp.models import Agency, ApiToken, CalendarOverride, CalendarYear, User

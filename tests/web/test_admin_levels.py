@@ -13,8 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.factories import applicant, make_user
-from tests.web.conftest import PASSWORD_HASH, People, login, post
+from tests.factories import PASSWORD_HASH, People, applicant, make_user
+from tests.web.conftest import login, post
 from webapp import authz
 from webapp.domain import accounts
 from webapp.domain.requests import submit

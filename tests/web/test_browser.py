@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from tests.factories import VALID_RESIDENT_ID
-from tests.web.conftest import DESKTOP, PASSWORD, PHONE, Live, screenshot
+from tests.factories import PASSWORD, VALID_RESIDENT_ID
+from tests.web.conftest import DESKTOP, PHONE, Live, screenshot
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.extensions import db
 from webapp.models import Request
@@ -28,16 +27,6 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def context(browser: Any, live: Live) -> Iterator[Any]:
-    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live.url)
-    ctx.set_default_timeout(15_000)
-    try:
-        yield ctx
-    finally:
-        ctx.close()
 
 
 def new_page(browser: Any, live: Live, *, phone: bool = False) -> Any:

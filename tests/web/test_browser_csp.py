@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, PASSWORD, Live, screenshot
+from tests.factories import PASSWORD
+from tests.web.conftest import DESKTOP, Live, screenshot
 from tests.web.test_browser import fill_applicant, staff_login
 
 pytestmark = pytest.mark.timeout(240)

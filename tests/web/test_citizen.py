@@ -11,8 +11,8 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.factories import VALID_RESIDENT_ID, make_request
-from tests.web.conftest import People, csrf_token, post
+from tests.factories import VALID_RESIDENT_ID, People, make_request
+from tests.web.conftest import csrf_token, post
 from webapp.domain.calendar import china_today
 from webapp.domain.requests import act
 from webapp.domain.states import Status

@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from tests.api.conftest import citizen_body
-from tests.web.conftest import People, login, post
+from tests.factories import People
+from tests.web.conftest import login, post
 from tests.web.test_citizen import application, error_beside
 from tests.web.test_staff import registration
 from webapp.domain.accounts import issue_token

@@ -3,24 +3,14 @@ and downloads it on the status page (phone). Screenshots: artifacts/screenshots/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import DESKTOP, PASSWORD, PHONE, Live, screenshot
+from tests.factories import PASSWORD
+from tests.web.conftest import PHONE, Live, screenshot
 
 pytestmark = pytest.mark.timeout(240)
-
-
-@pytest.fixture
-def context(browser: Any, live: Live) -> Iterator[Any]:
-    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live.url)
-    ctx.set_default_timeout(15_000)
-    try:
-        yield ctx
-    finally:
-        ctx.close()
 
 
 def test_reply_previewed_edited_sent_and_read_by_the_applicant(context: Any, browser: Any, live: Live):

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.factories import make_request, pdf_text
-from tests.web.conftest import People, login, post
+from tests.factories import People, make_request, pdf_text
+from tests.web.conftest import login, post
 from webapp.domain.calendar import china_today
 from webapp.domain.documents import documents_of, pdf_of
 from webapp.domain.requests import act

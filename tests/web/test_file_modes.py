@@ -21,8 +21,7 @@ from sqlalchemy import text
 
 from tests.conftest import app_config
 from tests.domain.test_mailbox import OWN, PDF
-from tests.factories import mail, make_request
-from tests.web.conftest import People
+from tests.factories import People, mail, make_request
 from webapp import create_app
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today

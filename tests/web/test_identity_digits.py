@@ -12,7 +12,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import citizen_body
-from tests.web.conftest import People, login, post
+from tests.factories import People
+from tests.web.conftest import login, post
 from tests.web.test_citizen import application, error_beside
 from tests.web.test_staff import registration
 from webapp.domain.identity import credit_code_check_char, id_number_error, normalise_id_number

@@ -13,7 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import citizen_body
-from tests.web.conftest import People, login, post
+from tests.factories import People
+from tests.web.conftest import login, post
 from webapp.domain import templates
 from webapp.domain.documents import DEFAULT_SCHEME, documents_of
 from webapp.models import DocumentSettings, Request

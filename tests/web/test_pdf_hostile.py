@@ -21,8 +21,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import applicant
-from tests.web.conftest import People, login, post
+from tests.factories import People, applicant
+from tests.web.conftest import login, post
 from webapp.domain import documents
 from webapp.domain.accounts import issue_token
 from webapp.domain.calendar import china_today

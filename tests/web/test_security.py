@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import app_config
-from tests.factories import make_request
-from tests.web.conftest import PASSWORD, People, csrf_token, login, post
+from tests.factories import PASSWORD, People, make_request
+from tests.web.conftest import csrf_token, login, post
 from tests.web.test_citizen import application
 from webapp import create_app
 from webapp.config import Settings

@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.factories import make_request
-from tests.web.conftest import People, login, post
+from tests.factories import People, make_request
+from tests.web.conftest import login, post
 from tests.web.test_citizen import PNG, application, track
 from tests.web.test_staff import registration
 from webapp.domain import accounts

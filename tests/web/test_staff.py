@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.factories import VALID_RESIDENT_ID, applicant
-from tests.web.conftest import People, login, post
+from tests.factories import VALID_RESIDENT_ID, People, applicant
+from tests.web.conftest import login, post
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.requests import act, submit
 from webapp.domain.states import Status

@@ -15,8 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.factories import make_user
-from tests.web.conftest import PASSWORD, PASSWORD_HASH, People, login, post
+from tests.factories import PASSWORD, PASSWORD_HASH, People, make_user
+from tests.web.conftest import login, post
 from webapp.domain import totp
 from webapp.domain import two_factor as tf
 from webapp.domain.accounts import LOCK_AFTER, issue_token

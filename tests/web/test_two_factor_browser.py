@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.web.conftest import DESKTOP, PASSWORD, Live, screenshot
+from tests.factories import PASSWORD
+from tests.web.conftest import DESKTOP, Live, screenshot
 from webapp.domain import totp
 
 pytestmark = pytest.mark.timeout(240)

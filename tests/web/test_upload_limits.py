@@ -16,8 +16,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.domain.test_mailbox import OWN
-from tests.factories import mail, make_request
-from tests.web.conftest import People, login, post
+from tests.factories import People, mail, make_request
+from tests.web.conftest import login, post, stored_files
 from tests.web.test_citizen import application, error_beside, track
 from webapp.domain.calendar import china_today
 from webapp.domain.mailbox import ingest
@@ -27,11 +27,6 @@ from webapp.models import Agency, Attachment, Event, Request
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MB = 1024 * 1024
-
-
-def stored_files(app: Flask) -> list[Path]:
-    root = Path(app.config["ATTACHMENT_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def api_upload(

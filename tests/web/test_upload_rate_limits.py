@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import app_config
-from tests.web.conftest import People, login, post
+from tests.factories import People
+from tests.web.conftest import login, post
 from tests.web.test_upload_limits import PDF, api_upload, beside, open_request
 from webapp import create_app
 from webapp.domain.requests import act

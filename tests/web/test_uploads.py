@@ -17,7 +17,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.http import parse_options_header
 from werkzeug.test import encode_multipart
 
-from tests.web.conftest import People, login, post
+from tests.factories import People
+from tests.web.conftest import login, post, stored_files
 from webapp.domain.attachments import MAX_BYTES, record_attachment
 from webapp.models import Attachment, Request
 
@@ -60,11 +61,6 @@ def upload(
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
-
-
-def stored_files(app: Flask) -> list[Path]:
-    root = Path(app.config["ATTACHMENT_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 @pytest.mark.parametrize("case", list(DISGUISED))

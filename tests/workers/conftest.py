@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, app_config
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, private_database
 from tests.workers.services import DOVECOT, Dovecot, SmtpSink, dovecot, smtp_sink
 from webapp import create_app
-from webapp.config import normalise_database_url
 from webapp.extensions import db
 
 SENDER = "notices@disclosure.test"
@@ -96,27 +94,17 @@ class E2E:
 @pytest.fixture(scope="session")
 def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2E]:
     data_dir = tmp_path_factory.mktemp("e2e")
-    admin = None
-    if TEST_DATABASE_URL:
-        base = make_url(normalise_database_url(TEST_DATABASE_URL))
-        name = f"{base.database}_workers_{os.getpid()}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{data_dir / 'e2e.db'}"
-    app = create_app(app_config(url, data_dir))
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    try:
-        yield E2E(app, url, data_dir)
-    finally:
+    with ExitStack() as stack:
+        if TEST_DATABASE_URL:
+            url = stack.enter_context(private_database(TEST_DATABASE_URL, "workers"))
+        else:
+            url = f"sqlite:///{data_dir / 'e2e.db'}"
+        app = create_app(app_config(url, data_dir))
         with app.app_context():
-            db.engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            upgrade()
+            db.session.remove()
+        try:
+            yield E2E(app, url, data_dir)
+        finally:
+            with app.app_context():
+                db.engine.dispose()
