@@ -54,14 +54,6 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
         "a refused upload's rate-limit page is the citizen page's own, drawn only when one is refused",
         {"webapp.web", "webapp.web.citizen"},
     ),
-    "webapp.domain.calendar": (
-        "the calendar's tables, read when a calendar is built (no circle: could move to the top)",
-        {"webapp.models", "webapp.models.calendar"},
-    ),
-    "webapp.ops": (
-        "the health and metrics probes read the database only when asked (no circle: could move to the top)",
-        {"webapp.domain.calendar", "webapp.domain.states", "webapp.extensions", "webapp.models"},
-    ),
     "workers": ("the Celery app, made on first use", {"workers.celery_app"}),
     "workers.celery_app": (
         "the Flask app, the logs and the PDF renderer, set up when a worker process starts",

@@ -43,6 +43,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from webapp import logs
+from webapp.domain.calendar import china_today
+from webapp.domain.states import Status
+from webapp.extensions import db
+from webapp.models import OutboxMessage, Request
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("webapp.access")
@@ -158,8 +162,6 @@ def _redis(url: str, timeout: float) -> None:
 
 
 def readyz() -> Any:
-    from webapp.extensions import db
-
     timeout = float(current_app.config.get("READY_TIMEOUT_SECONDS") or 2.0)
     probes: dict[str, Callable[[], None]] = {"database": functools.partial(_database, db.engine)}
     redis_url = current_app.config.get("REDIS_URL")
@@ -237,11 +239,6 @@ class StateCollector(Collector):
             yield from self._redis()
 
     def _database(self) -> Iterator[Metric]:
-        from webapp.domain.calendar import china_today
-        from webapp.domain.states import Status
-        from webapp.extensions import db
-        from webapp.models import OutboxMessage, Request
-
         today = china_today(dt.datetime.now(dt.UTC))
         unfinished = Request.status != Status.REPLIED
         unsent = OutboxMessage.sent_at.is_(None)

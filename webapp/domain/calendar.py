@@ -24,6 +24,8 @@ import chinese_calendar
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, scoped_session
 
+from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
+
 FIRST_DAY = dt.date(2004, 1, 1)
 LAST_DAY = dt.date(2101, 12, 31)
 
@@ -173,8 +175,6 @@ def current_calendar(session: Session, *, stamp: str | None = None) -> WorkCalen
     and built only when this process has not seen that stamp. Within a transaction it is asked for once:
     a flush that writes an override or a confirmed year forgets it (`_forget_calendar`). `stamp`: the
     stamp when the caller has read it already, in this transaction (an intake, with the agency)."""
-    from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
-
     real = session() if isinstance(session, scoped_session) else session
     cached = real.info.get(_CALENDAR)
     if cached is not None and cached[0] is not None and cached[0] is real.get_transaction():
@@ -199,8 +199,6 @@ def current_calendar(session: Session, *, stamp: str | None = None) -> WorkCalen
 
 @event.listens_for(Session, "before_flush")
 def _forget_calendar(session: Session, flush_context: Any, instances: Any) -> None:
-    from webapp.models.calendar import CalendarOverride, CalendarYear
-
     if _CALENDAR in session.info and any(
         isinstance(o, CalendarOverride | CalendarYear)
         for o in itertools.chain(session.new, session.dirty, session.deleted)
@@ -210,8 +208,6 @@ def _forget_calendar(session: Session, flush_context: Any, instances: Any) -> No
 
 def year_overrides(session: Session, year: int) -> list[Any]:
     """The administrator's overrides in a year (CalendarOverride rows), by day."""
-    from webapp.models.calendar import CalendarOverride
-
     return list(
         session.execute(
             select(CalendarOverride)
@@ -223,6 +219,4 @@ def year_overrides(session: Session, year: int) -> list[Any]:
 
 def year_confirmation(session: Session, year: int) -> Any:
     """The CalendarYear row when an administrator has declared the year's notice entered, else None."""
-    from webapp.models.calendar import CalendarYear
-
     return session.get(CalendarYear, year)
