@@ -49,7 +49,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from webapp.api import errors
-from webapp.domain.calendar import CHINA
+from webapp.domain.dates import china_time
 from webapp.i18n import _l, translate, wants_english
 from webapp.web.common import error_page
 
@@ -258,7 +258,7 @@ def too_many_requests(exc: RateLimitExceeded) -> Any:
         until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
         detail = _l(
             "尝试次数过多，请于 %(time)s（北京时间）之后再试。",
-            time=until.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            time=china_time(until),
         )
         response = make_response(error_page(429, detail))
     response.headers["Retry-After"] = str(seconds)

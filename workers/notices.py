@@ -42,8 +42,9 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.contact import ascii_address
 from webapp.domain.errors import Conflict
-from webapp.domain.notices import NOTICE_LABELS, Letter, compose, message_id
+from webapp.domain.notices import Letter, compose, message_id
 from webapp.domain.requests import act
+from webapp.domain.states import NOTICE_LABELS
 from webapp.files import write_private
 from webapp.models import OutboxMessage
 from workers.schedule import RELAY_NOTICES

@@ -324,7 +324,7 @@ def test_fee_pause_across_spring_festival_2025() -> None:
     assert paused.due_on is None
     assert paused.remaining_days == 18
     assert paused.wait_ends_on == D(2025, 2, 26)
-    assert "收费" in paused.steps[-1].text
+    assert "缴费通知书" in paused.steps[-1].text
 
     paid = D(2025, 2, 10)  # Mon
     # add_wd(Feb 10, 18): Feb 11 Tue=1, 12=2, 13=3, 14 Fri=4, 17 Mon=5, 18=6, 19=7, 20=8, 21 Fri=9,

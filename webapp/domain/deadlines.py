@@ -15,6 +15,9 @@ from typing import Literal
 from flask_babel import gettext as _
 
 from webapp.domain.calendar import WorkCalendar
+from webapp.domain.dates import cn_date
+from webapp.domain.states import ACTION_LABELS
+from webapp.i18n import wants_english
 
 RULES_2019_FROM = dt.date(2019, 5, 15)
 EARLIEST_RECEIVED_ON = dt.date(2008, 5, 1)
@@ -97,7 +100,7 @@ class Clock:
 
 
 def _fmt(d: dt.date) -> str:
-    return _("%(year)s年%(month)s月%(day)s日", year=d.year, month=d.month, day=d.day)
+    return cn_date(d, english=wants_english())
 
 
 def _interval(cal: WorkCalendar, kind: str, start: dt.date, days: int, text: str) -> tuple[Step, dt.date]:
@@ -158,7 +161,7 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
             clock.provisional = cal.is_provisional(ev.on, due)
             clock.steps.append(step)
         elif ev.kind == "pause":
-            what = _("征求第三方意见") if ev.pause == "consultation" else _("发出收费通知")
+            what = str(ACTION_LABELS["start_consultation" if ev.pause == "consultation" else "request_fee"])
             clock.paused = ev.pause
             limit = rules.consultation_limit_days if ev.pause == "consultation" else rules.fee_limit_days
             clock.wait_ends_on = None

@@ -17,36 +17,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.domain.accounts import agency_staff
 from webapp.domain.calendar import WorkCalendar, current_calendar
+from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
 from webapp.domain.errors import IllegalTransition, NotFound
 from webapp.domain.requests import clock_events
-from webapp.domain.states import CHANNELS, OUTCOMES, STATUS_LABELS, Status
+from webapp.domain.states import CHANNELS, NOTICE_KINDS, NOTICE_LABELS, OUTCOMES, STATUS_LABELS, Status
 from webapp.i18n import _l
-from webapp.models import Document, Event, InboundEmail, OutboxMessage, Request, User, agency_members
+from webapp.models import Document, Event, InboundEmail, OutboxMessage, Request, User
 
-NOTICE_LABELS = {
-    "receipt": _l("受理回执"),
-    "correction_notice": _l("补正告知书"),
-    "extension_notice": _l("延期答复告知书"),
-    "consultation_notice": _l("征求意见告知书"),
-    "fee_notice": _l("收费通知"),
-    "reply": _l("答复书"),
-    "closure_notice": _l("办结告知书"),
-    "due_soon": _l("即将到期提醒"),
-    "overdue": _l("逾期提醒"),
-    "digest": _l("每日办理提醒"),
-}
-TITLES = {
-    "receipt": "政府信息公开申请受理回执",
-    "correction_notice": "政府信息公开申请补正告知书",
-    "extension_notice": "政府信息公开申请延期答复告知书",
-    "consultation_notice": "征求第三方意见告知书",
-    "fee_notice": "信息处理费缴费通知",
-    "reply": "政府信息公开申请答复书",
-    "closure_notice": "政府信息公开申请办结告知书",
-}
 REMEDY = "如对本机关的政府信息公开工作不服，可以依法申请行政复议或者提起行政诉讼。"
 FOOTER = "本邮件由政府信息公开申请办理系统自动发送，请勿直接回复。可凭申请编号和查询码在网上查询办理进度。"
 
@@ -61,13 +42,6 @@ class Letter:
     sender_name: str
     in_reply_to: str | None = None
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF): the document sent with the event
-
-
-def fmt(day: dt.date | str | None) -> str:
-    if day is None:
-        return "—"
-    d = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def message_id_domain(sender: str) -> str:
@@ -120,14 +94,14 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
     lines: list[str] = []
     if notice == "receipt":
         lines.append(
-            f"本机关于{fmt(req.received_on)}收到您通过{CHANNELS.get(req.channel, req.channel)}方式提出的"
+            f"本机关于{cn_date(req.received_on)}收到您通过{CHANNELS.get(req.channel, req.channel)}方式提出的"
             "政府信息公开申请，现予受理登记。"
         )
         if req.channel == "email":
-            lines.append(f"本回执确认收到您的电子邮件申请，收到申请之日为{fmt(req.received_on)}。")
+            lines.append(f"本回执确认收到您的电子邮件申请，收到申请之日为{cn_date(req.received_on)}。")
         lines.append(
             f"依照《中华人民共和国政府信息公开条例》（{rules.code}年）{rules.article_reply}，"
-            f"本机关将在{rules.reply_days}个工作日内、即{fmt(_due_after(req, ev.seq, cal))}前作出答复；"
+            f"本机关将在{rules.reply_days}个工作日内、即{cn_date(_due_after(req, ev.seq, cal))}前作出答复；"
             "需要延长答复期限的，将另行告知。"
         )
     elif notice == "correction_notice":
@@ -135,14 +109,14 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
         lapse = cal.add_wd(ev.on, period)
         lines += [
             f"经审查，您的申请需要补正。请补正以下内容：{ev.note}",
-            f"请于{fmt(lapse)}前（{period}个工作日内）提交补正。答复期限自本机关收到补正之日起重新计算。",
+            f"请于{cn_date(lapse)}前（{period}个工作日内）提交补正。答复期限自本机关收到补正之日起重新计算。",
             f"无正当理由逾期不补正的，视为放弃申请，本机关不再处理（《条例》{rules.article_correction}）。",
         ]
     elif notice == "extension_notice":
         lines += [
             f"因{ev.note or '需要'}，经本机关政府信息公开工作机构负责人同意，"
             f"答复期限延长{ev.data.get('days')}个工作日。",
-            f"延长后的答复期限为{fmt(_due_after(req, ev.seq, cal))}。",
+            f"延长后的答复期限为{cn_date(_due_after(req, ev.seq, cal))}。",
         ]
     elif notice == "consultation_notice":
         lines.append(
@@ -159,13 +133,13 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
         lines += [
             f"依照《政府信息公开信息处理费管理办法》，本申请需缴纳信息处理费"
             f"{float(str(ev.data.get('amount_yuan', 0))):.2f}元。",
-            f"请于{fmt(cal.add_wd(ev.on, limit))}前缴纳；逾期未缴纳的，视为放弃申请，本机关不再处理。"
+            f"请于{cn_date(cal.add_wd(ev.on, limit))}前缴纳；逾期未缴纳的，视为放弃申请，本机关不再处理。"
             "收费期间不计入答复期限。",
         ]
     elif notice == "reply":
         outcome = str(ev.data.get("outcome") or req.outcome or "")
         lines.append(
-            f"本机关已于{fmt(ev.on)}对您的申请作出答复。答复结果：{OUTCOMES.get(outcome, outcome)}。"
+            f"本机关已于{cn_date(ev.on)}对您的申请作出答复。答复结果：{OUTCOMES.get(outcome, outcome)}。"
         )
         if ev.note:
             lines.append(ev.note)
@@ -175,16 +149,16 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
     elif notice == "closure_notice":
         outcome = str(ev.data.get("outcome") or req.outcome or "")
         if ev.type == "withdrawn":
-            lines.append(f"您已于{fmt(ev.on)}撤回申请，本申请办结。")
+            lines.append(f"您已于{cn_date(ev.on)}撤回申请，本申请办结。")
         elif outcome == "closed_correction_lapsed":
             lines.append(
                 f"您未在补正期限内补正申请，依照《条例》{rules.article_correction}，视为放弃申请。"
-                f"本机关于{fmt(ev.on)}终止办理。"
+                f"本机关于{cn_date(ev.on)}终止办理。"
             )
         elif outcome == "closed_fee_unpaid":
-            lines.append(f"您未在规定期限内缴纳信息处理费，视为放弃申请。本机关于{fmt(ev.on)}终止办理。")
+            lines.append(f"您未在规定期限内缴纳信息处理费，视为放弃申请。本机关于{cn_date(ev.on)}终止办理。")
         else:
-            lines.append(f"您的申请已于{fmt(ev.on)}办结。{ev.note}".rstrip())
+            lines.append(f"您的申请已于{cn_date(ev.on)}办结。{ev.note}".rstrip())
         lines.append(REMEDY)
     else:
         raise ValueError(f"unknown applicant notice {notice}")
@@ -210,7 +184,7 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
         ).scalar_one_or_none()
     return Letter(
         to=[req.applicant_email] if req.applicant_email else [],
-        subject=f"【{req.agency.name}】{TITLES[notice]}（申请编号{req.tracking_number}）",
+        subject=f"【{req.agency.name}】{NOTICE_KINDS[notice].mail_subject}（申请编号{req.tracking_number}）",
         body=body + "\n",
         sender_name=req.agency.name,
         in_reply_to=in_reply_to,
@@ -224,17 +198,7 @@ def staff_emails(session: Session, agency_id: int, assignee_id: int | None = Non
         user = session.get(User, assignee_id)
         if user is not None and user.active:
             return [user.email]
-    rows = session.execute(
-        select(User.email)
-        .join(agency_members, agency_members.c.user_id == User.id)
-        .where(
-            agency_members.c.agency_id == agency_id,
-            User.active.is_(True),
-            User.role.in_(("officer", "head")),
-        )
-        .order_by(User.email)
-    )
-    return list(rows.scalars())
+    return [user.email for user in agency_staff(session, agency_id)]
 
 
 def _deadline_letter(session: Session, msg: OutboxMessage, notice: str) -> Letter:
@@ -244,13 +208,13 @@ def _deadline_letter(session: Session, msg: OutboxMessage, notice: str) -> Lette
     due = str(msg.payload.get("due_on"))
     status = STATUS_LABELS[Status(req.status)]
     if notice == "overdue":
-        subject = f"【逾期】申请{req.tracking_number}已超过答复期限（{fmt(due)}）"
-        text = f"申请{req.tracking_number}的答复期限为{fmt(due)}，现已逾期，请尽快办理。"
+        subject = f"【逾期】申请{req.tracking_number}已超过答复期限（{cn_date(due)}）"
+        text = f"申请{req.tracking_number}的答复期限为{cn_date(due)}，现已逾期，请尽快办理。"
     else:
-        subject = f"【即将到期】申请{req.tracking_number}的答复期限为{fmt(due)}"
-        text = f"申请{req.tracking_number}的答复期限为{fmt(due)}，即将到期，请及时办理。"
+        subject = f"【即将到期】申请{req.tracking_number}的答复期限为{cn_date(due)}"
+        text = f"申请{req.tracking_number}的答复期限为{cn_date(due)}，即将到期，请及时办理。"
     if req.finished or (req.due_on is not None and req.due_on.isoformat() != due):
-        text += f"\n\n（发送时该申请的状态为：{status}；当前答复期限：{fmt(req.due_on)}。）"
+        text += f"\n\n（发送时该申请的状态为：{status}；当前答复期限：{cn_date(req.due_on)}。）"
     else:
         text += f"\n\n当前状态：{status}。"
     return Letter(
@@ -269,13 +233,12 @@ def _digest_letter(session: Session, msg: OutboxMessage) -> Letter:
     failed = int(str(p.get("failed_notices", 0)))
     review = int(str(p.get("mail_for_review", 0)))
     date = str(p["date"])
-    parts = [
-        f"{p.get('agency_name', '')}{fmt(date)}办理提醒：逾期{len(overdue)}件，即将到期{len(due_soon)}件。",
-    ]
+    agency = p.get("agency_name", "")
+    parts = [f"{agency}{cn_date(date)}办理提醒：逾期{len(overdue)}件，即将到期{len(due_soon)}件。"]
     if overdue:
-        parts.append("已逾期：\n" + "\n".join(f"  {tn}　答复期限{fmt(d)}" for tn, d in overdue))
+        parts.append("已逾期：\n" + "\n".join(f"  {tn}　答复期限{cn_date(d)}" for tn, d in overdue))
     if due_soon:
-        parts.append("即将到期：\n" + "\n".join(f"  {tn}　答复期限{fmt(d)}" for tn, d in due_soon))
+        parts.append("即将到期：\n" + "\n".join(f"  {tn}　答复期限{cn_date(d)}" for tn, d in due_soon))
     if failed:
         parts.append(f"发送失败、需要处理的通知：{failed}件。")
     if review:
@@ -283,7 +246,7 @@ def _digest_letter(session: Session, msg: OutboxMessage) -> Letter:
     parts.append("本邮件由政府信息公开申请办理系统自动发送。")
     return Letter(
         to=staff_emails(session, agency_id),
-        subject=f"【每日提醒】{fmt(date)} 逾期{len(overdue)}件，即将到期{len(due_soon)}件",
+        subject=f"【每日提醒】{cn_date(date)} 逾期{len(overdue)}件，即将到期{len(due_soon)}件",
         body="\n\n".join(parts) + "\n",
         sender_name="政府信息公开申请办理系统",
     )

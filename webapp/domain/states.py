@@ -1,8 +1,17 @@
-"""Statuses, codes and the allowed transitions of a request (docs/rules.md §Intake, §Outcomes, §Lifecycle)."""
+"""The product's vocabulary, at the bottom of the house: every code a request, its history, its
+documents, its e-mails and the reports use, each with its one Chinese name marked for Babel (the pages
+show it in the reader's language; `chinese()` gives the Chinese that documents and e-mails write),
+the notices' document titles and e-mail subjects, and the allowed transitions of a request
+(docs/rules.md §Intake, §Outcomes, §Lifecycle). Every other module reads its names from here.
+
+The Chinese date is webapp.domain.dates.cn_date.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from webapp.i18n import _l
 
@@ -27,63 +36,114 @@ STATUS_LABELS = {
 
 UNFINISHED = frozenset(Status) - {Status.REPLIED}
 
-CHANNELS = {
-    "in_person": "当面",
-    "fax": "传真",
-    "email": "电子邮件",
-    "online": "网上",
-    "letter": "信函",
-    "other": "其他形式",
+CHANNEL_LABELS = {
+    "in_person": _l("当面"),
+    "fax": _l("传真"),
+    "email": _l("电子邮件"),
+    "online": _l("网上"),
+    "letter": _l("信函"),
+    "other": _l("其他形式"),
 }
 
-APPLICANT_TYPES = {
-    "natural_person": "自然人",
-    "commercial_enterprise": "商业企业",
-    "research_institution": "科研机构",
-    "public_interest_org": "社会公益组织",
-    "legal_service_org": "法律服务机构",
-    "other_org": "其他",
+# The pages' names; annex two prints its own column headings for them (webapp.domain.reports.layout).
+APPLICANT_TYPE_LABELS = {
+    "natural_person": _l("自然人"),
+    "commercial_enterprise": _l("商业企业"),
+    "research_institution": _l("科研机构"),
+    "public_interest_org": _l("社会公益组织"),
+    "legal_service_org": _l("法律服务机构"),
+    "other_org": _l("其他组织"),
 }
 
-DELIVERY = {"email": "电子邮件", "post": "邮寄", "pickup": "自行领取", "online": "网上获取"}
-
-ID_KINDS = {
-    "resident_id": "居民身份证",
-    "credit_code": "统一社会信用代码",
-    "passport": "护照",
-    "hk_macao_taiwan": "港澳台居民证件",
-    "other": "其他证件",
+DELIVERY_LABELS = {
+    "email": _l("电子邮件"),
+    "post": _l("邮寄"),
+    "pickup": _l("自行领取"),
+    "online": _l("网上获取"),
 }
 
-OUTCOMES = {
-    "disclosed": "予以公开",
-    "partially_disclosed": "部分公开",
-    "withheld_state_secret": "属于国家秘密",
-    "withheld_law_prohibits": "其他法律行政法规禁止公开",
-    "withheld_security_stability": "危及“三安全一稳定”",
-    "withheld_third_party": "保护第三方合法权益",
-    "withheld_internal_affairs": "属于三类内部事务信息",
-    "withheld_deliberative": "属于四类过程性信息",
-    "withheld_enforcement_file": "属于行政执法案卷",
-    "withheld_inquiry_matter": "属于行政查询事项",
-    "not_held": "本机关不掌握相关政府信息",
-    "not_exist": "信息不存在",
-    "requires_creation": "没有现成信息需要另行制作",
-    "unclear": "补正后申请内容仍不明确",
-    "not_processed_petition": "信访举报投诉类申请",
-    "not_processed_duplicate": "重复申请",
-    "not_processed_publication": "要求提供公开出版物",
-    "not_processed_excessive": "无正当理由大量反复申请",
-    "not_processed_reconfirm": "要求行政机关确认或重新出具已获取信息",
-    "closed_correction_lapsed": "逾期不补正，视为放弃",
-    "closed_fee_unpaid": "逾期未缴纳信息处理费",
-    "closed_other": "其他（含申请人撤回）",
+ID_KIND_LABELS = {
+    "resident_id": _l("居民身份证"),
+    "credit_code": _l("统一社会信用代码"),
+    "passport": _l("护照"),
+    "hk_macao_taiwan": _l("港澳台居民证件"),
+    "other": _l("其他证件"),
+}
+
+# Each outcome's name, after the kind of answer it is (不予公开、无法提供、不予处理). Its row in either form
+# of annex two is webapp.domain.reports.layout.OUTCOME_ROWS; its reasons and decision in the reply are
+# webapp.domain.documents.wording.REPLY_TEXT.
+OUTCOME_LABELS = {
+    "disclosed": _l("予以公开"),
+    "partially_disclosed": _l("部分公开"),
+    "withheld_state_secret": _l("不予公开：属于国家秘密"),
+    "withheld_law_prohibits": _l("不予公开：其他法律行政法规禁止公开"),
+    "withheld_security_stability": _l("不予公开：危及“三安全一稳定”"),
+    "withheld_third_party": _l("不予公开：保护第三方合法权益"),
+    "withheld_internal_affairs": _l("不予公开：属于三类内部事务信息"),
+    "withheld_deliberative": _l("不予公开：属于四类过程性信息"),
+    "withheld_enforcement_file": _l("不予公开：属于行政执法案卷"),
+    "withheld_inquiry_matter": _l("不予公开：属于行政查询事项"),
+    "not_held": _l("无法提供：本机关不掌握相关政府信息"),
+    "not_exist": _l("无法提供：信息不存在"),
+    "requires_creation": _l("无法提供：没有现成信息需要另行制作"),
+    "unclear": _l("无法提供：补正后申请内容仍不明确"),
+    "not_processed_petition": _l("不予处理：信访举报投诉类申请"),
+    "not_processed_duplicate": _l("不予处理：重复申请"),
+    "not_processed_publication": _l("不予处理：要求提供公开出版物"),
+    "not_processed_excessive": _l("不予处理：无正当理由大量反复申请"),
+    "not_processed_reconfirm": _l("不予处理：要求行政机关确认或重新出具已获取信息"),
+    "closed_correction_lapsed": _l("逾期不补正，视为放弃"),
+    "closed_fee_unpaid": _l("逾期未缴纳信息处理费"),
+    "closed_other": _l("其他（含申请人撤回）"),
 }
 
 CLOSURE_OUTCOMES = frozenset({"closed_correction_lapsed", "closed_fee_unpaid", "closed_other"})
-REPLY_OUTCOMES = frozenset(OUTCOMES) - CLOSURE_OUTCOMES
+REPLY_OUTCOMES = frozenset(OUTCOME_LABELS) - CLOSURE_OUTCOMES
 
-ROLES = {"officer": "经办人", "head": "负责人", "admin": "管理员"}
+ROLE_LABELS = {"officer": _l("经办人"), "head": _l("负责人"), "admin": _l("管理员")}
+
+EVENT_LABELS = {
+    "submitted": _l("收到申请"),
+    "accepted": _l("受理"),
+    "correction_requested": _l("告知补正"),
+    "correction_received": _l("收到补正"),
+    "consultation_started": _l("征求第三方意见"),
+    "consultation_ended": _l("征求意见结束"),
+    "fee_requested": _l("发出信息处理费缴费通知书"),
+    "fee_received": _l("收到缴费"),
+    "extended": _l("延期答复"),
+    "replied": _l("答复"),
+    "assigned": _l("指派经办人"),
+    "commented": _l("内部备注"),
+    "closed": _l("办结"),
+    "withdrawn": _l("申请人撤回申请"),
+    "due_recomputed": _l("答复期限调整"),
+    "attachment_added": _l("上传材料"),
+    "extension_proposed": _l("提请延期"),
+    "extension_declined": _l("不同意延期"),
+}
+
+
+def chinese(name: object) -> str:
+    """The Chinese of a name marked with _l, whatever the reader's language: what the documents, the
+    e-mails, the history notes and annex two write."""
+    args = getattr(name, "_args", None)
+    return str(args[0]) if args else str(name)
+
+
+def _chinese(labels: dict[str, Any]) -> dict[str, str]:
+    return {code: chinese(name) for code, name in labels.items()}
+
+
+# The same names as plain Chinese text, for what is written down (and the codes, for validation).
+CHANNELS = _chinese(CHANNEL_LABELS)
+APPLICANT_TYPES = _chinese(APPLICANT_TYPE_LABELS)
+DELIVERY = _chinese(DELIVERY_LABELS)
+ID_KINDS = _chinese(ID_KIND_LABELS)
+ROLES = _chinese(ROLE_LABELS)
+# An outcome as the e-mail's 答复结果 and annex two's performance rows name it: without its kind.
+OUTCOMES = {code: name.rpartition("：")[2] for code, name in _chinese(OUTCOME_LABELS).items()}
 
 # The events the applicant is told of in writing (docs/rules.md §Lifecycle), and the notice each sends: the
 # outbox's notice kind and the official document's kind.
@@ -97,6 +157,42 @@ NOTICES = {
     "closed": "closure_notice",
     "withdrawn": "closure_notice",
 }
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A kind of notice: its name on the pages and in the mail log, the title of its official document
+    (the PDF's heading, the document's row and file name) and the subject of its e-mail (the part
+    between 【agency】 and （申请编号…）)."""
+
+    label: Any  # marked with _l
+    title: str = ""  # none for the reminders to staff, which have no document
+    subject: str = ""  # the title unless given
+
+    @property
+    def mail_subject(self) -> str:
+        return self.subject or self.title
+
+
+NOTICE_KINDS = {
+    "receipt": Notice(_l("受理回执"), "政府信息公开申请受理回执"),
+    "correction_notice": Notice(_l("补正告知书"), "政府信息公开申请补正告知书"),
+    "extension_notice": Notice(_l("延期答复告知书"), "政府信息公开申请延期答复告知书"),
+    "consultation_notice": Notice(
+        _l("征求第三方意见告知书"), "政府信息公开申请征求第三方意见告知书", subject="征求第三方意见告知书"
+    ),
+    "fee_notice": Notice(_l("信息处理费缴费通知书"), "政府信息公开信息处理费缴费通知书"),
+    "reply": Notice(_l("答复书"), "政府信息公开申请答复书"),
+    "closure_notice": Notice(_l("办结告知书"), "政府信息公开申请办结告知书"),
+    # The letter to a third party consulted: a document, not a notice to the applicant.
+    "consultation_letter": Notice(_l("征求第三方意见书"), "政府信息公开申请征求第三方意见书"),
+    # Reminders to staff (the deadline sweeps and the daily digest): an e-mail, no document.
+    "due_soon": Notice(_l("即将到期提醒")),
+    "overdue": Notice(_l("逾期提醒")),
+    "digest": Notice(_l("每日办理提醒")),
+}
+NOTICE_LABELS = {kind: n.label for kind, n in NOTICE_KINDS.items()}
+TITLES = {kind: n.title for kind, n in NOTICE_KINDS.items() if n.title}
 
 # action -> statuses it may start from; target status (None = unchanged)
 S = Status
@@ -129,7 +225,7 @@ ACTION_LABELS = {
     "receive_correction": _l("收到补正"),
     "start_consultation": _l("征求第三方意见"),
     "end_consultation": _l("结束征求意见"),
-    "request_fee": _l("发出收费通知"),
+    "request_fee": _l("发出信息处理费缴费通知书"),
     "receive_fee": _l("收到缴费"),
     "extend": _l("延期答复"),
     "propose_extension": _l("提请延期"),

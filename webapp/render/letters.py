@@ -23,6 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from webapp.domain.dates import cn_date
 from webapp.domain.documents import DocumentView
 from webapp.render.pdf import RENDER_LOCK, cjk_font, clean, para
 
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
 RED = colors.HexColor("#c00000")
-
-
-def fmt(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -71,7 +68,7 @@ class Signature(Flowable):
         right = self.width - 6 * mm
         c.setFont(font, 12)
         c.drawRightString(right, 16 * mm, self.agency)
-        c.drawRightString(right, 8 * mm, fmt(self.date))
+        c.drawRightString(right, 8 * mm, cn_date(self.date))
         # the seal placeholder: a red ring with the seal's text along its middle
         cx = right - c.stringWidth(self.agency, font, 12) / 2
         cy = 16 * mm

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from webapp.domain.calendar import CHINA
+from webapp.domain.dates import china_time
 from webapp.render import charts
 from webapp.render.annex_two import subtitle
 
@@ -21,7 +21,7 @@ MONTHS = [f"{m}月" for m in range(1, 13)]
 def _local(moment: Any) -> str:
     if not isinstance(moment, dt.datetime):
         return ""
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return china_time(moment)
 
 
 def balanced(report: dict[str, Any]) -> bool | None:

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from webapp import authz
 from webapp.domain import tokens
-from webapp.domain.calendar import CHINA
+from webapp.domain.dates import china_time, cn_date
 from webapp.domain.deadlines import RULES
 from webapp.domain.identity import mask_id_number
 from webapp.extensions import csrf, login_manager
@@ -82,18 +82,12 @@ def shown_id_number(req: Request) -> str | None:
 
 def format_day(value: dt.date | None) -> str:
     """A date as the reader writes it: 2024年6月14日, or 2024-06-14 in English."""
-    if value is None:
-        return "—"
-    if wants_english():
-        return value.isoformat()
-    return f"{value.year}年{value.month}月{value.day}日"
+    return cn_date(value, english=wants_english())
 
 
 def format_moment(value: dt.datetime | None) -> str:
     """A timestamp in China Standard Time."""
-    if value is None:
-        return "—"
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return china_time(value)
 
 
 def format_size(size: int) -> str:

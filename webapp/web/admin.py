@@ -25,6 +25,7 @@ from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_
 from webapp.domain.errors import DomainError, Forbidden, ValidationError
 from webapp.domain.errors import NotFound as DomainNotFound
 from webapp.domain.requests import confirm_calendar_year, set_calendar_day
+from webapp.domain.states import ROLE_LABELS
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Agency, ApiToken, User
@@ -46,7 +47,6 @@ from webapp.web.forms import (
     options,
     show_domain_errors,
 )
-from webapp.web.labels import ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 install_error_pages(bp)

@@ -9,7 +9,8 @@ import io
 from flask import send_file
 from werkzeug.wrappers import Response
 
-from webapp.domain.documents import DocumentView, fmt, pdf_of, view_of
+from webapp.domain.dates import cn_date
+from webapp.domain.documents import DocumentView, pdf_of, view_of
 from webapp.domain.states import DELIVERY, ID_KINDS
 from webapp.extensions import db
 from webapp.models import Document, Request
@@ -48,9 +49,9 @@ def form_values(req: Request) -> dict[str, str]:
         "delivery": req.delivery,
         "delivery_label": DELIVERY.get(req.delivery, ""),
         "tracking_number": req.tracking_number,
-        "received_on": fmt(req.received_on),
-        "due_on": fmt(req.due_on),
-        "date": fmt(req.received_on),
+        "received_on": cn_date(req.received_on),
+        "due_on": cn_date(req.due_on),
+        "date": cn_date(req.received_on),
         "registered_by": (req.registered_by.name or req.registered_by.email) if req.registered_by else "",
     }
     if person and req.applicant_id_kind:

@@ -35,16 +35,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from webapp.domain.attachments import ALLOWED, MAX_BYTES, sniff
 from webapp.domain.errors import DomainError
 from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_TEXT, Applicant
-from webapp.domain.states import CLOSURE_OUTCOMES, REPLY_OUTCOMES
-from webapp.i18n import _l
-from webapp.web.labels import (
+from webapp.domain.states import (
     APPLICANT_TYPE_LABELS,
     CHANNEL_LABELS,
+    CLOSURE_OUTCOMES,
     DELIVERY_LABELS,
     ID_KIND_LABELS,
+    NOTICE_LABELS,
     OUTCOME_LABELS,
+    REPLY_OUTCOMES,
     ROLE_LABELS,
 )
+from webapp.i18n import _l
 
 REQUIRED = _l("必填")
 TOO_LONG = _l("不能超过%(max)d个字符")
@@ -465,13 +467,13 @@ class DocumentSettingsForm(PageForm):
     email = text_field(_l("电子邮箱"), 254)
     address = text_field(_l("通信地址"), 300)
     postal_code = text_field(_l("邮政编码"), 12)
-    override_receipt = text_field(_l("受理回执"), 20000, area=True)
-    override_correction_notice = text_field(_l("补正告知书"), 20000, area=True)
-    override_extension_notice = text_field(_l("延期答复告知书"), 20000, area=True)
-    override_consultation_notice = text_field(_l("征求第三方意见告知书"), 20000, area=True)
-    override_fee_notice = text_field(_l("收费通知"), 20000, area=True)
-    override_reply = text_field(_l("答复书"), 20000, area=True)
-    override_closure_notice = text_field(_l("办结告知书"), 20000, area=True)
+    override_receipt = text_field(NOTICE_LABELS["receipt"], 20000, area=True)
+    override_correction_notice = text_field(NOTICE_LABELS["correction_notice"], 20000, area=True)
+    override_extension_notice = text_field(NOTICE_LABELS["extension_notice"], 20000, area=True)
+    override_consultation_notice = text_field(NOTICE_LABELS["consultation_notice"], 20000, area=True)
+    override_fee_notice = text_field(NOTICE_LABELS["fee_notice"], 20000, area=True)
+    override_reply = text_field(NOTICE_LABELS["reply"], 20000, area=True)
+    override_closure_notice = text_field(NOTICE_LABELS["closure_notice"], 20000, area=True)
 
 
 class UploadLimitsForm(PageForm):

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from webapp import authz
 from webapp.domain import accounts, two_factor
 from webapp.domain.accounts import agency_staff, check_password
-from webapp.domain.calendar import CHINA
+from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
 from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
@@ -152,7 +152,7 @@ def locked_out(form: LoginForm, until: dt.datetime) -> Any:
     form.summary = str(
         _l(
             "登录失败次数过多，该账号已暂时锁定。请于 %(time)s（北京时间）之后再试。",
-            time=until.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            time=china_time(until),
         )
     )
     seconds = max(1, math.ceil((until - now()).total_seconds()))

@@ -23,7 +23,7 @@ from wtforms.validators import Length
 from webapp import authz
 from webapp.domain import accounts, totp
 from webapp.domain import two_factor as tf
-from webapp.domain.calendar import CHINA
+from webapp.domain.dates import china_time
 from webapp.domain.errors import DomainError
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -112,7 +112,7 @@ def code_locked_out(form: CodeForm, until: dt.datetime) -> Any:
     form.summary = str(
         _l(
             "登录失败次数过多，该账号已暂时锁定。请于 %(time)s（北京时间）之后再试。",
-            time=until.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            time=china_time(until),
         )
     )
     seconds = max(1, math.ceil((until - now()).total_seconds()))

@@ -1,7 +1,7 @@
 """The official documents the applicant is sent in writing (docs/rules.md), their text and their PDF.
 
 Every event that NOTICES (webapp.domain.states) announces to the applicant sends one document: the
-受理回执, the 补正告知书, the 延期答复告知书, the 征求第三方意见告知书, the 收费通知, the
+受理回执, the 补正告知书, the 延期答复告知书, the 征求第三方意见告知书, the 信息处理费缴费通知书, the
 政府信息公开申请答复书 (one text per outcome code) and the 办结告知书. `issue()` writes it in the
 transaction of its event: the text (the officer's edited version, or the default one drafted here), a
 number from the agency's scheme and the letterhead as they stand; the row is never changed afterwards,
@@ -13,7 +13,7 @@ The default texts quote the regulation in force on the request's received-on day
 《中华人民共和国政府信息公开条例》 (国务院令第711号) or the 2007 one in force from 2008-05-01
 (国务院令第492号).
 
-By concern: `wording` (titles, articles, each outcome's basis and decision), `texts` (the default texts
+By concern: `wording` (articles, each outcome's basis and decision), `texts` (the default texts
 drafted from them, an agency's own text filled in), `settings` (letterhead, contact block, number scheme,
 own texts), `numbering` (schemes and serials), `issuing` (numbered and frozen with the event), `views`
 (what a rendering needs, a request's documents, the stored PDF), `previews`.
@@ -36,14 +36,13 @@ from webapp.domain.documents.settings import (
     settings_for,
 )
 from webapp.domain.documents.views import DocumentView, documents_of, pdf_of, use_renderer, view_of
-from webapp.domain.documents.wording import MAX_BODY, TITLES, fmt
+from webapp.domain.documents.wording import MAX_BODY
 
 __all__ = [
     "DEFAULT_SCHEME",
     "MAX_BODY",
     "OVERRIDABLE",
     "SETTING_FIELDS",
-    "TITLES",
     "DocumentView",
     "clean_text",
     "compose",
@@ -51,7 +50,6 @@ __all__ = [
     "default_settings",
     "document_number",
     "documents_of",
-    "fmt",
     "header_of",
     "issue",
     "next_serial",

@@ -14,9 +14,9 @@ from webapp.domain.calendar import current_calendar
 from webapp.domain.documents.numbering import document_number, next_serial
 from webapp.domain.documents.settings import header_of, settings_for
 from webapp.domain.documents.texts import consultation_letter, draft
-from webapp.domain.documents.wording import MAX_BODY, TITLES
+from webapp.domain.documents.wording import MAX_BODY
 from webapp.domain.errors import ValidationError
-from webapp.domain.states import NOTICES
+from webapp.domain.states import NOTICES, TITLES
 from webapp.i18n import _l
 from webapp.models import Event, Request, User
 from webapp.models.document import Document, DocumentSettings

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from webapp.domain import templates
 from webapp.domain.calendar import WorkCalendar
-from webapp.domain.documents.wording import ARTICLES, FEE_RULES, REG, REPLY_TEXT, fmt, remedy_text
+from webapp.domain.dates import cn_date
+from webapp.domain.documents.wording import ARTICLES, FEE_RULES, REG, REPLY_TEXT, remedy_text
 from webapp.domain.states import CHANNELS, NOTICES
 from webapp.models import Event, Request
 
@@ -17,7 +18,7 @@ def _excerpt(text: str, limit: int = 200) -> str:
 
 def _received(req: Request) -> str:
     return (
-        f"本机关于{fmt(req.received_on)}收到您提出的政府信息公开申请（申请编号：{req.tracking_number}），"
+        f"本机关于{cn_date(req.received_on)}收到您提出的政府信息公开申请（申请编号：{req.tracking_number}），"
         f"申请获取“{_excerpt(req.description)}”。"
     )
 
@@ -36,13 +37,13 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
     paras: list[str] = []
     if kind == "receipt":
         paras.append(
-            f"本机关于{fmt(req.received_on)}通过{CHANNELS.get(req.channel, req.channel)}方式"
+            f"本机关于{cn_date(req.received_on)}通过{CHANNELS.get(req.channel, req.channel)}方式"
             "收到您提出的政府信息公开申请，"
             f"申请获取“{_excerpt(req.description)}”，现予登记，申请编号为{req.tracking_number}。"
         )
         paras.append(
             f"依照{REG}{art.reply}的规定，本机关能够当场答复的当场答复；不能当场答复的，将自收到申请之日起"
-            f"{reply_days}个工作日内，即于{fmt(req.due_on)}前（含当日）作出答复。需要延长答复期限的，经本机关政府信息"
+            f"{reply_days}个工作日内，即于{cn_date(req.due_on)}前（含当日）作出答复。需要延长答复期限的，经本机关政府信息"
             f"公开工作机构负责人同意，延长的期限最长不超过{reply_days}个工作日，并另行书面告知。"
         )
         paras.append("您可以凭申请编号和查询码在网上查询办理进度、接收告知书和答复书。")
@@ -54,7 +55,7 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         paras.append(f"经审查，您的申请内容不明确。依照{REG}{art.correction}的规定，请您就以下事项{what}：")
         paras.append(ev.note)
         paras.append(
-            f"请于{fmt(deadline)}前（含当日，自本告知书发出之日起{period}个工作日内）向本机关提交补正。"
+            f"请于{cn_date(deadline)}前（含当日，自本告知书发出之日起{period}个工作日内）向本机关提交补正。"
             "答复期限自本机关收到补正后的申请之日起重新计算。申请人无正当理由逾期不补正的，视为放弃申请，"
             "本机关不再处理该政府信息公开申请。"
         )
@@ -64,14 +65,14 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         paras.append(
             f"因{ev.note.rstrip('。')}，本机关不能在法定期限内作出答复。依照{REG}{art.extension}的规定，"
             f"经本机关政府信息公开工作机构负责人同意，答复期限延长{days}个工作日，延长后的答复期限至"
-            f"{fmt(req.due_on)}。"
+            f"{cn_date(req.due_on)}。"
         )
     elif kind == "consultation_notice":
         paras.append(_received(req))
         limit = "第三方应当自收到征求意见书之日起15个工作日内提出意见。" if rules == "2019" else ""
         paras.append(
             f"您申请公开的政府信息涉及第三方合法权益，依照{REG}{art.consultation}的规定，本机关已于"
-            f"{fmt(ev.on)}书面征求第三方的意见。{limit}依照{REG}{art.consultation_time}的规定，"
+            f"{cn_date(ev.on)}书面征求第三方的意见。{limit}依照{REG}{art.consultation_time}的规定，"
             "征求第三方意见所需时间不计算在答复期限内。本机关将在征求意见结束后继续办理，并依法作出答复。"
         )
     elif kind == "fee_notice":
@@ -83,17 +84,16 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
             f"本机关决定收取信息处理费人民币{amount:.2f}元。"
         )
         paras.append(
-            f"请于{fmt(deadline)}前（含当日）缴纳。自本通知发出之日的次日起至缴纳之日止的期间，不计算在答复期限内。"
+            f"请于{cn_date(deadline)}前（含当日）缴纳。自本通知发出之日的次日起至缴纳之日止的期间，不计算在答复期限内。"
             "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。"
         )
     elif kind == "reply":
         outcome = str(ev.data.get("outcome") or req.outcome)
         basis, decision = REPLY_TEXT[rules][outcome]
         paras.append(_received(req))
-        if _earlier(req, ev, "correction_received") is not None:
-            paras.append(
-                f"本机关告知补正后，于{fmt(_earlier(req, ev, 'correction_received').on)}收到您补正后的申请。"  # type: ignore[union-attr]
-            )
+        corrected = _earlier(req, ev, "correction_received")
+        if corrected is not None:
+            paras.append(f"本机关告知补正后，于{cn_date(corrected.on)}收到您补正后的申请。")
         paras.append(f"经审查，现答复如下：{decision}")
         if outcome == "not_held":
             if req.referred_agency:
@@ -112,25 +112,25 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         outcome = str(ev.data.get("outcome") or req.outcome)
         paras.append(_received(req))
         if ev.type == "withdrawn":
-            paras.append(f"您于{fmt(ev.on)}撤回了该申请，本机关终止办理。")
+            paras.append(f"您于{cn_date(ev.on)}撤回了该申请，本机关终止办理。")
         elif outcome == "closed_correction_lapsed":
             asked = _earlier(req, ev, "correction_requested")
             until = cal.add_wd(asked.on, int(str(asked.data["period_days"]))) if asked else None
             paras.append(
-                f"本机关于{fmt(asked.on if asked else None)}告知您于{fmt(until)}前补正申请，"
+                f"本机关于{cn_date(asked.on if asked else None)}告知您于{cn_date(until)}前补正申请，"
                 "您未在补正期限内补正。"
-                f"依照{REG}{art.correction}的规定，视为放弃申请，本机关于{fmt(ev.on)}终止办理该政府信息公开申请。"
+                f"依照{REG}{art.correction}的规定，视为放弃申请，本机关于{cn_date(ev.on)}终止办理该政府信息公开申请。"
             )
         elif outcome == "closed_fee_unpaid":
             asked = _earlier(req, ev, "fee_requested")
             until = cal.add_wd(asked.on, 20) if asked else None
             paras.append(
-                f"本机关于{fmt(asked.on if asked else None)}通知您于{fmt(until)}前缴纳信息处理费，"
+                f"本机关于{cn_date(asked.on if asked else None)}通知您于{cn_date(until)}前缴纳信息处理费，"
                 "您未在规定期限内缴纳。"
-                f"依照{REG}第四十二条和{FEE_RULES}的规定，视为放弃申请，本机关于{fmt(ev.on)}终止办理该政府信息公开申请。"
+                f"依照{REG}第四十二条和{FEE_RULES}的规定，视为放弃申请，本机关于{cn_date(ev.on)}终止办理该政府信息公开申请。"
             )
         else:
-            paras.append(f"本机关于{fmt(ev.on)}终止办理该申请。")
+            paras.append(f"本机关于{cn_date(ev.on)}终止办理该申请。")
             if ev.note:
                 paras.append(ev.note)
         paras.append(remedy_text(rules))
@@ -150,9 +150,9 @@ def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | No
     values = dict(
         applicant=req.applicant_name,
         tracking_number=req.tracking_number,
-        received_on=fmt(req.received_on),
-        due_on=fmt(req.due_on),
-        on=fmt(ev.on),
+        received_on=cn_date(req.received_on),
+        due_on=cn_date(req.due_on),
+        on=cn_date(ev.on),
         description=_excerpt(req.description),
         note=ev.note,
         agency=req.agency.name,
@@ -169,7 +169,7 @@ def consultation_letter(req: Request, ev: Event) -> str:
     party = str(ev.data.get("party") or "")
     paras = [
         f"{party}：",
-        f"本机关于{fmt(req.received_on)}收到一件政府信息公开申请（申请编号：{req.tracking_number}），申请公开"
+        f"本机关于{cn_date(req.received_on)}收到一件政府信息公开申请（申请编号：{req.tracking_number}），申请公开"
         f"“{_excerpt(req.description)}”。本机关认为，该政府信息可能涉及贵方的商业秘密、个人隐私等合法权益。"
         f"依照{REG}{art.consultation}的规定，现书面征求贵方意见。",
     ]

@@ -1,36 +1,12 @@
-"""The legal wording of the official documents: their titles, the articles of each version of the
+"""The legal wording of the official documents: the articles of each version of the
 regulation (2019: 国务院令第711号; 2008: 国务院令第492号), each outcome's basis and decision in the reply,
-the notice of the applicant's remedies, and the Chinese date."""
+the notice of the applicant's remedies (their titles are webapp.domain.states.TITLES)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 MAX_BODY = 20000
-
-
-KIND_LABELS = {
-    "receipt": "受理回执",
-    "correction_notice": "补正告知书",
-    "extension_notice": "延期答复告知书",
-    "consultation_notice": "征求第三方意见告知书",
-    "fee_notice": "收费通知",
-    "reply": "答复书",
-    "closure_notice": "办结告知书",
-}
-
-
-TITLES = {
-    "receipt": "政府信息公开申请受理回执",
-    "correction_notice": "政府信息公开申请补正告知书",
-    "extension_notice": "政府信息公开申请延期答复告知书",
-    "consultation_notice": "政府信息公开申请征求第三方意见告知书",
-    "fee_notice": "政府信息公开信息处理费收费通知",
-    "reply": "政府信息公开申请答复书",
-    "closure_notice": "政府信息公开申请办结告知书",
-    "consultation_letter": "政府信息公开申请征求第三方意见书",
-}
 
 
 REG = "《中华人民共和国政府信息公开条例》"
@@ -243,12 +219,6 @@ REPLY_TEXT: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
-
-
-def fmt(day: dt.date | None) -> str:
-    if day is None:
-        return "—"
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def remedy_text(rules: str) -> str:

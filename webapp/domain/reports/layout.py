@@ -77,8 +77,10 @@ TITLE_2021 = "三、收到和处理政府信息公开申请情况"
 CORNER_NOTE_2021 = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 APPLICANT_HEADING = "申请人情况"
 ORGANISATIONS_HEADING = "法人或其他组织"
+ORGANISATION_COLUMNS = {"other_org": "其他"}
+# The applicant types' columns as the form prints them (its last is 其他, under 法人或其他组织).
 COLUMNS_2021: list[tuple[str, str]] = [
-    *((label, code) for code, label in APPLICANT_TYPES.items()),
+    *((ORGANISATION_COLUMNS.get(code, name), code) for code, name in APPLICANT_TYPES.items()),
     ("总计", "total"),
 ]
 # A row without a key is a heading without figures of its own.
