@@ -44,6 +44,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
         "register(): the pages' blueprints, registered by the factory",
         {
             "webapp.web.admin",
+            "webapp.web.approvals",
             "webapp.web.citizen",
             "webapp.web.reports",
             "webapp.web.staff",

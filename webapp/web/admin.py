@@ -31,10 +31,7 @@ from webapp.i18n import _l
 from webapp.models import Agency, ApiToken, User
 from webapp.models.base import MAX_ID
 from webapp.render.letters import application_form
-from webapp.web.auth import staff, staff_required
-from webapp.web.common import calendar, install_error_pages, now, today
-from webapp.web.documents import pdf_answer
-from webapp.web.forms import (
+from webapp.web.admin_forms import (
     AgencyCreateForm,
     AgencyNameForm,
     CalendarDayForm,
@@ -44,6 +41,11 @@ from webapp.web.forms import (
     TokenIssueForm,
     UploadLimitsForm,
     UserCreateForm,
+)
+from webapp.web.auth import staff, staff_required
+from webapp.web.common import calendar, install_error_pages, now, today
+from webapp.web.documents import pdf_answer
+from webapp.web.forms import (
     options,
     show_domain_errors,
 )

@@ -24,13 +24,11 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.domain.attachments import ALLOWED, MAX_BYTES, sniff
 from webapp.domain.errors import DomainError
@@ -41,10 +39,8 @@ from webapp.domain.states import (
     CLOSURE_OUTCOMES,
     DELIVERY_LABELS,
     ID_KIND_LABELS,
-    NOTICE_LABELS,
     OUTCOME_LABELS,
     REPLY_OUTCOMES,
-    ROLE_LABELS,
 )
 from webapp.i18n import _l
 
@@ -431,110 +427,6 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "comment": CommentForm,
     "close": CloseForm,
 }
-
-
-# -- administration ----------------------------------------------------------------------------------
-
-
-class AgencyCreateForm(PageForm):
-    code = text_field(
-        _l("机关代码"), 32, need=True, description=_l("2至32位大写字母或数字，以字母开头，如CITYHR")
-    )
-    name = text_field(_l("机关名称"), 200, need=True)
-
-
-class AgencyNameForm(PageForm):
-    name = text_field(_l("机关名称"), 200, need=True)
-
-
-class DocumentSettingsForm(PageForm):
-    """An agency's official documents: letterhead, seal, contact block, number scheme, own texts."""
-
-    letterhead = text_field(_l("文头（发文机关标志）"), 200, description=_l("不填为机关名称"))
-    short_name = text_field(
-        _l("发文机关代字"), 50, description=_l("编号中的{short}，如“示人社公开”；不填为机关名称")
-    )
-    number_scheme = text_field(
-        _l("文书编号格式"),
-        100,
-        description=_l(
-            "可用{short}（代字）、{year}（年份）、{seq}（序号，必填）、{kind}（文书类别：受、补、延、征、费、答、结），默认为{short}〔{year}〕第{seq}号"
-        ),
-    )
-    seal_text = text_field(_l("印章文字（占位）"), 200, description=_l("不填为机关名称"))
-    contact_person = text_field(_l("联系人"), 100)
-    phone = text_field(_l("联系电话"), 60)
-    email = text_field(_l("电子邮箱"), 254)
-    address = text_field(_l("通信地址"), 300)
-    postal_code = text_field(_l("邮政编码"), 12)
-    override_receipt = text_field(NOTICE_LABELS["receipt"], 20000, area=True)
-    override_correction_notice = text_field(NOTICE_LABELS["correction_notice"], 20000, area=True)
-    override_extension_notice = text_field(NOTICE_LABELS["extension_notice"], 20000, area=True)
-    override_consultation_notice = text_field(NOTICE_LABELS["consultation_notice"], 20000, area=True)
-    override_fee_notice = text_field(NOTICE_LABELS["fee_notice"], 20000, area=True)
-    override_reply = text_field(NOTICE_LABELS["reply"], 20000, area=True)
-    override_closure_notice = text_field(NOTICE_LABELS["closure_notice"], 20000, area=True)
-
-
-class UploadLimitsForm(PageForm):
-    """An agency's caps on what may be uploaded onto one request (webapp/domain/upload_limits.py)."""
-
-    applicant_files = IntegerField(
-        _l("申请人最多上传文件数"), [Optional()], invalid_value_message=_l("应为整数")
-    )
-    applicant_mb = IntegerField(
-        _l("申请人上传总大小上限（MB）"), [Optional()], invalid_value_message=_l("应为整数")
-    )
-    staff_files = IntegerField(
-        _l("工作人员最多上传文件数"), [Optional()], invalid_value_message=_l("应为整数")
-    )
-    staff_mb = IntegerField(
-        _l("工作人员上传总大小上限（MB）"), [Optional()], invalid_value_message=_l("应为整数")
-    )
-
-
-class CatalogueCountForm(PageForm):
-    year = IntegerField(_l("年度"), [required()], invalid_value_message=_l("应为整数"))
-    count = IntegerField(
-        _l("依申请公开信息目录数"),
-        [required(), NumberRange(min=0, message=_l("应为不小于0的整数"))],
-        invalid_value_message=_l("应为整数"),
-    )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class UserCreateForm(PageForm):
-    email = EmailField(_l("电子邮箱"), [required(), Length(max=254, message=TOO_LONG)], filters=[strip])
-    name = text_field(_l("姓名"), 100)
-    role = choice(_l("角色"), ROLE_LABELS.items(), radio=True, default="officer")
-    agencies = MultiCheckboxField(_l("所属机关"), coerce=int, choices=[], invalid_choice_message=NOT_A_CHOICE)
-    password = PasswordField(
-        _l("初始密码"), [required(), Length(min=8, message=_l("密码至少8位"))], description=_l("至少8位")
-    )
-
-
-class TokenIssueForm(PageForm):
-    user = SelectField(_l("用户"), [required()], coerce=int, choices=[], invalid_choice_message=NOT_A_CHOICE)
-    label = text_field(_l("用途说明"), 100, description=_l("如：市门户网站对接"))
-
-
-class CalendarDayForm(PageForm):
-    day = date_field(_l("日期"), need=True)
-    kind = choice(
-        _l("类型"),
-        [("holiday", _l("放假（不计为工作日）")), ("workday", _l("调休上班（计为工作日）"))],
-        radio=True,
-        default="holiday",
-    )
-    name = text_field(_l("名称"), 100, description=_l("如：春节、国庆节调休"))
-
-
-class ConfirmYearForm(PageForm):
-    note = text_field(_l("说明（选填）"), 200, description=_l("如：国办发明电〔2026〕×号"))
 
 
 # -- what the templates ask of a form --------------------------------------------------------------
