@@ -419,8 +419,10 @@ def test_each_action_through_the_api(client: FlaskClient, world: World):
     assert r.json["status"] == "awaiting_correction" and r.json["due_on"] is None
     # 10 wd after 6/5: 6/6, 6/7, (端午 6/10) 6/11, 12, 13, 14, 17, 18, 19, 6/20 = 10; it lapses the day after
     assert r.json["wait_ends_on"] == "2024-06-21"
-    r = action(client, tn, o, action="receive_correction", on="2024-06-07")
+    r = action(client, tn, o, action="receive_correction", on="2024-06-07", text="补正：要2023年度的")
     assert r.json["status"] == "in_progress" and r.json["due_on"] == "2024-07-08"
+    # what arrived on paper is recorded with the event, as on the staff's page
+    assert r.json["events"][-1]["note"] == "补正：要2023年度的"
     r = action(client, tn, o, action="start_consultation", on="2024-06-11", party="某公司")
     # due 7/8 after the correction (6/11–14: 4, 17–21: 9, 24–28: 14, 7/1–5: 19, 7/8: 20);
     # remaining = working days in (6/11, 7/8] = 6/12–14 (3), 17–21 (8), 24–28 (13), 7/1–5 (18), 7/8 (19)

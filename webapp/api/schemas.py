@@ -8,14 +8,14 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from webapp.domain.requests import MAX_TEXT
+from webapp.domain.requests import ACTION_SPECS, MAX_TEXT
+from webapp.domain.requests.actions.spec import INTEGER, NUMBER, STAFF_EMAIL, TEXT, Field
 from webapp.domain.states import (
     APPLICANT_TYPES,
     CHANNELS,
     DELIVERY,
     ID_KINDS,
     NOTICES,
-    OUTCOMES,
     STAFF_ACTIONS,
     Status,
 )
@@ -69,30 +69,53 @@ class RequestIn(StrictSchema):
     received_on = fields.Date()
 
 
-class ActionIn(StrictSchema):
-    action = fields.String(required=True, validate=validate.OneOf(sorted(STAFF_ACTIONS)))
-    on = fields.Date(metadata={"description": "the day the act took effect (default today)"})
-    version = fields.Integer(
-        metadata={"description": "refuse with 409 conflict if the request changed since"}
-    )
-    items = text(MAX_TEXT, metadata={"description": "request_correction: what to correct"})
-    period_days = fields.Integer(strict=True, metadata={"description": "request_correction: working days"})
-    party = text(200, metadata={"description": "start_consultation: the third party consulted"})
-    amount_yuan = fields.Float(allow_nan=False, metadata={"description": "request_fee: the fee in yuan"})
-    days = fields.Integer(strict=True, metadata={"description": "extend: working days"})
-    reason = text(MAX_TEXT, metadata={"description": "extend: why"})
-    outcome = fields.String(validate=validate.OneOf(list(OUTCOMES)), metadata={"description": "reply, close"})
-    note = text(MAX_TEXT)
-    referred_agency = text(200, metadata={"description": "reply not_held: the agency that holds it"})
-    assignee = text(254, metadata={"description": "assign: email of an officer or head of the agency"})
-    document_text = text(
-        20000,
-        metadata={
-            "description": "actions that send a document to the applicant (request_correction, "
-            "start_consultation, request_fee, extend, reply, close): the document's text as edited by the "
-            "officer, sent and frozen instead of the generated one (omit to send the generated text)"
-        },
-    )
+def _action_field(declared: list[Field]) -> fields.Field:
+    """One property of ActionIn for a field name the actions declare (webapp/domain/requests/actions/):
+    the kind they agree on, the longest limit, every choice, and which actions take it."""
+    kinds = {f.kind for f in declared}
+    assert len(kinds) == 1, f"actions disagree on the kind of {declared[0].name}"  # noqa: S101
+    kind = kinds.pop()
+    doc = "; ".join(f"{f.action}: {f.doc}" if f.doc else f.action for f in declared)
+    metadata = {"description": doc}
+    if kind in (TEXT, STAFF_EMAIL):
+        return text(max(f.limit or MAX_TEXT for f in declared), metadata=metadata)
+    if kind == INTEGER:
+        return fields.Integer(strict=True, metadata=metadata)
+    if kind == NUMBER:
+        return fields.Float(allow_nan=False, metadata=metadata)
+    choices = sorted(set().union(*(f.choices for f in declared)))
+    return fields.String(validate=validate.OneOf(choices), metadata=metadata)
+
+
+def _action_schema() -> type[ma.Schema]:
+    """The body of POST /requests/<n>/actions, derived from the actions' own descriptions: the action's
+    name, the common fields, and every field some staff action declares."""
+    declared: dict[str, list[Field]] = {}
+    for spec in ACTION_SPECS.values():
+        if spec.staff:
+            for f in spec.fields:
+                declared.setdefault(f.name, []).append(f)
+    common: dict[str, fields.Field] = {
+        "action": fields.String(required=True, validate=validate.OneOf(sorted(STAFF_ACTIONS))),
+        "on": fields.Date(metadata={"description": "the day the act took effect (default today)"}),
+        "version": fields.Integer(
+            metadata={"description": "refuse with 409 conflict if the request changed since"}
+        ),
+        "document_text": text(
+            20000,
+            metadata={
+                "description": "actions that send a document to the applicant ("
+                + ", ".join(sorted(n for n, s in ACTION_SPECS.items() if s.staff and s.sends_document))
+                + "): the document's text as edited by the officer, sent and frozen instead of the "
+                "generated one (omit to send the generated text)"
+            },
+        ),
+    }
+    own = {name: _action_field(declared[name]) for name in sorted(declared)}
+    return StrictSchema.from_dict(common | own, name="ActionIn")
+
+
+ActionIn = _action_schema()
 
 
 class CorrectionIn(StrictSchema):

@@ -35,8 +35,8 @@ def nothing_but_the_date(c: Context) -> None:
 
 @action(
     "request_correction",
-    Field("items", TEXT, required=True, limit=MAX_TEXT),
-    Field("period_days", INTEGER, required=True, low=1, high=MAX_CORRECTION_PERIOD),
+    Field("items", TEXT, required=True, limit=MAX_TEXT, doc="what to correct"),
+    Field("period_days", INTEGER, required=True, low=1, high=MAX_CORRECTION_PERIOD, doc="working days"),
 )
 def request_correction(c: Context) -> None:
     c.note = text(c.errors, "items", c.take("items"), required=True) or ""
@@ -60,19 +60,21 @@ def request_correction(c: Context) -> None:
     c.updates["correction_requested"] = True
 
 
-@action("receive_correction", Field("text", TEXT, limit=MAX_TEXT))
+@action("receive_correction", Field("text", TEXT, limit=MAX_TEXT, doc="the corrected content as received"))
 def receive_correction(c: Context) -> None:
     c.note = text(c.errors, "text", c.take("text"), required=False) or ""
 
 
-@action("start_consultation", Field("party", TEXT, required=True, limit=200))
+@action("start_consultation", Field("party", TEXT, required=True, limit=200, doc="the third party consulted"))
 def start_consultation(c: Context) -> None:
     party = text(c.errors, "party", c.take("party"), required=True, limit=200)
     c.data["party"] = party or ""
     c.note = "征求第三方意见，期间不计入答复期限"
 
 
-@action("request_fee", Field("amount_yuan", NUMBER, required=True, low=0, high=1_000_000))
+@action(
+    "request_fee", Field("amount_yuan", NUMBER, required=True, low=0, high=1_000_000, doc="the fee in yuan")
+)
 def request_fee(c: Context) -> None:
     if c.rules.fee_limit_days is None:
         raise IllegalTransition(_l("2008年《条例》下的申请不适用信息处理费"), {"action": _l("不适用")})
@@ -85,8 +87,10 @@ def request_fee(c: Context) -> None:
 
 
 EXTENSION_FIELDS = (
-    Field("days", INTEGER, required=True, low=1, high=20),  # at most the rules' max_extension_days
-    Field("reason", TEXT, required=True, limit=MAX_TEXT),
+    Field(
+        "days", INTEGER, required=True, low=1, high=20, doc="working days"
+    ),  # at most the rules' max_extension_days
+    Field("reason", TEXT, required=True, limit=MAX_TEXT, doc="why"),
 )
 
 
@@ -135,9 +139,9 @@ def decline_extension(c: Context) -> None:
 
 @action(
     "reply",
-    Field("outcome", CHOICE, required=True, choices=REPLY_OUTCOMES),
+    Field("outcome", CHOICE, required=True, choices=REPLY_OUTCOMES, doc="the reply's outcome"),
     Field("note", TEXT, limit=MAX_TEXT),
-    Field("referred_agency", TEXT, limit=200),
+    Field("referred_agency", TEXT, limit=200, doc="not_held: the agency that holds it"),
 )
 def reply(c: Context) -> None:
     outcome = c.take("outcome")
@@ -158,7 +162,7 @@ def reply(c: Context) -> None:
 
 @action(
     "close",
-    Field("outcome", CHOICE, required=True, choices=CLOSURE_OUTCOMES),
+    Field("outcome", CHOICE, required=True, choices=CLOSURE_OUTCOMES, doc="the closure's outcome"),
     Field("note", TEXT, limit=MAX_TEXT),
 )
 def close(c: Context) -> None:
@@ -180,7 +184,12 @@ def _finish(c: Context, outcome: object) -> None:
     c.data["outcome"] = str(outcome)
 
 
-@action("assign", Field("assignee", STAFF_EMAIL, required=True, limit=254))
+@action(
+    "assign",
+    Field(
+        "assignee", STAFF_EMAIL, required=True, limit=254, doc="e-mail of an officer or head of the agency"
+    ),
+)
 def assign(c: Context) -> None:
     email = c.take("assignee")
     assignee = (

@@ -1,15 +1,15 @@
 """What each action is: its name, the states and roles it is allowed from, and its typed fields.
 
 One description per action, beside its handler (handlers.py): `act()` refuses any field it does not
-name, and the API's schema (api/schemas.ActionIn) and the staff's forms (web/forms.ACTION_FORMS) are
-checked against it field by field (tests/domain/test_action_specs.py).
+name, the API's schema (api/schemas.ActionIn) is derived from it, and the staff's forms
+(web/forms.ACTION_FORMS) are checked against it field by field (tests/domain/test_action_specs.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,6 +34,8 @@ class Field:
     low: float | None = None  # INTEGER, NUMBER: the bounds (the domain may narrow them by the rules)
     high: float | None = None
     choices: frozenset[str] = frozenset()  # CHOICE
+    doc: str = ""  # what it is, in the API's description (English, for outside developers)
+    action: str = ""  # the action declaring it, set by `action()`
 
 
 @dataclass
@@ -105,7 +107,7 @@ def action(name: str, *fields: Field) -> Callable[[Handler], Handler]:
     """Declare the handler of action `name` and its fields."""
 
     def register(handler: Handler) -> Handler:
-        SPECS[name] = ActionSpec(name, fields, handler)
+        SPECS[name] = ActionSpec(name, tuple(replace(f, action=name) for f in fields), handler)
         return handler
 
     return register
