@@ -6,12 +6,14 @@
 - `performance`: replies on time or late and the working days they took;
 - `appeals`: the review and litigation records section 四 counts;
 - `snapshots`: year-end snapshots, their checksums, sign-off and differences;
+- `fees`: the year's fee notices and payments (section 六);
 - `full`: everything the report page shows.
 
 The names below are the package's API for the web pages, the HTTP API, the command line and the workers.
 """
 
 from webapp.domain.reports.appeals import MAX_TEXT, decide_appeal, record_appeal
+from webapp.domain.reports.fees import FeeFigures, fee_figures
 from webapp.domain.reports.full import full_report
 from webapp.domain.reports.layout import (
     APPLICANT_HEADING,
@@ -70,6 +72,7 @@ __all__ = [
     "ORGANISATIONS_HEADING",
     "OUTCOME_ROWS",
     "REVIEW_HEADING",
+    "FeeFigures",
     "OutcomeRow",
     "Scope",
     "annex_two",
@@ -79,6 +82,7 @@ __all__ = [
     "data_checksum",
     "decide_appeal",
     "differences",
+    "fee_figures",
     "full_report",
     "get_snapshot",
     "latest_snapshot",
