@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import make_agency, make_user
+from tests.factories import add_people
 from webapp.domain.accounts import issue_token
 from webapp.models import Agency, User
 
@@ -37,23 +37,22 @@ class World:
 
 @pytest.fixture
 def world(session: Any) -> World:
+    """The suite's two agencies and their staff (tests.factories.add_people), each with a bearer token."""
     now = dt.datetime.now(dt.UTC)
-    agency = make_agency(session, now, code="CITYHR", name="示范市人力资源和社会保障局")
-    other = make_agency(session, now, code="CITYENV", name="示范市生态环境局")
+    p = add_people(session, now)
 
-    def staff(agency: Agency | None, role: str, email: str) -> Staff:
-        user = make_user(session, now, agency, role, email)
+    def staff(user: User) -> Staff:
         return Staff(user, issue_token(session, user, now=now))
 
     world = World(
-        agency=agency,
-        other_agency=other,
-        officer=staff(agency, "officer", "officer@hr.example"),
-        officer2=staff(agency, "officer", "officer2@hr.example"),
-        head=staff(agency, "head", "head@hr.example"),
-        admin=staff(agency, "admin", "admin@hr.example"),
-        stranger=staff(other, "officer", "officer@env.example"),
-        stranger_head=staff(other, "head", "head@env.example"),
+        agency=p.agency,
+        other_agency=p.other_agency,
+        officer=staff(p.officer),
+        officer2=staff(p.officer2),
+        head=staff(p.head),
+        admin=staff(p.admin),
+        stranger=staff(p.stranger),
+        stranger_head=staff(p.stranger_head),
     )
     session.commit()
     return world

@@ -129,4 +129,5 @@ def test_deactivating_revokes_tokens_and_not_oneself(session, now, world):
     with pytest.raises(ValidationError):
         accounts.set_user_active(session, admin, active=False, actor=admin, now=now)
     staff = [u.email for u in accounts.agency_staff(session, world["agency"].id)]
-    assert staff == ["head@hr.example", "officer@hr.example"]  # not the platform's administrator
+    # the officers and the head, not the agency's or the platform's administrator
+    assert staff == ["head@hr.example", "officer2@hr.example", "officer@hr.example"]
