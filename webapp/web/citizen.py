@@ -113,16 +113,7 @@ def apply() -> Any:
         agency = next(a for a in choices if a.code == form.agency.data)
         moment = now()
         try:
-            req, code = submit(
-                db.session(),
-                agency=agency,
-                applicant=form.applicant(),
-                description=form.description.data or "",
-                delivery=form.delivery.data or "",
-                document_number=form.document_number.data or None,
-                purpose=form.purpose.data or None,
-                now=moment,
-            )
+            req, code = submit(db.session(), agency=agency, now=moment, **form.submission())
             store_uploads(req, uploads(form.attachments), uploaded_by=None, moment=moment)
             tracking.grant(req, access_code=code)
         except ValidationError as exc:

@@ -215,37 +215,28 @@ def page_links(cursor: str | None) -> dict[str, Any]:
 @bp.get("/queue")
 @staff_required()
 def queue() -> Any:
-    user = staff()
     statuses = [("", _l("全部未办结"))] + [(str(s), STATUS_LABELS[s]) for s in Status if s in UNFINISHED]
-    form, flt = filter_form(user, statuses)
-    day, cal = today(), calendar()
-    try:
-        rows, cursor = queue_page(
-            db.session(), user, flt, limit=PAGE_SIZE, cursor=request.args.get("cursor") or None, today=day
-        )
-    except ValidationError as exc:
-        return error_page(422, exc.message)
-    return render_template(
-        "staff/queue.html",
-        form=form,
-        rows=[row_view(r, cal, day) for r in rows],
-        **page_links(cursor),
-        title=_l("待办队列"),
-        all_requests=False,
-    )
+    return _request_list(_l("待办队列"), statuses, all_requests=False)
 
 
 @bp.get("/requests")
 @staff_required()
 def all_requests() -> Any:
-    user = staff()
     statuses = [("", _l("全部状态"))] + [(str(s), STATUS_LABELS[s]) for s in Status]
+    return _request_list(_l("全部申请"), statuses, all_requests=True)
+
+
+def _request_list(title: Any, statuses: list[tuple[str, Any]], *, all_requests: bool) -> Any:
+    """The queue (unfinished requests, by deadline) or every request of the user's agencies."""
+    user = staff()
     form, flt = filter_form(user, statuses)
     day, cal = today(), calendar()
+    cursor = request.args.get("cursor") or None
     try:
-        rows, cursor = all_requests_page(
-            db.session(), user, flt, limit=PAGE_SIZE, cursor=request.args.get("cursor") or None
-        )
+        if all_requests:
+            rows, cursor = all_requests_page(db.session(), user, flt, limit=PAGE_SIZE, cursor=cursor)
+        else:
+            rows, cursor = queue_page(db.session(), user, flt, limit=PAGE_SIZE, cursor=cursor, today=day)
     except ValidationError as exc:
         return error_page(422, exc.message)
     return render_template(
@@ -253,8 +244,8 @@ def all_requests() -> Any:
         form=form,
         rows=[row_view(r, cal, day) for r in rows],
         **page_links(cursor),
-        title=_l("全部申请"),
-        all_requests=True,
+        title=title,
+        all_requests=all_requests,
     )
 
 
@@ -278,11 +269,7 @@ def register() -> Any:
             req, code = submit(
                 db.session(),
                 agency=agency,
-                applicant=form.applicant(),
-                description=form.description.data or "",
-                delivery=form.delivery.data or "",
-                document_number=form.document_number.data or None,
-                purpose=form.purpose.data or None,
+                **form.submission(),
                 channel=form.channel.data or "",
                 received_on=form.received_on.data,
                 registered_by=user,
