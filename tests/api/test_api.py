@@ -452,6 +452,31 @@ def test_close_with_a_closure_outcome(client: FlaskClient, world: World):
     assert r.json["outcome"] == "closed_other" and r.json["finished_on"] == "2024-06-05"
 
 
+def test_a_closure_for_a_lapse_waits_for_the_lapse(client: FlaskClient, world: World):
+    """docs/rules.md §Closures: a correction asked on 2024-06-04 for 10 working days (06-10 端午节
+    skipped) runs to 06-19 and lapses on 06-20; no closure for an unpaid fee without a fee notice."""
+    tn = register(client, world.officer)["tracking_number"]
+    r = action(client, tn, world.officer, action="close", outcome="closed_fee_unpaid", on="2024-06-04")
+    assert r.status_code == 409 and r.json["error"]["code"] == "illegal_transition"
+    assert "缴费通知" in r.json["error"]["message"]
+    r = action(
+        client,
+        tn,
+        world.officer,
+        action="request_correction",
+        items="写明文号",
+        period_days=10,
+        on="2024-06-04",
+    )
+    assert r.status_code == 200, r.json
+    for on in ("2024-06-05", "2024-06-19"):
+        r = action(client, tn, world.officer, action="close", outcome="closed_correction_lapsed", on=on)
+        assert r.status_code == 409 and r.json["error"]["code"] == "illegal_transition"
+        assert "2024-06-20" in r.json["error"]["fields"]["on"]
+    r = action(client, tn, world.officer, action="close", outcome="closed_correction_lapsed", on="2024-06-20")
+    assert r.status_code == 200 and r.json["outcome"] == "closed_correction_lapsed"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code", "field"),
     [

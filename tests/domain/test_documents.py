@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import make_agency, make_request, pdf_text
+from tests.factories import at, make_agency, make_request, pdf_text
 from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
 from webapp.domain.documents.previews import preview
@@ -399,7 +399,8 @@ def test_closure_for_an_unpaid_fee(session: Any, now: dt.datetime, world: dict[s
     req = new_request(session, now, world, R2019)
     act(session, req, "request_fee", world["officer"], now=now, on=D(2024, 6, 4), amount_yuan=50)
     until = current_calendar(session).add_wd(D(2024, 6, 4), 20)
-    act(session, req, "close", None, now=now, on=D(2024, 6, 4), outcome="closed_fee_unpaid")
+    lapsed = until + dt.timedelta(days=1)
+    act(session, req, "close", None, now=at(lapsed), on=lapsed, outcome="closed_fee_unpaid")
     _, text = last_doc(session, req)
     assert f"于{cn(until)}前缴纳信息处理费" in text
     assert "第四十二条" in text

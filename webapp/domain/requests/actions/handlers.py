@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from webapp.domain.deadlines import ONE_DAY
 from webapp.domain.errors import Forbidden, IllegalTransition
 from webapp.domain.requests.actions.spec import (
     CHOICE,
@@ -20,7 +21,7 @@ from webapp.domain.requests.actions.spec import (
     action,
 )
 from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
-from webapp.domain.requests.history import pending_extension
+from webapp.domain.requests.history import clock_of, pending_extension
 from webapp.domain.states import CLOSURE_OUTCOMES, REPLY_OUTCOMES, TRANSITIONS, Status
 from webapp.i18n import _l
 from webapp.models import User
@@ -169,8 +170,36 @@ def close(c: Context) -> None:
     outcome = c.take("outcome")
     if outcome not in CLOSURE_OUTCOMES:
         c.errors["outcome"] = _l("应为以下之一：%(values)s", values="、".join(sorted(CLOSURE_OUTCOMES)))
+    elif outcome in LAPSES:
+        _lapsed(c, outcome)
     c.note = text(c.errors, "note", c.take("note"), required=False) or ""
     _finish(c, outcome)
+
+
+# A closure for a lapse rests on a notice and its period (docs/rules.md §Closures): the status that waits
+# on that notice, and what to say when it is not there.
+LAPSES = {
+    "closed_correction_lapsed": (Status.AWAITING_CORRECTION, _l("该申请没有待补正的补正告知")),
+    "closed_fee_unpaid": (Status.AWAITING_FEE, _l("该申请没有待缴费的信息处理费缴费通知")),
+}
+
+
+def _lapsed(c: Context, outcome: str) -> None:
+    """The notice was sent and is still unanswered, and its period has lapsed as of `on`: the day after
+    the last working day of the period (the clock's `wait_ends_on`)."""
+    waits_in, missing = LAPSES[outcome]
+    if c.status != waits_in:
+        raise IllegalTransition(missing, {"outcome": missing})
+    lapses_on = clock_of(c.req, c.cal).wait_ends_on
+    if lapses_on is None:
+        raise IllegalTransition(missing, {"outcome": missing})
+    if c.on < lapses_on:
+        reason = _l(
+            "期限尚未届满：期限至%(last)s，%(lapse)s起方可视为放弃申请",
+            last=(lapses_on - ONE_DAY).isoformat(),
+            lapse=lapses_on.isoformat(),
+        )
+        raise IllegalTransition(reason, {"on": reason})
 
 
 @action("withdraw", Field("reason", TEXT, limit=MAX_TEXT))
