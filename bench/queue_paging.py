@@ -15,8 +15,6 @@ Target: every 1M figure ≤ 1.5 × its 10k baseline.
 from __future__ import annotations
 
 import argparse
-import base64
-import json
 import sys
 from typing import Any
 
@@ -28,17 +26,20 @@ def cursor_before(session: Any, agency_ids: list[int], row_index: int) -> str | 
     """The cursor the API returns after the first `row_index` rows of the queue (keyset of that row)."""
     if row_index == 0:
         return None
+    from webapp.domain.queue import _encode
+    from webapp.models import Request
+
     ids = ",".join(str(i) for i in agency_ids)
     statuses = "'received','in_progress','awaiting_correction','consulting','awaiting_fee'"
-    row = session.execute(
+    rid = session.execute(
         text(
-            f"SELECT due_on, received_on, id FROM requests WHERE agency_id IN ({ids}) "  # noqa: S608
-            f"AND status IN ({statuses}) ORDER BY due_on NULLS LAST, received_on, id OFFSET :k LIMIT 1"
+            f"SELECT id FROM requests WHERE agency_id IN ({ids}) "  # noqa: S608
+            f"AND status IN ({statuses}) ORDER BY due_on NULLS LAST, received_on, tracking_number "
+            "OFFSET :k LIMIT 1"
         ),
         {"k": row_index - 1},
-    ).one()
-    key = [row[0].isoformat() if row[0] else None, row[1].isoformat(), row[2]]
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    ).scalar_one()
+    return _encode(session.get(Request, rid), "due_on")
 
 
 def cases(database: str, limit: int, pages: list[int]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from webapp.domain import documents, idempotency
 from webapp.domain.attachments import attachment_path, download_name, store_attachment
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import Forbidden, NotFound, ValidationError
-from webapp.domain.queue import QueueFilter, queue_page
+from webapp.domain.queue import DUE_SOON_DAYS, QueueFilter, queue_page
 from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, intake
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -347,19 +347,33 @@ class Queue(MethodView):
     @bp.response(200, schemas.QueueOut)
     @document_errors(401, 422)
     def get(self, args: dict[str, Any]) -> Any:
-        """Open requests of the user's agencies, by due date; keyset paging with next_cursor."""
+        """Open requests of the user's agencies, filtered, in the order `sort`; keyset paging."""
         user = staff_user()
         flt = QueueFilter(
             agency=args.get("agency"),
             status=args.get("status"),
             overdue=bool(args.get("overdue")),
+            due_soon=bool(args.get("due_soon")),
             due_before=args.get("due_before"),
             assignee=args.get("assignee"),
+            channel=args.get("channel"),
+            applicant_type=args.get("applicant_type"),
+            received_from=args.get("received_from"),
+            received_to=args.get("received_to"),
+            search=args.get("q"),
+            sort=args["sort"],
         )
         today = china_today(now())
-        rows, cursor = queue_page(
-            db.session(), user, flt, limit=args["limit"], cursor=args.get("cursor"), today=today
-        )
         cal = current_calendar(db.session())
+        rows, cursor = queue_page(
+            db.session(),
+            user,
+            flt,
+            limit=args["limit"],
+            cursor=args.get("cursor"),
+            today=today,
+            cal=cal,
+            within=int(current_app.config.get("DUE_SOON_WORKING_DAYS") or DUE_SOON_DAYS),
+        )
         items = [summary(r, cal, viewer=user, today=today) for r in rows]
         return {"items": items, "next_cursor": cursor}

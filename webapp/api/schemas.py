@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from webapp.domain.queue import SORTS
 from webapp.domain.requests import ACTION_SPECS, MAX_TEXT
 from webapp.domain.requests.actions.spec import INTEGER, NUMBER, STAFF_EMAIL, TEXT, Field
 from webapp.domain.states import (
@@ -134,8 +135,19 @@ class QueueArgs(StrictSchema):
     agency = text(32)
     status = fields.String(validate=validate.OneOf(STATUSES))
     overdue = fields.Boolean()
+    due_soon = fields.Boolean(metadata={"description": "due within the due-soon working days, not overdue"})
     due_before = fields.Date(metadata={"description": "due strictly before this day"})
-    assignee = text(254, metadata={"description": "an officer's email, or `me`"})
+    assignee = text(254, metadata={"description": "an officer's email, `me`, or `none` (nobody assigned)"})
+    channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
+    applicant_type = fields.String(validate=validate.OneOf(list(APPLICANT_TYPES)))
+    received_from = fields.Date(metadata={"description": "received on or after this day"})
+    received_to = fields.Date(metadata={"description": "received on or before this day"})
+    q = text(100, metadata={"description": "a tracking number, words of the applicant's name or the request"})
+    sort = fields.String(
+        load_default="due_on",
+        validate=validate.OneOf(list(SORTS)),
+        metadata={"description": "ties broken by due_on, then received_on, then tracking number"},
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = text(200)
 

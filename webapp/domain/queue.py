@@ -1,8 +1,9 @@
-"""The officer's queue (docs/api.md §Queue): open requests of the officer's agencies by due date,
-keyset-paged.
+"""The officer's queue (docs/api.md §Queue): open requests of the officer's agencies, filtered, in one
+of six orders, keyset-paged.
 
-Requests whose clock is stopped (no due date) come after those with one. Each page is at most two
-indexed range scans, whatever the table size or the page's depth: no OFFSET.
+Requests whose clock is stopped (no due date) come after those with one. Each order has its index over
+the open requests (bench/RESULTS.md): a page is one indexed range scan from the cursor's row, whatever the
+table size or the page's depth: no OFFSET.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, tuple_
+from sqlalchemy import ColumnElement, Date, Integer, Select, and_, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.errors import ValidationError
 from webapp.domain.identity import normalise_id_number
-from webapp.domain.states import UNFINISHED, Status
+from webapp.domain.states import APPLICANT_TYPES, CHANNELS, UNFINISHED, Status
 from webapp.i18n import _l
 from webapp.models import Agency, Request, User
 from webapp.models.base import MAX_ID
@@ -30,30 +31,116 @@ class QueueFilter:
     agency: str | None = None
     status: str | None = None
     overdue: bool = False
+    due_soon: bool = False
     due_before: dt.date | None = None
-    assignee: str | None = None
+    assignee: str | None = None  # an e-mail, `me`, or `none` (nobody assigned)
+    channel: str | None = None
+    applicant_type: str | None = None
+    received_from: dt.date | None = None  # inclusive
+    received_to: dt.date | None = None  # inclusive
     search: str | None = None  # a tracking number, or words of the applicant's name or the request's text
+    sort: str = "due_on"
 
 
 MAX_SEARCH = 100
 DUE_SOON_DAYS = 3  # working days: the queue marks a request due within this many as due soon
+UNASSIGNED = "none"
+
+# A request whose clock is stopped has no due date: it sorts after every dated one. One expression, the
+# same in the queries and in the indexes (migration 9a4e6c1d2b07), so that the planner reads pages from them.
+NO_DUE = "9999-12-31"
+DUE_KEY: ColumnElement[Any] = func.coalesce(Request.due_on, literal_column(f"'{NO_DUE}'", Date))
+ASSIGNEE_KEY: ColumnElement[Any] = func.coalesce(Request.assignee_id, literal_column("0", Integer))
+
+# Each order of docs/api.md §Queue: its own leading key, then the ties broken by the due date, the
+# received-on date and the tracking number (unique), so that a keyset page never repeats or skips a row.
+SORT_KEYS: dict[str, list[Any]] = {
+    "due_on": [DUE_KEY, Request.received_on, Request.tracking_number],
+    "received_on": [Request.received_on, DUE_KEY, Request.tracking_number],
+    "-received_on": [Request.received_on, DUE_KEY, Request.tracking_number],  # the first descending
+    "applicant": [Request.applicant_name, DUE_KEY, Request.received_on, Request.tracking_number],
+    "status": [Request.status, DUE_KEY, Request.received_on, Request.tracking_number],
+    "assignee": [ASSIGNEE_KEY, DUE_KEY, Request.received_on, Request.tracking_number],
+}
+SORTS = tuple(SORT_KEYS)
+DESCENDING = {"-received_on"}
 
 
-def _encode(row: Request) -> str:
-    key = [row.due_on.isoformat() if row.due_on else None, row.received_on.isoformat(), row.id]
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+def _key_values(row: Request, sort: str) -> list[Any]:
+    due = row.due_on.isoformat() if row.due_on else NO_DUE
+    lead: dict[str, list[Any]] = {
+        "due_on": [],
+        "received_on": [row.received_on.isoformat()],
+        "-received_on": [row.received_on.isoformat()],
+        "applicant": [row.applicant_name],
+        "status": [row.status],
+        "assignee": [row.assignee_id or 0],
+    }
+    tail: list[Any] = (
+        [due, row.tracking_number]
+        if sort.endswith("received_on")
+        else [
+            due,
+            row.received_on.isoformat(),
+            row.tracking_number,
+        ]
+    )
+    return lead[sort] + tail
 
 
-def _decode(cursor: str) -> tuple[dt.date | None, dt.date, int]:
+def _encode(row: Request, sort: str) -> str:
+    key = {"s": sort, "k": _key_values(row, sort)}
+    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def _bad_cursor() -> ValidationError:
+    return ValidationError(_l("分页游标无效"), {"cursor": _l("请使用上一页返回的 next_cursor")})
+
+
+def _decode(cursor: str, sort: str) -> list[Any]:
+    """The key of the last row of the previous page, typed as the sort's columns."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        due = dt.date.fromisoformat(raw[0]) if raw[0] is not None else None
-        serial = int(raw[2])
-        if not 0 < serial <= MAX_ID:
-            raise ValueError("no such id")
-        return due, dt.date.fromisoformat(raw[1]), serial
+        if not isinstance(raw, dict) or raw.get("s") != sort:
+            raise ValueError("another order's cursor")
+        values = raw["k"]
+        columns = SORT_KEYS[sort]
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise ValueError("wrong length")
+        typed: list[Any] = []
+        for column, value in zip(columns, values, strict=True):
+            if column is DUE_KEY or column is Request.received_on:
+                typed.append(dt.date.fromisoformat(value))
+            elif column is ASSIGNEE_KEY:
+                if not isinstance(value, int) or not 0 <= value <= MAX_ID:
+                    raise ValueError("no such id")
+                typed.append(value)
+            elif isinstance(value, str) and len(value) <= 500:
+                typed.append(value)
+            else:
+                raise ValueError("not a text")
+        return typed
     except (ValueError, TypeError, IndexError, KeyError, OverflowError, json.JSONDecodeError) as exc:
-        raise ValidationError(_l("分页游标无效"), {"cursor": _l("请使用上一页返回的 next_cursor")}) from exc
+        raise _bad_cursor() from exc
+
+
+def _after(sort: str, values: list[Any]) -> ColumnElement[bool]:
+    """Rows after the cursor's in the sort's order (a row comparison the order's index answers)."""
+    columns = SORT_KEYS[sort]
+    if sort not in DESCENDING:
+        return tuple_(*columns) > tuple_(*values)
+    lead, rest = columns[0], columns[1:]
+    return and_(
+        lead <= values[0],
+        or_(lead < values[0], and_(lead == values[0], tuple_(*rest) > tuple_(*values[1:]))),
+    )
+
+
+def order_by(sort: str) -> list[ColumnElement[Any]]:
+    columns = SORT_KEYS[sort]
+    if sort in DESCENDING:
+        return [columns[0].desc(), *columns[1:]]
+    return list(columns)
 
 
 def _agency_ids(session: Session, user: User, flt: QueueFilter) -> list[int]:
@@ -104,11 +191,37 @@ def due_soon(cal: WorkCalendar, today: dt.date, req: Request, *, within: int = D
 PAGE_LOADS = (selectinload(Request.agency), selectinload(Request.events), selectinload(Request.assignee))
 
 
-def queue_page(
-    session: Session, user: User, flt: QueueFilter, *, limit: int, cursor: str | None, today: dt.date
-) -> tuple[list[Request], str | None]:
+def _assignee_id(session: Session, user: User, assignee: str) -> int | None:
+    if assignee == "me":
+        return user.id
+    email = assignee.strip().lower()
+    found = session.execute(select(User.id).where(User.email == email)).scalar_one_or_none()
+    return found if found is not None else -1
+
+
+def queue_select(
+    session: Session,
+    user: User,
+    flt: QueueFilter,
+    *,
+    today: dt.date,
+    cal: WorkCalendar | None = None,
+    within: int = DUE_SOON_DAYS,
+) -> Select[Any]:
+    """The queue's rows under every filter, unordered: open requests of the user's agencies (or those of
+    the one status asked for)."""
+    if flt.sort not in SORT_KEYS:
+        raise ValidationError(
+            _l("排序方式无效"), {"sort": _l("应为以下之一：%(values)s", values=", ".join(SORTS))}
+        )
+    if flt.received_from and flt.received_to and flt.received_from > flt.received_to:
+        raise ValidationError(_l("收到日期范围无效"), {"received_to": _l("不能早于起始日期")})
+    if flt.channel and flt.channel not in CHANNELS:
+        raise ValidationError(_l("渠道无效"), {"channel": _l("未知渠道")})
+    if flt.applicant_type and flt.applicant_type not in APPLICANT_TYPES:
+        raise ValidationError(_l("申请人类型无效"), {"applicant_type": _l("未知申请人类型")})
     agency_ids = _agency_ids(session, user, flt)
-    base: Select[Any] = select(Request).where(Request.agency_id.in_(agency_ids)).options(*PAGE_LOADS)
+    base: Select[Any] = select(Request).where(Request.agency_id.in_(agency_ids))
     if flt.status:
         base = base.where(Request.status == flt.status)
     else:
@@ -119,31 +232,83 @@ def queue_page(
         base = base.where(Request.finished_on.is_(None))
     if flt.overdue:
         base = base.where(Request.due_on < today, Request.status != Status.REPLIED)
+    if flt.due_soon:
+        if cal is None:
+            raise ValueError("the due-soon filter needs the calendar")
+        # due within `within` working days: count_wd(today, due_on) <= within
+        base = base.where(
+            Request.due_on >= today,
+            Request.due_on < cal.add_wd(today, within + 1),
+            Request.status != Status.REPLIED,
+        )
     if flt.due_before:
         base = base.where(Request.due_on < flt.due_before)
     if flt.assignee:
-        email = user.email if flt.assignee == "me" else flt.assignee.strip().lower()
-        assignee_id = session.execute(select(User.id).where(User.email == email)).scalar_one_or_none()
-        base = base.where(Request.assignee_id == (assignee_id or -1))
+        if flt.assignee == UNASSIGNED:
+            base = base.where(Request.assignee_id.is_(None))
+        else:
+            base = base.where(Request.assignee_id == _assignee_id(session, user, flt.assignee))
+    if flt.channel:
+        base = base.where(Request.channel == flt.channel)
+    if flt.applicant_type:
+        base = base.where(Request.applicant_type == flt.applicant_type)
+    if flt.received_from:
+        base = base.where(Request.received_on >= flt.received_from)
+    if flt.received_to:
+        base = base.where(Request.received_on <= flt.received_to)
     if flt.search and flt.search.strip():
         base = base.where(search_clause(flt.search))
+    return base
 
-    after = _decode(cursor) if cursor else None
-    rows: list[Request] = []
-    if after is None or after[0] is not None:
-        dated = base.where(Request.due_on.is_not(None))
-        if after is not None:
-            dated = dated.where(tuple_(Request.due_on, Request.received_on, Request.id) > tuple_(*after))
-        dated = dated.order_by(Request.due_on, Request.received_on, Request.id).limit(limit + 1)
-        rows = list(session.execute(dated).scalars())
-    if len(rows) <= limit and not (flt.overdue or flt.due_before):
-        undated = base.where(Request.due_on.is_(None))
-        if after is not None and after[0] is None:
-            undated = undated.where(tuple_(Request.received_on, Request.id) > tuple_(after[1], after[2]))
-        undated = undated.order_by(Request.received_on, Request.id).limit(limit + 1 - len(rows))
-        rows += list(session.execute(undated).scalars())
+
+def queue_page(
+    session: Session,
+    user: User,
+    flt: QueueFilter,
+    *,
+    limit: int,
+    cursor: str | None,
+    today: dt.date,
+    cal: WorkCalendar | None = None,
+    within: int = DUE_SOON_DAYS,
+) -> tuple[list[Request], str | None]:
+    """One page of the queue in the filter's order, after the cursor's row."""
+    stmt = queue_select(session, user, flt, today=today, cal=cal, within=within).options(*PAGE_LOADS)
+    if cursor:
+        stmt = stmt.where(_after(flt.sort, _decode(cursor, flt.sort)))
+    stmt = stmt.order_by(*order_by(flt.sort)).limit(limit + 1)
+    rows = list(session.execute(stmt).scalars())
     page = rows[:limit]
-    return page, (_encode(page[-1]) if len(rows) > limit else None)
+    return page, (_encode(page[-1], flt.sort) if len(rows) > limit else None)
+
+
+def queue_rows(
+    session: Session,
+    user: User,
+    flt: QueueFilter,
+    *,
+    today: dt.date,
+    cal: WorkCalendar | None = None,
+    within: int = DUE_SOON_DAYS,
+    most: int,
+) -> tuple[list[Request], bool]:
+    """The whole view in its order, page by page, at most `most` rows; whether more were left out."""
+    rows: list[Request] = []
+    cursor: str | None = None
+    while True:
+        page, cursor = queue_page(
+            session,
+            user,
+            flt,
+            limit=min(500, most + 1 - len(rows)),
+            cursor=cursor,
+            today=today,
+            cal=cal,
+            within=within,
+        )
+        rows += page
+        if cursor is None or len(rows) > most:
+            return rows[:most], len(rows) > most
 
 
 def all_requests_page(
@@ -158,9 +323,25 @@ def all_requests_page(
     if flt.search and flt.search.strip():
         stmt = stmt.where(search_clause(flt.search))
     if cursor:
-        _, received_on, serial = _decode(cursor)
+        received_on, serial = _decode_newest(cursor)
         stmt = stmt.where(tuple_(Request.received_on, Request.id) < tuple_(received_on, serial))
     stmt = stmt.order_by(Request.received_on.desc(), Request.id.desc()).limit(limit + 1)
     rows = list(session.execute(stmt).scalars())
     page = rows[:limit]
-    return page, (_encode(page[-1]) if len(rows) > limit else None)
+    return page, (_encode_newest(page[-1]) if len(rows) > limit else None)
+
+
+def _encode_newest(row: Request) -> str:
+    key = [row.received_on.isoformat(), row.id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _decode_newest(cursor: str) -> tuple[dt.date, int]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        serial = int(raw[1])
+        if not 0 < serial <= MAX_ID or len(raw) != 2:
+            raise ValueError("no such id")
+        return dt.date.fromisoformat(raw[0]), serial
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, json.JSONDecodeError) as exc:
+        raise _bad_cursor() from exc
