@@ -89,6 +89,20 @@ def may_sign_off(user: User | None, agency_id: int) -> bool:
     return has_role(user, HEAD) and in_agency(user, agency_id)
 
 
+def may_enter_figures(user: User | None, agency: Agency) -> bool:
+    """The figures an agency enters for its annual report (the Art. 20 table, annex one): a head or
+    administrator of the agency; the platform's administrator of any."""
+    if not has_role(user, HEAD, ADMIN):
+        return False
+    return is_platform_admin(user) or in_agency(user, agency.id)
+
+
+def may_log_enquiry(user: User | None, agency: Agency) -> bool:
+    """The enquiry log (咨询): the agency's own staff, who answer the enquiries (the platform's
+    administrator answers none)."""
+    return in_agency(user, agency.id)
+
+
 def may_handle_mail_of(user: User | None, agency_id: int | None) -> bool:
     """The email channel's review list: staff of the mailbox's agency, as the list itself shows."""
     return agency_id is not None and in_agency(user, agency_id)

@@ -1,6 +1,7 @@
 """The tables, one module per family; importing this package registers them all on Base.metadata."""
 
 from webapp.models.agency import Agency, ApiToken, User, agency_members
+from webapp.models.annual import AnnualFigures, Enquiry
 from webapp.models.base import Base
 from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
 from webapp.models.document import Document, DocumentCounter, DocumentSettings
@@ -15,6 +16,7 @@ from webapp.models.two_factor import RecoveryCode
 __all__ = [
     "Agency",
     "AgencyMailbox",
+    "AnnualFigures",
     "ApiToken",
     "Appeal",
     "Attachment",
@@ -25,6 +27,7 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "DocumentSettings",
+    "Enquiry",
     "Event",
     "IdempotencyRecord",
     "InboundEmail",

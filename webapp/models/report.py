@@ -41,6 +41,8 @@ class Appeal(Base):
     filed_on: Mapped[dt.date] = mapped_column(Date)
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     case_number: Mapped[str | None] = mapped_column(String(100))
+    # 复议机关 or 法院: the body deciding a review, the court hearing a suit
+    authority: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime]
