@@ -40,7 +40,7 @@ from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.identity import mask_id_number, resident_id_check_digit
 from webapp.domain.requests import act, submit
-from webapp.models import Agency, ApiToken, CalendarOverride, InboundEmail, Request, User
+from webapp.models import Agency, ApiToken, CalendarOverride, CalendarYear, InboundEmail, Request, User
 from webapp.models.document import Document
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -118,6 +118,13 @@ def reports_api(p: str) -> Any:
     if p not in STAFF:
         return 401
     return ALLOW if p in ("head_own", "admin_own", "admin_platform") else 403
+
+
+def platform_api(p: str) -> Any:
+    """What is the platform administrator's alone (the calendar): 401 without a token, else 403."""
+    if p not in STAFF:
+        return 401
+    return ALLOW if p == "admin_platform" else 403
 
 
 def sign_off_api(p: str) -> Any:
@@ -538,6 +545,9 @@ ENDPOINTS: dict[str, Row] = {
     "admin.calendar_day": Row(platform_only, bodies={"POST": form({"day-day": ""})}),
     "admin.calendar_clear": Row(platform_only, lambda w: {"day": f"{w.year}-06-10"}),
     "admin.calendar_confirm": Row(platform_only, bodies={"POST": form({"confirm-note": ""})}),
+    "admin.calendar_notice": Row(platform_only),
+    "admin.calendar_notice_read": Row(platform_only, bodies={"POST": form({"text": ""})}),
+    "api_v1.HolidayNotices": Row(platform_api, bodies={"POST": lambda w: {"json": {"text": ""}}}),
 }
 
 
@@ -558,6 +568,12 @@ def active(user: Callable[[World], int]) -> Callable[[World, Any], Any]:
 
 
 NEW_PASSWORD = "matrix-password-1"
+
+
+def notice_text(year: int) -> str:
+    """A holiday notice in the State Council's words for a year no other case touches."""
+    return f"国务院办公厅关于{year}年部分节假日安排的通知\n一、元旦：1月1日放假。"
+
 
 # Second rows of some routes: the attachment download routes take a file staff uploaded, which the
 # applicant with the code must not get either; the administrator's acts are tried for real, each with
@@ -635,6 +651,21 @@ VARIANTS: dict[str, list[Row]] = {
                 }
             },
             effect=lambda w, session: session.get(CalendarOverride, dt.date(w.year, 6, 12)) is not None,
+        )
+    ],
+    "admin.calendar_notice_read": [
+        Row(
+            platform_only,
+            bodies={"POST": lambda w: {"data": {"text": notice_text(w.year + 3), "apply": "1"}}},
+            effect=lambda w, session: session.get(CalendarYear, w.year + 3) is not None,
+        )
+    ],
+    "api_v1.HolidayNotices": [
+        Row(
+            platform_api,
+            lambda w: {"apply": "true"},
+            {"POST": lambda w: {"json": {"text": notice_text(w.year + 4)}}},
+            effect=lambda w, session: session.get(CalendarYear, w.year + 4) is not None,
         )
     ],
     "admin.user_active": [

@@ -38,12 +38,20 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
     ),
     "webapp.api": (
         "register(): the API's blueprints and its error handlers, registered by the factory",
-        {"webapp.api.auth", "webapp.api.reports", "webapp.api.routes", "webapp.web", "webapp.web.common"},
+        {
+            "webapp.api.auth",
+            "webapp.api.calendar",
+            "webapp.api.reports",
+            "webapp.api.routes",
+            "webapp.web",
+            "webapp.web.common",
+        },
     ),
     "webapp.web": (
         "register(): the pages' blueprints, registered by the factory",
         {
             "webapp.web.admin",
+            "webapp.web.admin_calendar",
             "webapp.web.approvals",
             "webapp.web.citizen",
             "webapp.web.reports",

@@ -45,6 +45,7 @@ def init_web(app: Flask) -> None:
     # The security headers of every page (CSP…) and the rate limits: webapp/security.py.
 
     from webapp.web import admin, citizen, staff
+    from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web.two_factor import init_two_factor  # its routes join the staff and admin blueprints

@@ -9,22 +9,18 @@ user or token outside theirs) or a 403 (what is the platform's alone)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
 from webapp.domain import accounts, documents, upload_limits
-from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
 from webapp.domain.errors import DomainError, Forbidden, ValidationError
 from webapp.domain.errors import NotFound as DomainNotFound
-from webapp.domain.requests import confirm_calendar_year, set_calendar_day
 from webapp.domain.states import ROLE_LABELS
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -34,16 +30,14 @@ from webapp.render.letters import application_form
 from webapp.web.admin_forms import (
     AgencyCreateForm,
     AgencyNameForm,
-    CalendarDayForm,
     CatalogueCountForm,
-    ConfirmYearForm,
     DocumentSettingsForm,
     TokenIssueForm,
     UploadLimitsForm,
     UserCreateForm,
 )
 from webapp.web.auth import staff, staff_required
-from webapp.web.common import calendar, install_error_pages, now, today
+from webapp.web.common import install_error_pages, now, today
 from webapp.web.documents import pdf_answer
 from webapp.web.forms import (
     options,
@@ -383,103 +377,3 @@ def revoke(token_id: int) -> Response:
     db.session.commit()
     flash(_l("令牌已撤销。"), "success")
     return redirect(url_for(".tokens"))
-
-
-# -- the working-day calendar --------------------------------------------------------------------------------
-
-
-def chosen_year() -> int:
-    raw = request.args.get("year") or request.form.get("year") or ""
-    year = int(raw) if raw.isdigit() else today().year
-    return min(max(year, FIRST_DAY.year + 1), LAST_DAY.year - 1)
-
-
-def calendar_page(
-    year: int,
-    *,
-    day_form: CalendarDayForm | None = None,
-    confirm: ConfirmYearForm | None = None,
-    code: int = 200,
-) -> Any:
-    cal = calendar()
-    start, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
-    return (
-        render_template(
-            "admin/calendar.html",
-            year=year,
-            covered=year in cal.covered_years,
-            confirmation=year_confirmation(db.session(), year),
-            holidays=cal.holidays_between(start, end),
-            makeup=cal.makeup_workdays_between(start, end),
-            overrides=year_overrides(db.session(), year),
-            day_form=day_form or CalendarDayForm(formdata=None, prefix="day"),
-            confirm=confirm or ConfirmYearForm(formdata=None, prefix="confirm"),
-            editable=authz.may_edit_calendar(staff()),
-        ),
-        code,
-    )
-
-
-@bp.get("/calendar")
-def calendar_view() -> Any:
-    return calendar_page(chosen_year())
-
-
-@bp.post("/calendar/days")
-def calendar_day() -> Any:
-    authz.require_platform_admin(staff())
-    year = chosen_year()
-    form = CalendarDayForm(prefix="day")
-    if form.validate_on_submit() and form.day.data is not None:
-        day = form.day.data
-        if not FIRST_DAY < day < LAST_DAY:
-            form.add_error("day", _l("日期超出日历范围"))
-        else:
-            moved = set_calendar_day(
-                db.session(),
-                day,
-                is_workday=form.kind.data == "workday",
-                name=form.name.data or "",
-                actor=staff(),
-                now=now(),
-            )
-            db.session.commit()
-            flash(
-                _l("已设置%(day)s；%(n)s件未办结申请的答复期限随之调整。", day=day.isoformat(), n=moved),
-                "success",
-            )
-            return redirect(url_for(".calendar_view", year=day.year))
-    return calendar_page(year, day_form=form, code=422)
-
-
-@bp.post("/calendar/days/<day>/clear")
-def calendar_clear(day: str) -> Response:
-    authz.require_platform_admin(staff())
-    try:
-        date = dt.date.fromisoformat(day)
-    except ValueError as exc:
-        raise NotFound() from exc
-    moved = set_calendar_day(db.session(), date, is_workday=None, name="", actor=staff(), now=now())
-    db.session.commit()
-    flash(_l("已删除%(day)s的调整；%(n)s件未办结申请的答复期限随之调整。", day=day, n=moved), "success")
-    return redirect(url_for(".calendar_view", year=date.year))
-
-
-@bp.post("/calendar/confirm")
-def calendar_confirm() -> Any:
-    authz.require_platform_admin(staff())
-    year = chosen_year()
-    form = ConfirmYearForm(prefix="confirm")
-    if form.validate_on_submit():
-        moved = confirm_calendar_year(db.session(), year, note=form.note.data or "", actor=staff(), now=now())
-        db.session.commit()
-        flash(
-            _l(
-                "已确认%(year)s年节假日安排录入完毕；%(n)s件未办结申请的答复期限随之调整。",
-                year=year,
-                n=moved,
-            ),
-            "success",
-        )
-        return redirect(url_for(".calendar_view", year=year))
-    return calendar_page(year, confirm=form, code=422)

@@ -4,6 +4,7 @@ tokens and the calendar. Shape only, as every page form (webapp/web/forms.py).""
 from __future__ import annotations
 
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -13,6 +14,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.domain.holiday_notices import MAX_TEXT as MAX_NOTICE_TEXT
 from webapp.domain.states import NOTICE_LABELS, ROLE_LABELS
 from webapp.i18n import _l
 from webapp.web.forms import NOT_A_CHOICE, TOO_LONG, PageForm, choice, date_field, required, strip, text_field
@@ -119,3 +121,21 @@ class CalendarDayForm(PageForm):
 
 class ConfirmYearForm(PageForm):
     note = text_field(_l("说明（选填）"), 200, description=_l("如：国办发明电〔2026〕×号"))
+
+
+class HolidayNoticeForm(PageForm):
+    """The State Council's holiday notice pasted whole (webapp/web/admin_calendar.py)."""
+
+    text = text_field(
+        _l("通知全文"),
+        MAX_NOTICE_TEXT,
+        need=True,
+        area=True,
+        description=_l("粘贴国务院办公厅关于某年部分节假日安排的通知全文（含“一、元旦：……”各项）"),
+    )
+    year = IntegerField(
+        _l("年度（通知未写明时填写）"),
+        [Optional(), NumberRange(min=2005, max=2100, message=_l("应为%(min)s至%(max)s之间的整数"))],
+        invalid_value_message=_l("应为整数"),
+    )
+    apply = BooleanField(_l("确认并保存"), false_values=(False, "false", "", "0"))

@@ -21,6 +21,7 @@ from webapp.domain.requests.actions import (
     may_act,
 )
 from webapp.domain.requests.calendar_changes import (
+    apply_holiday_notice,
     confirm_calendar_year,
     recompute_open_due_dates,
     set_calendar_day,
@@ -54,6 +55,7 @@ __all__ = [
     "append_event",
     "applicant_correct",
     "applicant_withdraw",
+    "apply_holiday_notice",
     "approve_extension",
     "available_actions",
     "clock_events",
