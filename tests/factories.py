@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import re
 import subprocess
@@ -10,12 +11,17 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from webapp.domain import accounts
 from webapp.domain.requests import Applicant, submit
 from webapp.models import Agency, Request, User
+from webapp.render.pdf import RENDER_LOCK, cjk_font
 from workers.deadlines import noon
 
 _serial = itertools.count(1)
@@ -158,3 +164,40 @@ def add_people(session: Any, now: dt.datetime) -> People:
     )
     session.flush()
     return people
+
+
+def reply_fields(outcome: str) -> dict[str, Any]:
+    """A reply's fields for any outcome: a partial disclosure names a part withheld and why."""
+    withheld = [{"part": "涉及个人信息的内容", "basis": "withheld_third_party"}]
+    return {"outcome": outcome, **({"withheld": withheld} if outcome == "partially_disclosed" else {})}
+
+
+SECRET_LINES = [
+    "关于示范项目资金安排的批复",
+    "联系人：张三，身份证号110105194912310021，电话13812345678。",
+    "邮箱 zhangsan@example.cn，地址北京市东城区。",
+    "The budget line: Secret Project Alpha costs 1,000 yuan.",
+    "其余内容保持不变，可以公开。",
+]
+
+
+def sample_pdf(lines: list[str] = SECRET_LINES, *, cover: str | None = None, pages: int = 1) -> bytes:
+    """A PDF made the way the product makes its own (reportlab, the embedded WQY font): `lines` of CJK
+    and Latin text and a red image beside the ID number's line; with `cover`, a black box drawn over the
+    line holding that text and nothing removed (a "redaction" that only hides)."""
+    image = Image.new("RGB", (60, 20), (200, 30, 30))
+    buffer = io.BytesIO()
+    with RENDER_LOCK:
+        c = canvas.Canvas(buffer, pagesize=A4)
+        for _ in range(pages):
+            c.setFont(cjk_font(), 12)
+            y = 780
+            for line in lines:
+                c.drawString(72, y, line)
+                if cover is not None and cover in line:
+                    c.rect(70, y - 3, 460, 15, fill=1)
+                y -= 24
+            c.drawImage(ImageReader(image), 250, 753, 60, 20)  # over the ID number
+            c.showPage()
+        c.save()
+    return buffer.getvalue()

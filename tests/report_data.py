@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tests.factories import applicant
+from tests.factories import applicant, reply_fields
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.errors import DomainError
 from webapp.domain.requests import act, submit
@@ -303,7 +303,7 @@ def lived_requests(
         path = i % 10
         try:
             if path == 0:
-                act(session, req, "reply", officer, now=now, on=received, outcome=rng.choice(REPLIES))
+                act(session, req, "reply", officer, now=now, on=received, **reply_fields(rng.choice(REPLIES)))
             elif path == 7:
                 act(session, req, "withdraw", None, now=now, on=at(rng.randint(0, 5)), reason="不需要了")
             else:
@@ -340,7 +340,7 @@ def lived_requests(
                 if path != 9 and not req.finished:
                     late = path == 8 and rng.random() < 0.5
                     on = cal.add_wd(req.due_on, 2) if late and req.due_on else at(rng.randint(1, 18))
-                    act(session, req, "reply", officer, now=now, on=on, outcome=rng.choice(REPLIES))
+                    act(session, req, "reply", officer, now=now, on=on, **reply_fields(rng.choice(REPLIES)))
         except DomainError:
             pass  # a date past `now`: the request stays open, carried over
         made += 1

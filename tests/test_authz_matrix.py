@@ -215,6 +215,7 @@ class World:
     tokens: dict[str, str]
     applicant_file: int
     staff_file: int
+    staff_pdf: int
     snapshot: int
     appeal: int
     mail: int
@@ -282,12 +283,12 @@ def seed(session: Any, directory: str) -> World:
         officer = users["officer_own" if key == "a" else "officer_other"]
         act(session, made[key], "comment", officer, now=now, note=f"内部意见-{key}-矩阵")
 
-    def attach(req: Request, by: User | None) -> int:
+    def attach(req: Request, by: User | None, data: bytes = PNG, name: str = "scan.png") -> int:
         att = store_attachment(
             session,
             req,
-            filename="scan.png",
-            stream=io.BytesIO(PNG),
+            filename=name,
+            stream=io.BytesIO(data),
             directory=directory,
             uploaded_by=by,
             now=now,
@@ -296,6 +297,7 @@ def seed(session: Any, directory: str) -> World:
 
     applicant_file = attach(made["a"], None)
     staff_file = attach(made["a"], users["officer_own"])
+    staff_pdf = attach(made["a"], users["officer_own"], b"%PDF-1.4\n%%EOF\n", "letter.pdf")
     snapshot = reports.create_snapshot(session, a, today.year - 1, "2021", actor=None, now=now)
     appeal = reports.record_appeal(
         session, made["a"], kind="review", result="pending", filed_on=today, actor=None, now=now
@@ -331,6 +333,7 @@ def seed(session: Any, directory: str) -> World:
         tokens=tokens,
         applicant_file=applicant_file,
         staff_file=staff_file,
+        staff_pdf=staff_pdf,
         snapshot=snapshot.id,
         appeal=appeal.id,
         mail=mail.id,
@@ -472,6 +475,9 @@ ENDPOINTS: dict[str, Row] = {
             }
         },
     ),
+    "api_v1.Redactions": Row(
+        agency_staff_api, tn, {"POST": lambda w: {"json": {"attachment": w.staff_pdf, "pii": True}}}
+    ),
     "api_v1.Queue": Row(staff_api),
     "api_v1.AnnexTwo": Row(reports_api, bodies={"GET": report_args}),
     "api_v1.Snapshots": Row(
@@ -502,6 +508,12 @@ ENDPOINTS: dict[str, Row] = {
         full_id=True,
     ),
     "staff.upload": Row(agency_staff_page, tn, {"POST": upload("attachments")}),
+    "staff.upload_release": Row(agency_staff_page, tn, {"POST": upload("files")}),
+    "staff.redaction": Row(
+        agency_staff_page,
+        lambda w: {**tn(w), "attachment_id": w.staff_pdf},
+        {"POST": form({"texts": "甲矩阵申请人"})},
+    ),
     "staff.attachment": Row(agency_staff_page, lambda w: {**tn(w), "attachment_id": w.staff_file}),
     "staff.document": Row(agency_staff_page, lambda w: {**tn(w), "document_id": w.document}),
     "staff.application_form_pdf": Row(agency_staff_page, tn, full_id=True),  # for the applicant to sign

@@ -62,12 +62,13 @@ def applicant_may_see(req: Request, access_code: str | None) -> bool:
 
 
 def may_see_attachment(user: User | None, req: Request, att: Attachment) -> bool:
-    """Staff of the agency see every file; the applicant sees the files they uploaded themselves."""
+    """Staff of the agency see every file; the applicant sees the files they uploaded themselves and the
+    files the reply released to them (webapp/domain/release.py)."""
     if att.request_id != req.id:
         return False
     if user is not None:
         return may_see_request(user, req)
-    return att.uploaded_by_id is None
+    return att.uploaded_by_id is None or att.released_on is not None
 
 
 def may_register_for(user: User | None, agency: Agency) -> bool:

@@ -33,6 +33,8 @@ class WorkerSettings:
     notice_max_attempts: int = 8
     notice_retry_base: float = 60.0  # doubled after each failed attempt, at most an hour
     due_soon_days: int = 3  # working days before the due date that count as "due soon"
+    public_url: str = "http://127.0.0.1:5000"  # the site's address, for the tracking link in e-mails
+    mail_attachment_max_mb: float = 5.0  # released files larger in all go by the tracking link only
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> WorkerSettings:
@@ -55,6 +57,8 @@ class WorkerSettings:
             notice_max_attempts=int(env.get("NOTICE_MAX_ATTEMPTS") or d.notice_max_attempts),
             notice_retry_base=float(env.get("NOTICE_RETRY_BASE_SECONDS") or d.notice_retry_base),
             due_soon_days=int(env.get("DUE_SOON_WORKING_DAYS") or d.due_soon_days),
+            public_url=env.get("PUBLIC_URL") or d.public_url,
+            mail_attachment_max_mb=float(env.get("MAIL_ATTACHMENT_MAX_MB") or d.mail_attachment_max_mb),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -74,6 +78,8 @@ class WorkerSettings:
             "NOTICE_MAX_ATTEMPTS": self.notice_max_attempts,
             "NOTICE_RETRY_BASE_SECONDS": self.notice_retry_base,
             "DUE_SOON_WORKING_DAYS": self.due_soon_days,
+            "PUBLIC_URL": self.public_url,
+            "MAIL_ATTACHMENT_MAX_MB": self.mail_attachment_max_mb,
         }
 
 

@@ -171,4 +171,6 @@ def _one_life(
         sorted(REPLY_OUTCOMES),
         weights=[6 if o in ("disclosed", "not_exist") else 1 for o in sorted(REPLY_OUTCOMES)],
     )[0]
-    step("reply", rng.randint(1, 14), outcome=outcome, note="详见答复书")
+    withheld = [{"part": "涉及个人信息的内容", "basis": "withheld_third_party"}]
+    extra: dict[str, Any] = {"withheld": withheld} if outcome == "partially_disclosed" else {}
+    step("reply", rng.randint(1, 14), outcome=outcome, note="详见答复书", **extra)

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import mimetypes
 import re
 import smtplib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -42,7 +43,8 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.contact import ascii_address
 from webapp.domain.errors import Conflict
-from webapp.domain.notices import Letter, compose, message_id
+from webapp.domain.notices import Letter, MailOptions, compose, message_id
+from webapp.domain.release_files import record_emailed
 from webapp.domain.requests import act
 from webapp.domain.states import NOTICE_LABELS
 from webapp.files import write_private
@@ -174,6 +176,7 @@ class RelaySettings:
     lease: float = 300.0
     max_attempts: int = 8
     retry_base: float = 60.0
+    mail: MailOptions = field(default_factory=MailOptions)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RelaySettings:
@@ -182,6 +185,11 @@ class RelaySettings:
             lease=float(config["NOTICE_LEASE_SECONDS"]),
             max_attempts=int(config["NOTICE_MAX_ATTEMPTS"]),
             retry_base=float(config["NOTICE_RETRY_BASE_SECONDS"]),
+            mail=MailOptions(
+                public_url=config.get("PUBLIC_URL") or MailOptions.public_url,
+                attachment_dir=config.get("ATTACHMENT_DIR") or "",
+                attach_max_bytes=int(float(config.get("MAIL_ATTACHMENT_MAX_MB") or 5) * 1024 * 1024),
+            ),
         )
 
     def backoff(self, attempts: int) -> dt.timedelta:
@@ -230,8 +238,11 @@ def build_email(letter: Letter, delivery_key: str, settings: RelaySettings, now:
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders do not answer it
     msg["X-Delivery-Key"] = delivery_key
     msg.set_content(letter.body, charset="utf-8")
-    for filename, data in letter.attachments:
-        msg.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
+    for filename, data in letter.attachments:  # the document (PDF), and released files of any type
+        maintype, _, subtype = (mimetypes.guess_type(filename)[0] or "application/octet-stream").partition(
+            "/"
+        )
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 
@@ -335,7 +346,7 @@ def deliver(
         _give_up(session, outbox_id, "发送过程多次中断", clock())
         return "failed"
     try:
-        letter = compose(session, msg)
+        letter = compose(session, msg, settings.mail)
     except OperationalError:
         raise  # the database is away, not the notice at fault: the lease runs out, the row is taken again
     except Exception as exc:  # a notice that cannot be written: retried, then failed and shown
@@ -368,8 +379,26 @@ def deliver(
         session, outbox_id, key, clock(), transport.name, wait=min(MARK_WAIT, settings.lease / 2)
     ):
         log.warning("notice %s was marked sent by another relay too (lease expired mid-send)", key)
+    else:
+        record_delivery(session, outbox_id, clock())
     log.info("notice %s sent via %s", key, getattr(transport, "directory", transport.name))
     return "sent"
+
+
+def record_delivery(session: Session, outbox_id: int, now: dt.datetime) -> None:
+    """A reply or closure e-mailed to an applicant who chose e-mail: delivered, in the history (its own
+    transaction; a failure here loses the event, never the sending)."""
+    try:
+        msg = session.get(OutboxMessage, outbox_id)
+        if (
+            msg is not None
+            and msg.request is not None
+            and record_emailed(session, msg.request, msg.payload, now=now)
+        ):
+            session.commit()
+    except Exception:
+        session.rollback()
+        log.warning("notice %s: delivery not recorded in the history", outbox_id, exc_info=True)
 
 
 def _mark_sent(

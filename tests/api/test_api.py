@@ -435,13 +435,23 @@ def test_each_action_through_the_api(client: FlaskClient, world: World):
     assert r.json["due_on"] == "2024-07-12"  # 19 after 6/17: 6/18–21 (4), 24–28 (9), 7/1–5 (14), 7/8–12 (19)
     r = action(client, tn, world.head, action="extend", on="2024-06-17", days=5, reason="档案在外地")
     assert r.json["extended_days"] == 5 and r.json["due_on"] == "2024-07-19"  # 7/15–19
-    r = action(client, tn, o, action="reply", on="2024-06-20", outcome="partially_disclosed", note="部分公开")
+    parts = [{"part": "涉及第三方商业秘密的报价", "basis": "withheld_third_party"}]
+    r = action(
+        client,
+        tn,
+        o,
+        action="reply",
+        on="2024-06-20",
+        outcome="partially_disclosed",
+        note="部分公开",
+        withheld=parts,
+    )
     assert (r.json["status"], r.json["outcome"], r.json["finished_on"]) == (
         "replied",
         "partially_disclosed",
         "2024-06-20",
     )
-    assert r.json["allowed_actions"] == ["comment"]
+    assert r.json["allowed_actions"] == ["comment", "record_posting", "record_pickup"]
 
 
 def test_close_with_a_closure_outcome(client: FlaskClient, world: World):

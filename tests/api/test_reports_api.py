@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import Staff, World
 from tests.domain.test_reports import SEED_ANNEX_TWO
-from tests.factories import make_request
+from tests.factories import make_request, reply_fields
 from webapp.domain.accounts import create_user, issue_token
 from webapp.domain.requests import act
 from webapp.models import Appeal, ReportSnapshot
@@ -33,7 +33,7 @@ def finished(
 ) -> Any:
     req, _ = make_request(session, NOW, agency, received_on=received, channel=channel, officer=None)
     officer = world.officer.user if agency is world.agency else world.stranger.user
-    act(session, req, "reply", officer, now=NOW, on=received, outcome=outcome)
+    act(session, req, "reply", officer, now=NOW, on=received, **reply_fields(outcome))
     return req
 
 

@@ -271,7 +271,14 @@ def test_in_person_2008_rules_correction_consultation_extension(client: FlaskCli
         world.head, "extend", D(2019, 6, 17), 409, "illegal_transition", "action", days=1, reason="再延"
     )
 
-    w.act(world.officer2, "reply", D(2019, 7, 5), outcome="partially_disclosed", note="部分涉及个人隐私")
+    w.act(
+        world.officer2,
+        "reply",
+        D(2019, 7, 5),
+        outcome="partially_disclosed",
+        note="部分涉及个人隐私",
+        withheld=[{"part": "职工个人信息", "basis": "withheld_third_party"}],
+    )
     expect(
         w.view,
         "replied",
@@ -532,7 +539,7 @@ def test_letter_correction_consultation_then_closed_other(client: FlaskClient, w
     w.refused(world.officer, "close", D(2024, 6, 3), 422, "validation_error", "outcome", outcome="disclosed")
     w.act(world.officer, "close", D(2024, 6, 3), outcome="closed_other", note="申请人已通过其他途径获取")
     expect(w.view, "replied", due, outcome="closed_other", finished=D(2024, 6, 3))
-    assert w.view["allowed_actions"] == ["comment"]
+    assert w.view["allowed_actions"] == ["comment", "record_posting", "record_pickup"]
     w.refused(world.officer, "accept", D(2024, 6, 3), 409, "illegal_transition", "action")
 
     assert w.history() == [

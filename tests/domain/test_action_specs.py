@@ -9,14 +9,22 @@ from typing import Any
 import pytest
 from marshmallow import fields as ma_fields
 from marshmallow import validate
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DecimalField,
+    FieldList,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from webapp.api.schemas import ActionIn
 from webapp.domain.requests import ACTION_SPECS
-from webapp.domain.requests.actions.spec import CHOICE, INTEGER, NUMBER, STAFF_EMAIL, TEXT, Field
+from webapp.domain.requests.actions.spec import CHOICE, IDS, INTEGER, NUMBER, PARTS, STAFF_EMAIL, TEXT, Field
 from webapp.domain.states import HEAD_ACTIONS, STAFF_ACTIONS, TRANSITIONS
-from webapp.web.forms import ACTION_FORMS
+from webapp.web.action_forms import ACTION_FORMS
 
 # the fields every action takes besides its own: the date, the version and (actions that send a
 # document) the document's edited text
@@ -52,9 +60,15 @@ def test_the_api_schema_takes_exactly_the_described_actions_and_fields():
 
 def _same_in_schema(field: ma_fields.Field, f: Field) -> None:
     kind = {TEXT: ma_fields.String, STAFF_EMAIL: ma_fields.String, INTEGER: ma_fields.Integer}
-    kind |= {NUMBER: ma_fields.Float, CHOICE: ma_fields.String}
+    kind |= {NUMBER: ma_fields.Float, CHOICE: ma_fields.String, IDS: ma_fields.List, PARTS: ma_fields.List}
     assert isinstance(field, kind[f.kind]), f.name
     validators = list(field.validators)
+    if f.kind == IDS:
+        assert isinstance(field.inner, ma_fields.Integer) and field.inner.strict, f.name
+    if f.kind == PARTS:
+        basis = field.inner.schema.fields["basis"]
+        one_of = next(v for v in basis.validators if isinstance(v, validate.OneOf))
+        assert set(one_of.choices) == f.choices, f.name
     if f.limit is not None:
         lengths = [v for v in validators if isinstance(v, validate.Length)]
         assert lengths and lengths[0].max == f.limit, f.name
@@ -78,8 +92,14 @@ def test_each_form_has_exactly_its_actions_described_fields(app, action):
 
 def _same_in_form(field: Any, f: Field) -> None:
     kind = {TEXT: (StringField, TextAreaField), INTEGER: (IntegerField,), NUMBER: (DecimalField,)}
-    kind |= {CHOICE: (SelectField,), STAFF_EMAIL: (SelectField,)}
+    kind |= {CHOICE: (SelectField,), STAFF_EMAIL: (SelectField,), IDS: (SelectMultipleField,)}
+    kind |= {PARTS: (FieldList,)}
     assert isinstance(field, kind[f.kind]), f.name
+    if f.kind == PARTS:
+        entry = field.entries[0]
+        assert {c.value for c in entry["basis"].choices} - {""} == set(f.choices), f.name
+        assert field.max_entries == f.limit, f.name
+        return
     assert any(isinstance(v, InputRequired) for v in field.validators) == f.required, f.name
     if f.kind == TEXT:
         lengths = [v for v in field.validators if isinstance(v, Length)]

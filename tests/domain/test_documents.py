@@ -306,7 +306,9 @@ def test_reply_cites_the_article_of_its_outcome_and_states_the_remedies(
     req = new_request(session, now, world, received)
     replied_on = received + dt.timedelta(days=3)
     act(session, req, "accept", world["officer"], now=now, on=received + dt.timedelta(days=1))
-    act(session, req, "reply", world["officer"], now=now, on=replied_on, outcome=outcome)
+    parts = [{"part": "第三页的个人信息", "basis": "withheld_third_party"}]
+    extra = {"withheld": parts} if outcome == "partially_disclosed" else {}
+    act(session, req, "reply", world["officer"], now=now, on=replied_on, outcome=outcome, **extra)
     doc, text = last_doc(session, req)
     basis = BASIS[outcome][0 if rules == "2019" else 1]
     assert doc.kind == "reply"

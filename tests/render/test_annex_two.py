@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.domain.test_reports import SEED_ANNEX_TWO
-from tests.factories import make_agency, make_request, make_user
+from tests.factories import make_agency, make_request, make_user, reply_fields
 from webapp.domain import reports
 from webapp.domain.requests import act
 from webapp.models import Agency, ReportSnapshot
@@ -55,7 +55,7 @@ def agency(session: Any) -> Agency:
         (dt.date(2023, 6, 5), "withheld_third_party", "fax"),
     ]:
         req, _ = make_request(session, NOW, agency, received_on=received, channel=channel, officer=officer)
-        act(session, req, "reply", officer, now=NOW, on=received, outcome=outcome)
+        act(session, req, "reply", officer, now=NOW, on=received, **reply_fields(outcome))
     req, _ = make_request(session, NOW, agency, received_on=dt.date(2023, 12, 28), officer=officer)
     reports.record_appeal(
         session,

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request, send_file, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import RAISE
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -25,6 +25,7 @@ from webapp.domain.attachments import attachment_path, download_name, store_atta
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import Forbidden, NotFound, ValidationError
 from webapp.domain.queue import DUE_SOON_DAYS, QueueFilter, queue_page
+from webapp.domain.release_files import redact_attachment
 from webapp.domain.requests import Applicant, act, applicant_correct, applicant_withdraw, intake
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -240,13 +241,14 @@ class Withdraw(MethodView):
 class Attachments(MethodView):
     @credentials_first(staff=False)
     @bp.arguments(schemas.UploadIn, location="files")
+    @bp.arguments(schemas.UploadFormIn, location="form")
     @bp.response(201, schemas.AttachmentOut)
-    @document_errors(401, 404, 409, 413, 422, 429)
-    def post(self, files: dict[str, Any], tracking_number: str) -> Any:
+    @document_errors(401, 403, 404, 409, 413, 422, 429)
+    def post(self, files: dict[str, Any], form: dict[str, Any], tracking_number: str) -> Any:
         """Attach a scan (PDF, PNG, JPEG or TIFF, at most 10 MB): staff, or the applicant while it is open.
+        With `purpose=release` (staff only): information to release with the reply, also office
+        documents, spreadsheets, OFD and archives (docs/api.md §Released information).
         Within the request's cap of files and bytes (413) and the upload rate limits (429)."""
-        if request.form:  # the file is the only part: other fields are refused, as in every other body
-            abort(422, messages={"form": {name: ["Unknown field."] for name in request.form}})
         req, user = load_request(tracking_number)
         g.upload_authorised = True  # the request's own upload budget counts this one (webapp/security.py)
         upload = files["file"]
@@ -258,6 +260,7 @@ class Attachments(MethodView):
             directory=current_app.config["ATTACHMENT_DIR"],
             uploaded_by=user,
             now=now(),
+            purpose=form["purpose"],
         )
         db.session.commit()
         return next(a for a in request_detail(req, user)["attachments"] if a["id"] == att.id)
@@ -280,6 +283,32 @@ class AttachmentFile(MethodView):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+@bp.route("/requests/<tracking_number>/redactions")
+class Redactions(MethodView):
+    @credentials_first(staff=True)
+    @bp.arguments(schemas.RedactionIn())
+    @bp.response(201, schemas.RedactionOut)
+    @document_errors(400, 401, 403, 404, 413, 422, 429)
+    def post(self, body: dict[str, Any], tracking_number: str) -> Any:
+        """A redacted copy of one of the request's PDFs, kept as a file to release (docs/api.md §Redaction):
+        the marked passages (and with `pii` every ID number, phone number and e-mail address) removed from
+        its text and the images under them removed; the rest stays text. The original is untouched."""
+        user = staff_user()
+        req, _ = load_request(tracking_number)
+        done = redact_attachment(
+            db.session(),
+            req,
+            body["attachment"],
+            texts=body.get("texts") or [],
+            pii=body["pii"],
+            actor=user,
+            directory=current_app.config["ATTACHMENT_DIR"],
+            now=now(),
+        )
+        db.session.commit()
+        return {"id": done.attachment.id, "removed": done.removed}
 
 
 def visible_documents(req: Request) -> list[Document]:

@@ -9,8 +9,9 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from webapp.domain.queue import SORTS
+from webapp.domain.release import MAX_PART, PURPOSES
 from webapp.domain.requests import ACTION_SPECS, MAX_TEXT
-from webapp.domain.requests.actions.spec import INTEGER, NUMBER, STAFF_EMAIL, TEXT, Field
+from webapp.domain.requests.actions.spec import IDS, INTEGER, NUMBER, PARTS, STAFF_EMAIL, TEXT, Field
 from webapp.domain.states import (
     APPLICANT_TYPES,
     CHANNELS,
@@ -84,7 +85,22 @@ def _action_field(declared: list[Field]) -> fields.Field:
         return fields.Integer(strict=True, metadata=metadata)
     if kind == NUMBER:
         return fields.Float(allow_nan=False, metadata=metadata)
+    if kind == IDS:
+        limit = max(f.limit or 0 for f in declared)
+        return fields.List(
+            fields.Integer(strict=True), validate=validate.Length(max=limit), metadata=metadata
+        )
     choices = sorted(set().union(*(f.choices for f in declared)))
+    if kind == PARTS:
+        part: dict[str, fields.Field] = {
+            "part": text(MAX_PART, required=True, metadata={"description": "what is withheld"}),
+            "basis": fields.String(
+                required=True, validate=validate.OneOf(choices), metadata={"description": "why"}
+            ),
+        }
+        entry = StrictSchema.from_dict(part, name="WithheldPartIn")
+        limit = max(f.limit or 0 for f in declared)
+        return fields.List(fields.Nested(entry), validate=validate.Length(max=limit), metadata=metadata)
     return fields.String(validate=validate.OneOf(choices), metadata=metadata)
 
 
@@ -129,6 +145,32 @@ class WithdrawIn(StrictSchema):
 
 class UploadIn(ma.Schema):
     file = Upload(required=True)
+
+
+class UploadFormIn(StrictSchema):
+    purpose = fields.String(
+        load_default="application",
+        validate=validate.OneOf(PURPOSES),
+        metadata={"description": "`release` (staff only): information to release with the reply"},
+    )
+
+
+class RedactionIn(StrictSchema):
+    attachment = fields.Integer(required=True, strict=True, metadata={"description": "a PDF of the request"})
+    texts = fields.List(
+        text(1000, required=True),
+        validate=validate.Length(max=200),
+        metadata={"description": "passages to remove, as they read in the PDF"},
+    )
+    pii = fields.Boolean(
+        load_default=False,
+        metadata={"description": "also every ID number, phone number and e-mail address found in it"},
+    )
+
+
+class RedactionOut(ma.Schema):
+    id = fields.Integer(required=True, metadata={"description": "the new attachment (purpose release)"})
+    removed = fields.Integer(required=True, metadata={"description": "passages removed"})
 
 
 class QueueArgs(StrictSchema):
@@ -233,6 +275,26 @@ class AttachmentOut(ma.Schema):
     sha256 = fields.String(required=True)
     uploaded_at = fields.DateTime(required=True)
     url = fields.String(required=True)
+    purpose = fields.String(metadata={"description": "staff view: application or release"})
+    pages = fields.Integer(allow_none=True, metadata={"description": "staff view: pages, where counted"})
+    released_on = fields.Date(allow_none=True, metadata={"description": "staff view: released by the reply"})
+
+
+class ReleasedOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "the file, to the same access code"})
+    pages = fields.Integer(allow_none=True)
+    size = fields.Integer(required=True)
+
+
+class DeliveryOut(ma.Schema):
+    delivered = fields.Boolean(required=True)
+    on = fields.Date(required=True, allow_none=True)
+    how = fields.String(
+        required=True, allow_none=True, metadata={"description": "online, email, post, pickup"}
+    )
+    detail = fields.String(required=True, metadata={"description": "carrier and number; who collected it"})
 
 
 class DocumentOut(ma.Schema):
@@ -284,6 +346,15 @@ class RequestSummaryOut(ma.Schema):
 class RequestOut(RequestSummaryOut):
     events = fields.List(fields.Nested(EventOut), required=True)
     attachments = fields.List(fields.Nested(AttachmentOut), required=True)
+    released = fields.List(
+        fields.Nested(ReleasedOut), required=True, metadata={"description": "the files the reply released"}
+    )
+    published_where = fields.String(
+        allow_none=True, metadata={"description": "where information already published is to be had"}
+    )
+    delivery = fields.Nested(
+        DeliveryOut, required=True, metadata={"description": "whether the answer arrived"}
+    )
 
 
 class QueueOut(ma.Schema):

@@ -12,6 +12,7 @@ from webapp import authz
 from webapp.domain import tokens
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.identity import mask_id_number
+from webapp.domain.release import delivery_of, released_files
 from webapp.domain.requests import clock_of
 from webapp.domain.states import STATUS_LABELS, Status, allowed_actions
 from webapp.models import Request, User
@@ -99,8 +100,22 @@ def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.da
             "sha256": a.sha256,
             "uploaded_at": a.uploaded_at,
             "url": url_for("api_v1.attachment", tracking_number=req.tracking_number, attachment_id=a.id),
+            **({"purpose": a.purpose, "pages": a.pages, "released_on": a.released_on} if staff else {}),
         }
         for a in req.attachments
         if staff or a.uploaded_by_id is None
     ]
+    out["released"] = [
+        {
+            "id": a.id,
+            "name": a.filename,
+            "url": url_for("api_v1.attachment", tracking_number=req.tracking_number, attachment_id=a.id),
+            "pages": a.pages,
+            "size": a.size,
+        }
+        for a in released_files(req)
+    ]
+    reply = next((e for e in reversed(req.events) if e.type == "replied"), None)
+    out["published_where"] = reply.data.get("published_where") if reply is not None else None
+    out["delivery"] = delivery_of(req).as_dict()
     return out

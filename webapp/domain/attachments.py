@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import flag_modified
 
 from webapp.domain.calendar import china_today
-from webapp.domain.errors import IllegalTransition, ValidationError
+from webapp.domain.errors import Forbidden, IllegalTransition, ValidationError
+from webapp.domain.file_types import EXTENSIONS, RELEASES, SCANS, page_count, sniff, sniff_release
+from webapp.domain.release import APPLICATION, PURPOSES, RELEASE
 from webapp.domain.requests.actions import may_act
 from webapp.domain.requests.history import append_event
 from webapp.domain.upload_limits import check_room
@@ -30,24 +32,7 @@ from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 
 MAX_BYTES = 10 * 1024 * 1024
-# content signature -> (type, extension)
-SIGNATURES = [
-    (b"%PDF-", ("application/pdf", ".pdf")),
-    (b"\x89PNG\r\n\x1a\n", ("image/png", ".png")),
-    (b"\xff\xd8\xff", ("image/jpeg", ".jpg")),
-    (b"II*\x00", ("image/tiff", ".tif")),
-    (b"MM\x00*", ("image/tiff", ".tif")),
-]
-ALLOWED = "PDF、PNG、JPEG、TIFF"
-
-
-# the extensions a file of each type may keep in its name
-EXTENSIONS = {
-    "application/pdf": (".pdf",),
-    "image/png": (".png",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/tiff": (".tif", ".tiff"),
-}
+ALLOWED = SCANS
 MAX_NAME = 200
 UNSAFE_CHARS = "\"'<>:;|?*"
 BREAKING = ("Cc", "Zl", "Zp")  # control characters and line breaks: replaced by "_"
@@ -75,10 +60,6 @@ def safe_filename(filename: str, content_type: str) -> str:
     return stem[: MAX_NAME - len(suffix)] + suffix
 
 
-def sniff(head: bytes) -> tuple[str, str] | None:
-    return next((kind for sig, kind in SIGNATURES if head.startswith(sig)), None)
-
-
 def store_attachment(
     session: Session,
     req: Request,
@@ -88,7 +69,15 @@ def store_attachment(
     directory: str,
     uploaded_by: User | None,
     now: dt.datetime,
+    purpose: str = APPLICATION,
+    derived_from: Attachment | None = None,
 ) -> Attachment:
+    """A file onto the request. `purpose` RELEASE (staff only): information released with the reply, of
+    any type file_types.sniff_release knows, its pages counted for the 答复书."""
+    if purpose not in PURPOSES:
+        raise ValidationError(_l("文件用途有误"), {"purpose": _l("应为application或release")})
+    if purpose == RELEASE and uploaded_by is None:
+        raise Forbidden(_l("公开的政府信息由工作人员上传"), {"purpose": _l("仅工作人员可上传")})
     data = stream.read(MAX_BYTES + 1)
     if not data:
         raise ValidationError(_l("文件为空"), {"file": _l("请选择要上传的文件")})
@@ -96,9 +85,10 @@ def store_attachment(
         raise ValidationError(
             _l("文件过大"), {"file": _l("单个文件不能超过%(mb)sMB", mb=MAX_BYTES // 1024 // 1024)}
         )
-    kind = sniff(data[:16])
+    kind = sniff_release(data) if purpose == RELEASE else sniff(data[:16])
     if kind is None:
-        raise ValidationError(_l("文件类型不支持"), {"file": _l("只接受%(types)s文件", types=ALLOWED)})
+        types = RELEASES if purpose == RELEASE else SCANS
+        raise ValidationError(_l("文件类型不支持"), {"file": _l("只接受%(types)s文件", types=types)})
     content_type, ext = kind
     check_room(session, req, uploaded_by, len(data))
     name = safe_filename(filename, content_type)  # never used as a path: the file's is `key`
@@ -113,6 +103,9 @@ def store_attachment(
         storage_key=key,
         uploaded_by=uploaded_by,
         now=now,
+        purpose=purpose,
+        pages=page_count(data, content_type) if purpose == RELEASE else None,
+        derived_from=derived_from,
     )
     path = Path(directory) / key[:2] / key
     session.info.setdefault(UNCOMMITTED, []).append(path)
@@ -161,6 +154,9 @@ def record_attachment(
     storage_key: str,
     uploaded_by: User | None,
     now: dt.datetime,
+    purpose: str = APPLICATION,
+    pages: int | None = None,
+    derived_from: Attachment | None = None,
 ) -> Attachment:
     """A stored file joins the request, with a history entry; applicants add files only while it is open."""
     if uploaded_by is None and req.finished:
@@ -175,6 +171,9 @@ def record_attachment(
         storage_key=storage_key,
         uploaded_at=now,
         uploaded_by_id=uploaded_by.id if uploaded_by else None,
+        purpose=purpose,
+        pages=pages,
+        derived_from_id=derived_from.id if derived_from else None,
     )
     req.attachments.append(attachment)
     req.updated_at = now
@@ -188,8 +187,9 @@ def record_attachment(
         actor=uploaded_by,
         from_status=req.status,
         to_status=req.status,
-        note=f"上传材料：{filename}",
-        data={"filename": filename, "sha256": sha256, "size": size},
+        note=f"{'上传拟公开的信息' if purpose == RELEASE else '上传材料'}：{filename}",
+        data={"filename": filename, "sha256": sha256, "size": size, "purpose": purpose},
+        public=purpose != RELEASE,  # a file to release is the staff's until the reply releases it
     )
     session.flush()
     return attachment

@@ -18,15 +18,34 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.domain.accounts import agency_staff
+from webapp.domain.attachments import attachment_path, download_name
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
 from webapp.domain.errors import IllegalTransition, NotFound
+from webapp.domain.release import released_files
 from webapp.domain.requests import clock_events
 from webapp.domain.states import CHANNELS, NOTICE_KINDS, NOTICE_LABELS, OUTCOMES, STATUS_LABELS, Status
 from webapp.i18n import _l
 from webapp.models import Document, Event, InboundEmail, OutboxMessage, Request, User
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MailOptions:
+    """What an applicant's e-mail needs beyond the database: the address of the tracking page (the link
+    every notice carries; never the access code), where released files are kept, and how large the
+    released files of a reply may be in all to travel as attachments (larger: by the link alone)."""
+
+    public_url: str = "http://127.0.0.1:5000"
+    attachment_dir: str = ""
+    attach_max_bytes: int = 5 * MB
+
+    def tracking_link(self, tracking_number: str) -> str:
+        return f"{self.public_url.rstrip('/')}/track?tracking_number={tracking_number}"
+
 
 REMEDY = "如对本机关的政府信息公开工作不服，可以依法申请行政复议或者提起行政诉讼。"
 FOOTER = "本邮件由政府信息公开申请办理系统自动发送，请勿直接回复。可凭申请编号和查询码在网上查询办理进度。"
@@ -59,11 +78,11 @@ def message_id(delivery_key: str, sender: str) -> str:
 # -- composing ------------------------------------------------------------------------------------
 
 
-def compose(session: Session, msg: OutboxMessage) -> Letter:
+def compose(session: Session, msg: OutboxMessage, options: MailOptions | None = None) -> Letter:
     """The email for one outbox row; `to` is empty when there is nobody to write to."""
     notice = str(msg.payload.get("notice", ""))
     if msg.kind == "notice":
-        return _applicant_letter(session, msg, notice)
+        return _applicant_letter(session, msg, notice, options or MailOptions())
     if notice in ("due_soon", "overdue"):
         return _deadline_letter(session, msg, notice)
     if notice == "digest":
@@ -84,7 +103,7 @@ def _due_after(req: Request, seq: int, cal: WorkCalendar) -> dt.date | None:
     return compute(RULES[req.rules], req.received_on, clock_events(events), cal).due_on
 
 
-def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Letter:
+def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options: MailOptions) -> Letter:
     req = msg.request
     if req is None:
         raise ValueError(f"outbox row {msg.id} has no request")
@@ -92,6 +111,7 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
     cal = current_calendar(session)
     rules = RULES[req.rules]
     lines: list[str] = []
+    extra: tuple[tuple[str, bytes], ...] = ()  # the released files, when small enough to travel
     if notice == "receipt":
         lines.append(
             f"本机关于{cn_date(req.received_on)}收到您通过{CHANNELS.get(req.channel, req.channel)}方式提出的"
@@ -145,6 +165,21 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
             lines.append(ev.note)
         if req.referred_agency:
             lines.append(f"您所申请的信息可向{req.referred_agency}咨询。")
+        files = released_files(req)
+        if files:
+            listed = "\n".join(
+                f"{n}. {a.filename}" + (f"（{a.pages}页）" if a.pages else "") for n, a in enumerate(files, 1)
+            )
+            lines.append(f"随答复提供的政府信息：\n{listed}")
+            if sum(a.size for a in files) <= options.attach_max_bytes and options.attachment_dir:
+                extra = tuple(
+                    (download_name(a), attachment_path(options.attachment_dir, a).read_bytes()) for a in files
+                )
+                lines.append("上述文件见本邮件附件，也可在查询页面下载。")
+            else:
+                lines.append("上述文件较大，未随本邮件发送，请通过下方链接在查询页面下载。")
+        if ev.data.get("published_where"):
+            lines.append(f"已主动公开的信息可通过以下途径获取：{ev.data['published_where']}")
         lines.append("答复书及相关文件可在网上查询。" + REMEDY)
     elif notice == "closure_notice":
         outcome = str(ev.data.get("outcome") or req.outcome or "")
@@ -172,6 +207,7 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
             f"{req.applicant_name}：",
             *lines,
             f"申请编号：{req.tracking_number}\n办理机关：{req.agency.name}",
+            f"查询办理进度、下载文书和文件：{options.tracking_link(req.tracking_number)}\n（请输入申请时获得的查询码）",
             FOOTER,
         ]
     )
@@ -188,7 +224,8 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str) -> Lett
         body=body + "\n",
         sender_name=req.agency.name,
         in_reply_to=in_reply_to,
-        attachments=((f"{sent.title}-{req.tracking_number}.pdf", pdf_of(session, sent)),) if sent else (),
+        attachments=(((f"{sent.title}-{req.tracking_number}.pdf", pdf_of(session, sent)),) if sent else ())
+        + extra,
     )
 
 

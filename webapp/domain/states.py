@@ -98,6 +98,17 @@ OUTCOME_LABELS = {
     "closed_other": _l("其他（含申请人撤回）"),
 }
 
+# The reasons a part of the information is withheld in a partial disclosure (部分公开, 2019 rules Art. 37,
+# 2008 rules Art. 22), one per part the reply lists: the withholding outcomes' reasons, and information
+# that is not government information at all. The article each cites is
+# webapp.domain.documents.wording.withholding_basis.
+WITHHOLDING_LABELS = {
+    **{code: label for code, label in OUTCOME_LABELS.items() if code.startswith("withheld_")},
+    "not_government_information": _l("不属于政府信息"),
+}
+WITHHOLDING_BASES = frozenset(WITHHOLDING_LABELS)
+RELEASING_OUTCOMES = frozenset({"disclosed", "partially_disclosed"})  # the replies that hand information over
+
 CLOSURE_OUTCOMES = frozenset({"closed_correction_lapsed", "closed_fee_unpaid", "closed_other"})
 REPLY_OUTCOMES = frozenset(OUTCOME_LABELS) - CLOSURE_OUTCOMES
 
@@ -122,6 +133,10 @@ EVENT_LABELS = {
     "attachment_added": _l("上传材料"),
     "extension_proposed": _l("提请延期"),
     "extension_declined": _l("不同意延期"),
+    "redacted": _l("删除处理"),
+    "posted": _l("邮寄送达"),
+    "collected": _l("当面领取"),
+    "emailed": _l("电子邮件送达"),
 }
 
 
@@ -214,6 +229,9 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
     "comment": (frozenset(Status), None),
     "close": (UNFINISHED, S.REPLIED),
     "withdraw": (UNFINISHED, S.REPLIED),
+    # The answer handed over as the applicant chose (docs/rules.md §Delivery): recorded after it.
+    "record_posting": (frozenset({S.REPLIED}), None),
+    "record_pickup": (frozenset({S.REPLIED}), None),
 }
 ACTIONS = frozenset(TRANSITIONS)
 STAFF_ACTIONS = ACTIONS - {"withdraw"}
@@ -235,6 +253,8 @@ ACTION_LABELS = {
     "comment": _l("内部备注"),
     "close": _l("办结（不出具答复书）"),
     "withdraw": _l("申请人撤回"),
+    "record_posting": _l("登记邮寄"),
+    "record_pickup": _l("登记领取"),
 }
 
 

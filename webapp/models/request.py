@@ -211,9 +211,16 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
 
 
 class Attachment(Base):
-    """A file kept outside the database; the row holds where, what and its checksum."""
+    """A file kept outside the database; the row holds where, what and its checksum. Its `purpose` is the
+    request's material (`application`: the applicant's files, the staff's scans) or information to
+    release with the reply (`release`, staff only; `released_on` set by the reply that released it;
+    `derived_from` the original a redacted copy was made from)."""
 
     __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('application', 'release')", name="purpose"),
+        CheckConstraint("released_on IS NULL OR purpose = 'release'", name="released_is_release"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
@@ -225,6 +232,10 @@ class Attachment(Base):
     storage_key: Mapped[str] = mapped_column(String(100), unique=True)
     uploaded_at: Mapped[dt.datetime]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(16), default="application", server_default="application")
+    pages: Mapped[int | None]
+    released_on: Mapped[dt.date | None] = mapped_column(Date)
+    derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
 
     request: Mapped[Request] = relationship(back_populates="attachments")
 

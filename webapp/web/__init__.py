@@ -20,6 +20,7 @@ from webapp.domain import tokens
 from webapp.domain.dates import china_time, cn_date
 from webapp.domain.deadlines import RULES
 from webapp.domain.identity import mask_id_number
+from webapp.domain.release import delivery_of
 from webapp.extensions import csrf, login_manager
 from webapp.i18n import wants_english
 from webapp.models import Request
@@ -47,6 +48,7 @@ def init_web(app: Flask) -> None:
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)
+    from webapp.web import release as _release  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web.two_factor import init_two_factor  # its routes join the staff and admin blueprints
 
@@ -66,6 +68,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals.update(aria=aria, form_problems=form_problems, ruleset=RULES.__getitem__)
     app.jinja_env.globals["shown_id_number"] = shown_id_number
     app.jinja_env.globals["token_via"] = tokens.via
+    app.jinja_env.globals["delivery_of"] = delivery_of
     app.jinja_env.filters["masked_id"] = mask_id_number
 
     @app.context_processor

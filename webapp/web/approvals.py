@@ -14,9 +14,9 @@ from webapp.domain.requests import act, approve_extension, pending_extension_req
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models.base import MAX_ID
+from webapp.web.action_forms import DeclineExtensionForm
 from webapp.web.auth import staff, staff_required
 from webapp.web.common import calendar, error_page, now, row_view, today
-from webapp.web.forms import DeclineExtensionForm
 from webapp.web.staff import bp, staff_request
 
 # -- the head: extension approvals -----------------------------------------------------------------------

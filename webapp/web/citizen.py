@@ -28,6 +28,7 @@ from webapp import authz
 from webapp.domain.attachments import attachment_path, download_name
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.release import delivery_of, released_files
 from webapp.domain.requests import (
     applicant_correct,
     applicant_withdraw,
@@ -174,6 +175,8 @@ def track() -> Any:
             db.session.commit()
             return redirect(url_for(".status", tracking_number=req.tracking_number))
         form.summary = str(NOT_FOUND)
+    if not form.is_submitted():  # the link in every e-mail names the request, never its access code
+        form.tracking_number.data = request.args.get("tracking_number", "")[:40]
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/track.html", form=form), status
 
@@ -197,6 +200,9 @@ def status_page(
             events=[e for e in req.events if e.public],
             notices=notices(req, public_only=True),
             attachments=[a for a in req.attachments if a.uploaded_by_id is None],
+            released=released_files(req),
+            reply=next((e for e in reversed(req.events) if e.type == "replied"), None),
+            delivery=delivery_of(req),
             correction_asked=correction_asked,
             correction_until=correction_until,
             correction=correction or CorrectionForm(formdata=None),

@@ -5,7 +5,6 @@ choices); the domain functions check the rules, and their field errors go back b
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -14,12 +13,10 @@ from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     Field,
     Form,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -28,19 +25,16 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webapp.domain.attachments import ALLOWED, MAX_BYTES, sniff
 from webapp.domain.errors import DomainError
-from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_TEXT, Applicant
+from webapp.domain.requests import MAX_TEXT, Applicant
 from webapp.domain.states import (
     APPLICANT_TYPE_LABELS,
     CHANNEL_LABELS,
-    CLOSURE_OUTCOMES,
     DELIVERY_LABELS,
     ID_KIND_LABELS,
-    OUTCOME_LABELS,
-    REPLY_OUTCOMES,
 )
 from webapp.i18n import _l
 
@@ -274,169 +268,6 @@ class UploadForm(PageForm):
     attachments = MultipleFileField(
         _l("上传扫描件"), [ScanFiles()], description=_l("PDF、PNG、JPEG或TIFF格式，每个不超过10MB")
     )
-
-
-class ActionForm(PageForm):
-    """One action of docs/rules.md §Lifecycle; field names are the domain's, so its errors land beside
-    them."""
-
-    version = HiddenField()
-
-    def domain_fields(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, field in self._fields.items():
-            if name in ("csrf_token", "version", "on"):
-                continue
-            value = field.data
-            if isinstance(value, str):
-                value = value or None
-            elif isinstance(value, Decimal):
-                value = float(value)
-            out[name] = value
-        return out
-
-    def version_number(self) -> int | None:
-        raw = self.version.data
-        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
-
-
-def on_field() -> DateField:
-    return date_field(_l("办理日期"), description=_l("不填为今天"))
-
-
-def document_text_field() -> Field:
-    """The text of the document the action sends (文书正文): empty sends the generated text."""
-    return text_field(
-        _l("文书正文"),
-        20000,
-        area=True,
-        description=_l("点击“预览文书”生成正文后可以修改；不填则按系统生成的正文发出。发出后不能再修改。"),
-    )
-
-
-def days_field(label: Any) -> IntegerField:
-    return IntegerField(
-        label,
-        [required(), NumberRange(min=1, max=20, message=_l("应为%(min)s至%(max)s之间的整数"))],
-        invalid_value_message=_l("应为整数"),
-    )
-
-
-class AcceptForm(ActionForm):
-    on = on_field()
-
-
-class RequestCorrectionForm(ActionForm):
-    items = text_field(
-        _l("需要补正的事项"),
-        MAX_TEXT,
-        need=True,
-        area=True,
-        description=_l("一次性写明需要更改、补充的内容"),
-    )
-    period_days = IntegerField(
-        _l("补正期限（工作日）"),
-        [
-            required(),
-            NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
-        ],
-        default=15,
-        invalid_value_message=_l("应为整数"),
-    )
-    on = on_field()
-    document_text = document_text_field()
-
-
-class ReceiveCorrectionForm(ActionForm):
-    text = text_field(_l("补正内容摘要"), MAX_TEXT, area=True)
-    on = on_field()
-
-
-class StartConsultationForm(ActionForm):
-    party = text_field(_l("征求意见的对象"), 200, need=True)
-    on = on_field()
-    document_text = document_text_field()
-
-
-class EndConsultationForm(ActionForm):
-    on = on_field()
-
-
-class RequestFeeForm(ActionForm):
-    amount_yuan = DecimalField(
-        _l("收费金额（元）"),
-        [required(), NumberRange(min=Decimal("0.01"), message=_l("应大于0"))],
-        places=2,
-        invalid_value_message=_l("应为数字"),
-    )
-    on = on_field()
-    document_text = document_text_field()
-
-
-class ReceiveFeeForm(ActionForm):
-    on = on_field()
-
-
-class ExtendForm(ActionForm):
-    days = days_field(_l("延长的工作日数"))
-    reason = text_field(_l("延期理由"), MAX_TEXT, need=True, area=True)
-    on = on_field()
-    document_text = document_text_field()
-
-
-class ProposeExtensionForm(ExtendForm):
-    document_text = None  # a proposal sends nothing; the head's approval sends the extension notice
-
-
-class DeclineExtensionForm(ActionForm):
-    note = text_field(_l("不同意的理由（选填）"), MAX_TEXT, area=True)
-
-
-class ReplyForm(ActionForm):
-    outcome = choice(
-        _l("答复结果"), [(code, OUTCOME_LABELS[code]) for code in OUTCOME_LABELS if code in REPLY_OUTCOMES]
-    )
-    note = text_field(_l("答复内容摘要"), MAX_TEXT, area=True)
-    referred_agency = text_field(
-        _l("掌握该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
-    )
-    on = on_field()
-    document_text = document_text_field()
-
-
-class AssignForm(ActionForm):
-    assignee = choice(_l("指派给"), [])
-
-
-class CommentForm(ActionForm):
-    note = text_field(_l("备注"), MAX_TEXT, need=True, area=True, description=_l("仅工作人员可见"))
-
-
-class CloseForm(ActionForm):
-    outcome = choice(
-        _l("办结原因"), [(code, OUTCOME_LABELS[code]) for code in OUTCOME_LABELS if code in CLOSURE_OUTCOMES]
-    )
-    note = text_field(_l("说明（选填）"), MAX_TEXT, area=True)
-    on = on_field()
-    document_text = document_text_field()
-
-
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "accept": AcceptForm,
-    "request_correction": RequestCorrectionForm,
-    "receive_correction": ReceiveCorrectionForm,
-    "start_consultation": StartConsultationForm,
-    "end_consultation": EndConsultationForm,
-    "request_fee": RequestFeeForm,
-    "receive_fee": ReceiveFeeForm,
-    "propose_extension": ProposeExtensionForm,
-    "extend": ExtendForm,
-    "decline_extension": DeclineExtensionForm,
-    "reply": ReplyForm,
-    "assign": AssignForm,
-    "comment": CommentForm,
-    "close": CloseForm,
-}
 
 
 # -- what the templates ask of a form --------------------------------------------------------------

@@ -25,6 +25,7 @@ from webapp.domain.documents import DocumentView, documents_of
 from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.queue import QueueFilter, all_requests_page, queue_page
+from webapp.domain.release import release_candidates
 from webapp.domain.requests import (
     act,
     available_actions,
@@ -38,6 +39,7 @@ from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
 from webapp.render.letters import application_form
 from webapp.web import tracking
+from webapp.web.action_forms import ACTION_FORMS, ActionForm
 from webapp.web.auth import (
     begin_second_step,
     known_device,
@@ -63,9 +65,7 @@ from webapp.web.common import (
 from webapp.web.documents import document_pdf, form_values, pdf_answer, preview_view
 from webapp.web.documents import views as document_views
 from webapp.web.forms import (
-    ACTION_FORMS,
     APPLICANT_FIELD_NAMES,
-    ActionForm,
     LoginForm,
     QueueFilterForm,
     RegistrationForm,
@@ -325,6 +325,8 @@ def prepare(form: ActionForm, action: str, req: Request) -> ActionForm:
             (u.email, f"{u.name} <{u.email}>" if u.name else u.email)
             for u in agency_staff(db.session(), req.agency_id)
         )
+    if action == "reply":
+        form.released.choices = [(a.id, a.filename) for a in release_candidates(req)]
     return form
 
 

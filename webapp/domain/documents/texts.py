@@ -6,8 +6,15 @@ from __future__ import annotations
 from webapp.domain import templates
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
-from webapp.domain.documents.wording import ARTICLES, FEE_RULES, REG, REPLY_TEXT, remedy_text
-from webapp.domain.states import CHANNELS, NOTICES
+from webapp.domain.documents.wording import (
+    ARTICLES,
+    FEE_RULES,
+    REG,
+    REPLY_TEXT,
+    remedy_text,
+    withholding_basis,
+)
+from webapp.domain.states import CHANNELS, DELIVERY, NOTICES, WITHHOLDING_LABELS, chinese
 from webapp.models import Event, Request
 
 
@@ -95,6 +102,7 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         if corrected is not None:
             paras.append(f"本机关告知补正后，于{cn_date(corrected.on)}收到您补正后的申请。")
         paras.append(f"经审查，现答复如下：{decision}")
+        paras.extend(_released(req, ev))
         if outcome == "not_held":
             if req.referred_agency:
                 paras.append(
@@ -142,6 +150,33 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         if filled is not None:
             return filled
     return "\n".join([f"{req.applicant_name}：", *paras])
+
+
+def _released(req: Request, ev: Event) -> list[str]:
+    """What a 予以公开/部分公开 reply hands over (each file by name and pages), where information already
+    published is, and each part withheld with its basis (docs/rules.md §Released information)."""
+    paras: list[str] = []
+    files = ev.data.get("released")
+    if isinstance(files, list) and files:
+        paras.append(f"现随本答复书向您提供以下政府信息（共{len(files)}件）：")
+        for n, f in enumerate(files, 1):
+            pages = f.get("pages")
+            paras.append(f"{n}. {f.get('name')}" + (f"（{pages}页）" if pages else ""))
+        if req.delivery in ("online", "email"):
+            paras.append("您可以凭申请编号和查询码在网上查询页面下载上述文件。")
+    where = ev.data.get("published_where")
+    if where:
+        paras.append(f"您申请获取的政府信息已经主动公开，您可以通过以下方式和途径获取：{where}")
+    if not files and not where and str(ev.data.get("outcome")) in ("disclosed", "partially_disclosed"):
+        paras.append(f"本机关将按您选择的获取方式（{DELIVERY.get(req.delivery, req.delivery)}）另行提供。")
+    parts = ev.data.get("withheld")
+    if isinstance(parts, list) and parts:
+        paras.append("不予公开的内容及理由如下：")
+        for n, p in enumerate(parts, 1):
+            basis = str(p.get("basis"))
+            reason = chinese(WITHHOLDING_LABELS[basis]).rpartition("：")[2]
+            paras.append(f"{n}. {p.get('part')}：{reason}，依据{withholding_basis(req.rules, basis)}。")
+    return paras
 
 
 def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | None:

@@ -227,3 +227,11 @@ def remedy_text(rules: str) -> str:
         f"如对本机关的上述行政行为不服，依照{REG}{art}的规定，您可以自收到本文书之日起60日内依法申请行政复议，"
         "或者自收到本文书之日起6个月内依法向人民法院提起行政诉讼。"
     )
+
+
+def withholding_basis(rules: str, basis: str) -> str:
+    """The article a withheld part of a partial disclosure cites (docs/rules.md §Released information):
+    the basis of the withholding outcome of the same reason, or Art. 2 (what government information is)."""
+    if basis == "not_government_information":
+        return f"{REG}第二条"
+    return REPLY_TEXT[rules][basis][0]

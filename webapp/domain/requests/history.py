@@ -32,8 +32,10 @@ EVENT_TYPES = {
     "comment": "commented",
     "close": "closed",
     "withdraw": "withdrawn",
+    "record_posting": "posted",
+    "record_pickup": "collected",
 }
-INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined"})
+INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined", "redacted"})
 # Events that do not move the request's own dates: an action's `on` may precede them.
 UNDATED_EVENTS = frozenset(
     {
@@ -45,6 +47,8 @@ UNDATED_EVENTS = frozenset(
         "extension_declined",
         "appeal_recorded",
         "appeal_decided",
+        "redacted",
+        "emailed",
     }
 )
 # The events that open and settle an extension proposal: the latest of them tells whether one is pending.
@@ -99,6 +103,7 @@ def append_event(
     to_status: str | None,
     note: str = "",
     data: dict[str, object] | None = None,
+    public: bool = True,
 ) -> Event:
     ev = Event(
         seq=len(req.events) + 1,
@@ -110,7 +115,7 @@ def append_event(
         from_status=from_status,
         to_status=to_status,
         note=note,
-        public=type_ not in INTERNAL_EVENTS,
+        public=public and type_ not in INTERNAL_EVENTS,
         data=data or {},
     )
     req.events.append(ev)

@@ -9,10 +9,20 @@ from sqlalchemy import select
 
 from webapp.domain.deadlines import ONE_DAY
 from webapp.domain.errors import Forbidden, IllegalTransition
+from webapp.domain.release import (
+    MAX_PARTS,
+    MAX_RELEASED,
+    MAX_WHERE,
+    check_release,
+    delivery_of,
+    mark_released,
+)
 from webapp.domain.requests.actions.spec import (
     CHOICE,
+    IDS,
     INTEGER,
     NUMBER,
+    PARTS,
     SPECS,
     STAFF_EMAIL,
     TEXT,
@@ -22,7 +32,14 @@ from webapp.domain.requests.actions.spec import (
 )
 from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
 from webapp.domain.requests.history import clock_of, pending_extension
-from webapp.domain.states import CLOSURE_OUTCOMES, REPLY_OUTCOMES, TRANSITIONS, Status
+from webapp.domain.states import (
+    CLOSURE_OUTCOMES,
+    DELIVERY_LABELS,
+    REPLY_OUTCOMES,
+    TRANSITIONS,
+    WITHHOLDING_BASES,
+    Status,
+)
 from webapp.i18n import _l
 from webapp.models import User
 
@@ -143,8 +160,32 @@ def decline_extension(c: Context) -> None:
     Field("outcome", CHOICE, required=True, choices=REPLY_OUTCOMES, doc="the reply's outcome"),
     Field("note", TEXT, limit=MAX_TEXT),
     Field("referred_agency", TEXT, limit=200, doc="not_held: the agency that holds it"),
+    Field(
+        "released",
+        IDS,
+        limit=MAX_RELEASED,
+        doc="disclosed/partially_disclosed: ids of the request's files uploaded with purpose=release "
+        "that the reply hands over (the applicant may then download them)",
+    ),
+    Field(
+        "published_where",
+        TEXT,
+        limit=MAX_WHERE,
+        doc="disclosed/partially_disclosed: where information already published is to be had (a link or a "
+        "place; 2019 rules Art. 36(2))",
+    ),
+    Field(
+        "withheld",
+        PARTS,
+        limit=MAX_PARTS,
+        choices=WITHHOLDING_BASES,
+        doc="partially_disclosed (required there): each part withheld, {part, basis}",
+    ),
 )
 def reply(c: Context) -> None:
+    """The reply; with 予以公开/部分公开 the files it releases (each then the applicant's to download), or
+    where information already published is to be had, and for 部分公开 each part withheld with its basis
+    (docs/rules.md §Released information)."""
     outcome = c.take("outcome")
     if outcome not in REPLY_OUTCOMES:
         c.errors["outcome"] = (
@@ -156,8 +197,19 @@ def reply(c: Context) -> None:
         )
     c.note = text(c.errors, "note", c.take("note"), required=False) or ""
     referred = text(c.errors, "referred_agency", c.take("referred_agency"), required=False, limit=200)
+    release = check_release(
+        c.errors,
+        c.req,
+        outcome,
+        released=c.take("released"),
+        published_where=c.take("published_where"),
+        withheld=c.take("withheld"),
+    )
     c.data["on_the_spot"] = c.on == c.req.received_on
+    c.data.update(release)
     c.updates["referred_agency"] = referred
+    if not c.errors:
+        mark_released(c.req, release, c.on)
     _finish(c, outcome)
 
 
@@ -240,6 +292,41 @@ def assign(c: Context) -> None:
 @action("comment", Field("note", TEXT, required=True, limit=MAX_TEXT))
 def comment(c: Context) -> None:
     c.note = text(c.errors, "note", c.take("note"), required=True) or ""
+
+
+@action(
+    "record_posting",
+    Field("carrier", TEXT, required=True, limit=100, doc="the postal carrier (e.g. 中国邮政EMS)"),
+    Field("tracking_code", TEXT, required=True, limit=100, doc="the carrier's tracking number"),
+)
+def record_posting(c: Context) -> None:
+    """The answer posted (邮寄) on `on`, by a carrier under its tracking number."""
+    carrier = text(c.errors, "carrier", c.take("carrier"), required=True, limit=100)
+    code = text(c.errors, "tracking_code", c.take("tracking_code"), required=True, limit=100)
+    _deliverable(c, "post")
+    c.data.update(carrier=carrier or "", tracking_code=code or "")
+    c.note = f"{carrier}，运单号{code}"
+
+
+@action(
+    "record_pickup", Field("collected_by", TEXT, required=True, limit=200, doc="who collected the answer")
+)
+def record_pickup(c: Context) -> None:
+    """The answer collected in person (自行领取) on `on`, by whom."""
+    who = text(c.errors, "collected_by", c.take("collected_by"), required=True, limit=200)
+    _deliverable(c, "pickup")
+    c.data["collected_by"] = who or ""
+    c.note = f"领取人：{who}"
+
+
+def _deliverable(c: Context, how: str) -> None:
+    if c.req.delivery != how:
+        raise IllegalTransition(
+            _l("申请人选择的获取方式不是%(how)s", how=DELIVERY_LABELS[how]),
+            {"action": _l("请按申请人选择的方式送达")},
+        )
+    if delivery_of(c.req).delivered:
+        raise IllegalTransition(_l("已登记送达"), {"action": _l("该答复已送达")})
 
 
 ACTION_SPECS = dict(SPECS)

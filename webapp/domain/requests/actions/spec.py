@@ -2,7 +2,7 @@
 
 One description per action, beside its handler (handlers.py): `act()` refuses any field it does not
 name, the API's schema (api/schemas.ActionIn) is derived from it, and the staff's forms
-(web/forms.ACTION_FORMS) are checked against it field by field (tests/domain/test_action_specs.py).
+(web/action_forms.ACTION_FORMS) are checked against it field by field (tests/domain/test_action_specs.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from webapp.domain.states import HEAD_ACTIONS, NOTICES, STAFF_ACTIONS, TRANSITIO
 from webapp.models import Request, User
 
 TEXT, INTEGER, NUMBER, CHOICE, STAFF_EMAIL = "text", "integer", "number", "choice", "staff_email"
+IDS = "ids"  # a list of the request's attachment ids (`limit`: the most)
+PARTS = "parts"  # a list of {"part": text, "basis": one of `choices`} (`limit`: the most)
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,12 @@ class Field:
     """One field an action takes: its kind, whether it is required, and its bounds or choices."""
 
     name: str
-    kind: str  # TEXT, INTEGER, NUMBER, CHOICE or STAFF_EMAIL (an officer's or head's e-mail)
+    kind: str  # TEXT, INTEGER, NUMBER, CHOICE, STAFF_EMAIL (an officer's or head's e-mail), IDS or PARTS
     required: bool = False
-    limit: int | None = None  # TEXT, STAFF_EMAIL: the most characters
+    limit: int | None = None  # TEXT, STAFF_EMAIL: the most characters; IDS, PARTS: the most entries
     low: float | None = None  # INTEGER, NUMBER: the bounds (the domain may narrow them by the rules)
     high: float | None = None
-    choices: frozenset[str] = frozenset()  # CHOICE
+    choices: frozenset[str] = frozenset()  # CHOICE; PARTS: each entry's basis
     doc: str = ""  # what it is, in the API's description (English, for outside developers)
     action: str = ""  # the action declaring it, set by `action()`
 

@@ -1,0 +1,242 @@
+"""The staff's forms of the actions on a request (docs/rules.md §Lifecycle), one per action, with the
+fields the action declares (webapp/domain/requests/actions/spec.py; tests/domain/test_action_specs.py
+checks them field by field). Shape only: the domain checks the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from wtforms import (
+    DateField,
+    DecimalField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
+from wtforms.validators import NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
+from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_TEXT
+from webapp.domain.states import CLOSURE_OUTCOMES, OUTCOME_LABELS, REPLY_OUTCOMES, WITHHOLDING_LABELS
+from webapp.i18n import _l
+from webapp.web.forms import PageForm, choice, date_field, options, required, text_field
+
+
+class ActionForm(PageForm):
+    """One action of docs/rules.md §Lifecycle; field names are the domain's, so its errors land beside
+    them."""
+
+    version = HiddenField()
+
+    def domain_fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, field in self._fields.items():
+            if name in ("csrf_token", "version", "on"):
+                continue
+            value = field.data
+            if isinstance(value, str):
+                value = value or None
+            elif isinstance(value, Decimal):
+                value = float(value)
+            out[name] = value
+        return out
+
+    def version_number(self) -> int | None:
+        raw = self.version.data
+        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def on_field() -> DateField:
+    return date_field(_l("办理日期"), description=_l("不填为今天"))
+
+
+def document_text_field() -> Field:
+    """The text of the document the action sends (文书正文): empty sends the generated text."""
+    return text_field(
+        _l("文书正文"),
+        20000,
+        area=True,
+        description=_l("点击“预览文书”生成正文后可以修改；不填则按系统生成的正文发出。发出后不能再修改。"),
+    )
+
+
+def days_field(label: Any) -> IntegerField:
+    return IntegerField(
+        label,
+        [required(), NumberRange(min=1, max=20, message=_l("应为%(min)s至%(max)s之间的整数"))],
+        invalid_value_message=_l("应为整数"),
+    )
+
+
+class AcceptForm(ActionForm):
+    on = on_field()
+
+
+class RequestCorrectionForm(ActionForm):
+    items = text_field(
+        _l("需要补正的事项"),
+        MAX_TEXT,
+        need=True,
+        area=True,
+        description=_l("一次性写明需要更改、补充的内容"),
+    )
+    period_days = IntegerField(
+        _l("补正期限（工作日）"),
+        [
+            required(),
+            NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
+        ],
+        default=15,
+        invalid_value_message=_l("应为整数"),
+    )
+    on = on_field()
+    document_text = document_text_field()
+
+
+class ReceiveCorrectionForm(ActionForm):
+    text = text_field(_l("补正内容摘要"), MAX_TEXT, area=True)
+    on = on_field()
+
+
+class StartConsultationForm(ActionForm):
+    party = text_field(_l("征求意见的对象"), 200, need=True)
+    on = on_field()
+    document_text = document_text_field()
+
+
+class EndConsultationForm(ActionForm):
+    on = on_field()
+
+
+class RequestFeeForm(ActionForm):
+    amount_yuan = DecimalField(
+        _l("收费金额（元）"),
+        [required(), NumberRange(min=Decimal("0.01"), message=_l("应大于0"))],
+        places=2,
+        invalid_value_message=_l("应为数字"),
+    )
+    on = on_field()
+    document_text = document_text_field()
+
+
+class ReceiveFeeForm(ActionForm):
+    on = on_field()
+
+
+class ExtendForm(ActionForm):
+    days = days_field(_l("延长的工作日数"))
+    reason = text_field(_l("延期理由"), MAX_TEXT, need=True, area=True)
+    on = on_field()
+    document_text = document_text_field()
+
+
+class ProposeExtensionForm(ExtendForm):
+    document_text = None  # a proposal sends nothing; the head's approval sends the extension notice
+
+
+class DeclineExtensionForm(ActionForm):
+    note = text_field(_l("不同意的理由（选填）"), MAX_TEXT, area=True)
+
+
+class WithheldPartForm(Form):
+    """One part withheld in a partial disclosure, and why (docs/rules.md §Released information)."""
+
+    part = text_field(_l("不予公开的内容"), MAX_PART, description=_l("如：第3页职工身份证号码"))
+    basis = SelectField(
+        _l("理由"),
+        choices=options([("", _l("请选择")), *WITHHOLDING_LABELS.items()]),
+        validate_choice=False,  # the domain names a wrong one beside the part
+    )
+
+
+class ReplyForm(ActionForm):
+    outcome = choice(
+        _l("答复结果"), [(code, OUTCOME_LABELS[code]) for code in OUTCOME_LABELS if code in REPLY_OUTCOMES]
+    )
+    released = SelectMultipleField(
+        _l("随答复提供的文件"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,  # the domain checks they are this request's files to release
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description=_l("予以公开、部分公开时勾选；先在“待公开的信息”中上传文件或作删除处理"),
+    )
+    published_where = text_field(
+        _l("已主动公开信息的获取途径"),
+        MAX_WHERE,
+        description=_l("信息已经主动公开的，写明网址或查阅地点"),
+    )
+    withheld = FieldList(FormField(WithheldPartForm), min_entries=3, max_entries=MAX_PARTS)
+    note = text_field(_l("答复内容摘要"), MAX_TEXT, area=True)
+    referred_agency = text_field(
+        _l("掌握该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
+    )
+    on = on_field()
+    document_text = document_text_field()
+
+    def domain_fields(self) -> dict[str, Any]:
+        out = super().domain_fields()
+        out["released"] = list(self.released.data or []) or None
+        parts = [
+            {"part": (e.get("part") or "").strip(), "basis": e.get("basis") or ""}
+            for e in self.withheld.data
+            if (e.get("part") or "").strip() or e.get("basis")
+        ]
+        out["withheld"] = parts or None
+        return out
+
+
+class AssignForm(ActionForm):
+    assignee = choice(_l("指派给"), [])
+
+
+class CommentForm(ActionForm):
+    note = text_field(_l("备注"), MAX_TEXT, need=True, area=True, description=_l("仅工作人员可见"))
+
+
+class CloseForm(ActionForm):
+    outcome = choice(
+        _l("办结原因"), [(code, OUTCOME_LABELS[code]) for code in OUTCOME_LABELS if code in CLOSURE_OUTCOMES]
+    )
+    note = text_field(_l("说明（选填）"), MAX_TEXT, area=True)
+    on = on_field()
+    document_text = document_text_field()
+
+
+class RecordPostingForm(ActionForm):  # docs/rules.md §Delivery
+    carrier = text_field(_l("寄递企业"), 100, need=True, description=_l("如：中国邮政EMS"))
+    tracking_code = text_field(_l("运单号"), 100, need=True)
+    on = date_field(_l("寄出日期"), description=_l("不填为今天"))
+
+
+class RecordPickupForm(ActionForm):
+    collected_by = text_field(_l("领取人"), 200, need=True, description=_l("领取人姓名；代领的写明代领人"))
+    on = date_field(_l("领取日期"), description=_l("不填为今天"))
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "accept": AcceptForm,
+    "request_correction": RequestCorrectionForm,
+    "receive_correction": ReceiveCorrectionForm,
+    "start_consultation": StartConsultationForm,
+    "end_consultation": EndConsultationForm,
+    "request_fee": RequestFeeForm,
+    "receive_fee": ReceiveFeeForm,
+    "propose_extension": ProposeExtensionForm,
+    "extend": ExtendForm,
+    "decline_extension": DeclineExtensionForm,
+    "reply": ReplyForm,
+    "assign": AssignForm,
+    "comment": CommentForm,
+    "close": CloseForm,
+    "record_posting": RecordPostingForm,
+    "record_pickup": RecordPickupForm,
+}
