@@ -396,8 +396,8 @@ class Generator:
                             "fee_requested",
                             p_on,
                             "awaiting_fee",
-                            "信息处理费100.00元",
-                            {"amount_yuan": 100.0},
+                            "信息处理费100.00元（按量计收：40页）",
+                            {"basis": "per_page", "pages": 40, "computed_yuan": 100.0, "amount_yuan": 100.0},
                         )
                     clock.pause(p_on, kind)
                     if target in ("consulting", "awaiting_fee"):
@@ -419,7 +419,11 @@ class Generator:
                         )
                         break
                     end = soon(p_on, 2, 15)
-                    ev("consultation_ended" if kind == "consultation" else "fee_received", end, "in_progress")
+                    if kind == "consultation":
+                        ev("consultation_ended", end, "in_progress")
+                    else:
+                        paid = {"amount_yuan": 100.0, "receipt_number": f"B{rid}"}
+                        ev("fee_received", end, "in_progress", "收到信息处理费100.00元", paid)
                     clock.resume(end)
             if finished is None and status == "in_progress" and clock.due is not None:
                 if rng.random() < (0.08 if not is_open else 0.05) and last <= clock.due:

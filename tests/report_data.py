@@ -330,9 +330,18 @@ def lived_requests(
                     act(session, req, "start_consultation", officer, now=now, on=at(2), party="某公司")
                     act(session, req, "end_consultation", officer, now=now, on=at(rng.randint(1, 14)))
                 elif path == 5 or path == 6:
-                    act(session, req, "request_fee", officer, now=now, on=at(1), amount_yuan=100)
+                    act(session, req, "request_fee", officer, now=now, on=at(1), basis="per_page", pages=40)
                     if path == 5:
-                        act(session, req, "receive_fee", officer, now=now, on=at(rng.randint(1, 15)))
+                        act(
+                            session,
+                            req,
+                            "receive_fee",
+                            officer,
+                            now=now,
+                            on=at(rng.randint(1, 15)),
+                            amount_yuan=100,
+                            receipt_number=f"R{i}",
+                        )
                     else:
                         act(session, req, "close", None, now=now, on=at(21), outcome="closed_fee_unpaid")
                 elif path == 8:

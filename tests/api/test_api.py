@@ -429,9 +429,9 @@ def test_each_action_through_the_api(client: FlaskClient, world: World):
     assert r.json["status"] == "consulting" and r.json["remaining_days"] == 19
     r = action(client, tn, o, action="end_consultation", on="2024-06-14")
     assert r.json["due_on"] == "2024-07-11"  # 19 after 6/14: 6/17–21 (5), 24–28 (10), 7/1–5 (15), 7/8–11 (19)
-    r = action(client, tn, o, action="request_fee", on="2024-06-14", amount_yuan=30)
+    r = action(client, tn, o, action="request_fee", on="2024-06-14", basis="per_page", pages=33)
     assert r.json["status"] == "awaiting_fee" and r.json["remaining_days"] == 19
-    r = action(client, tn, o, action="receive_fee", on="2024-06-17")
+    r = action(client, tn, o, action="receive_fee", on="2024-06-17", amount_yuan=30, receipt_number="No.0001")
     assert r.json["due_on"] == "2024-07-12"  # 19 after 6/17: 6/18–21 (4), 24–28 (9), 7/1–5 (14), 7/8–12 (19)
     r = action(client, tn, world.head, action="extend", on="2024-06-17", days=5, reason="档案在外地")
     assert r.json["extended_days"] == 5 and r.json["due_on"] == "2024-07-19"  # 7/15–19
@@ -505,7 +505,20 @@ def test_a_closure_for_a_lapse_waits_for_the_lapse(client: FlaskClient, world: W
             "period_days",
         ),
         ({"action": "comment", "note": "字" * 5001}, 422, "validation_error", "note"),
-        ({"action": "request_fee", "amount_yuan": -3}, 422, "validation_error", "amount_yuan"),
+        (
+            {"action": "request_fee", "basis": "per_page", "pages": 40, "amount_yuan": -3},
+            422,
+            "validation_error",
+            "amount_yuan",
+        ),
+        (
+            {"action": "request_fee", "basis": "per_page", "pages": 40, "amount_yuan": 101},
+            422,
+            "validation_error",
+            "amount_yuan",
+        ),
+        ({"action": "request_fee", "basis": "per_page"}, 422, "validation_error", "pages"),
+        ({"action": "request_fee", "basis": "by_weight"}, 422, "validation_error", "basis"),
         ({}, 422, "validation_error", "action"),
     ],
 )

@@ -252,7 +252,14 @@ def test_in_person_2008_rules_correction_consultation_extension(client: FlaskCli
 
     # No information processing fee under the 2008 regulation; an officer may not extend; at most 15 days.
     w.refused(
-        world.officer2, "request_fee", D(2019, 6, 3), 409, "illegal_transition", "action", amount_yuan=10
+        world.officer2,
+        "request_fee",
+        D(2019, 6, 3),
+        409,
+        "illegal_transition",
+        "action",
+        basis="per_page",
+        pages=31,
     )
     w.refused(
         world.officer2, "extend", D(2019, 6, 14), 403, "forbidden", "action", days=5, reason="需要更多时间"
@@ -443,17 +450,37 @@ def test_email_across_spring_festival_with_fee_and_extension(client: FlaskClient
     # Unpaid, it lapses the day after add_wd(Feb 12, 20) = Feb 13 Fri=1, Feb 14 Sat makeup=2,
     # (春节 Feb 15–23), Feb 24 Tue=3, 25=4, 26=5, 27=6, Feb 28 Sat makeup=7, Mar 2 Mon=8, 3=9, 4=10, 5=11,
     # 6=12, 9=13, 10=14, 11=15, 12=16, 13 Fri=17, 16 Mon=18, 17=19, Mar 18 Wed=20 -> Mar 19.
+    w.refused(world.officer2, "request_fee", D(2026, 2, 12), 422, "validation_error", "basis", amount_yuan=0)
     w.refused(
-        world.officer2, "request_fee", D(2026, 2, 12), 422, "validation_error", "amount_yuan", amount_yuan=0
+        world.officer2,
+        "request_fee",
+        D(2026, 2, 12),
+        409,
+        "illegal_transition",
+        "pages",
+        basis="per_page",
+        pages=30,
     )
-    w.act(world.officer2, "request_fee", D(2026, 2, 12), amount_yuan=125.5)
+    w.act(
+        world.officer2,
+        "request_fee",
+        D(2026, 2, 12),
+        basis="per_page",
+        pages=43,
+        amount_yuan=125.5,
+        reduction_reason="部分页面为空白页",
+    )
     expect(w.view, "awaiting_fee", None, remaining=15, wait=D(2026, 3, 19))
     w.act(world.officer2, "comment", D(2026, 2, 13), note="内部备注：按件计收标准核算")
 
     # Paid on Feb 25 (Wed): add_wd(Feb 25, 15) = Feb 26 Thu=1, 27 Fri=2, Feb 28 Sat makeup=3, Mar 2 Mon=4,
     # 3=5, 4=6, 5=7, 6 Fri=8, 9 Mon=9, 10=10, 11=11, 12=12, 13 Fri=13, 16 Mon=14, Mar 17 Tue=15.
     due = D(2026, 3, 17)
-    expect(w.act(world.officer2, "receive_fee", D(2026, 2, 25)), "in_progress", due)
+    expect(
+        w.act(world.officer2, "receive_fee", D(2026, 2, 25), amount_yuan=125.5, receipt_number="0001"),
+        "in_progress",
+        due,
+    )
 
     # Extended by 10 on the due day itself (still in time): add_wd(Mar 17, 10) = Mar 18 Wed=1, 19=2,
     # 20 Fri=3, 23 Mon=4, 24=5, 25=6, 26=7, 27 Fri=8, 30 Mon=9, Mar 31 Tue=10 (清明 Apr 4–6 is beyond).

@@ -50,7 +50,7 @@ def correction_asked(session: Any, world: dict[str, Any]) -> Request:
 
 def fee_asked(session: Any, world: dict[str, Any]) -> Request:
     req = accepted(session, world)
-    act(session, req, "request_fee", world["officer"], now=LATER, on=FEE_ASKED, amount_yuan=100)
+    act(session, req, "request_fee", world["officer"], now=LATER, on=FEE_ASKED, basis="per_page", pages=40)
     return req
 
 
@@ -122,7 +122,16 @@ def test_no_unpaid_fee_without_a_fee_notice(session: Any, world: Any) -> None:
 
 def test_no_unpaid_fee_once_paid(session: Any, world: Any) -> None:
     req = fee_asked(session, world)
-    act(session, req, "receive_fee", world["officer"], now=LATER, on=D(2024, 6, 20))
+    act(
+        session,
+        req,
+        "receive_fee",
+        world["officer"],
+        now=LATER,
+        on=D(2024, 6, 20),
+        amount_yuan=100,
+        receipt_number="1",
+    )
     with pytest.raises(IllegalTransition):
         close(session, req, world["officer"], D(2024, 7, 31), "closed_fee_unpaid")
 

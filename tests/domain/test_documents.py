@@ -228,20 +228,23 @@ def test_fee_notice_gives_the_amount_the_basis_and_the_deadline(
     session: Any, now: dt.datetime, world: dict[str, Any]
 ):
     req = new_request(session, now, world, R2019)
-    act(session, req, "request_fee", world["officer"], now=now, on=D(2024, 6, 4), amount_yuan=100)
+    act(session, req, "request_fee", world["officer"], now=now, on=D(2024, 6, 4), basis="per_page", pages=40)
     doc, text = last_doc(session, req)
     until = current_calendar(session).add_wd(D(2024, 6, 4), 20)
     assert doc.kind == "fee_notice"
     assert "第四十二条" in text
     assert "国办函〔2020〕109号" in text
     assert "人民币100.00元" in text
-    assert f"请于{cn(until)}前" in text
+    assert "按量计收（《政府信息公开信息处理费管理办法》第五条）" in text
+    assert "提供的政府信息共40页；30页以下（含30页）不收费；第31—40页，10页×10元/页＝100元；合计100元" in text
+    assert f"第六条的规定，请自本通知书发出次日起20个工作日内，即于{cn(until)}前（含当日）" in text
+    assert "缴款票据号码" in text and "视为放弃申请" in text
 
 
 def test_no_fee_notice_under_the_2008_rules(session: Any, now: dt.datetime, world: dict[str, Any]):
     req = new_request(session, now, world, R2008)
     with pytest.raises(IllegalTransition):
-        act(session, req, "request_fee", world["officer"], now=now, on=R2008, amount_yuan=100)
+        act(session, req, "request_fee", world["officer"], now=now, on=R2008, basis="per_page", pages=40)
     assert [d.kind for d in docs(session, req)] == ["receipt"]
 
 
@@ -399,7 +402,7 @@ def test_closure_for_a_lapsed_correction(session: Any, now: dt.datetime, world: 
 
 def test_closure_for_an_unpaid_fee(session: Any, now: dt.datetime, world: dict[str, Any]):
     req = new_request(session, now, world, R2019)
-    act(session, req, "request_fee", world["officer"], now=now, on=D(2024, 6, 4), amount_yuan=50)
+    act(session, req, "request_fee", world["officer"], now=now, on=D(2024, 6, 4), basis="per_page", pages=35)
     until = current_calendar(session).add_wd(D(2024, 6, 4), 20)
     lapsed = until + dt.timedelta(days=1)
     act(session, req, "close", None, now=at(lapsed), on=lapsed, outcome="closed_fee_unpaid")

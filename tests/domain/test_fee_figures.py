@@ -39,14 +39,31 @@ def test_fee_figures_equal_the_recorded_notices_and_payments(
         if rnd.random() < 0.2:
             continue  # no fee
         asked_on = received + dt.timedelta(days=rnd.randrange(0, 5))
-        amount = Decimal(rnd.choice(["100", "250.5", "1100", "40"]))
-        act(session, req, "request_fee", actor, now=now, on=asked_on, amount_yuan=float(amount))
+        pages, amount = rnd.choice([(40, "100"), (101, "720"), (101, "250.5"), (201, "2740"), (34, "40")])
+        amount = Decimal(amount)
+        lowered = (
+            {"amount_yuan": float(amount), "reduction_reason": "部分减免"}
+            if pages == 101 and amount < 720
+            else {}
+        )
+        act(
+            session, req, "request_fee", actor, now=now, on=asked_on, basis="per_page", pages=pages, **lowered
+        )
         figures = book(agency.code, asked_on.year)
         figures["notices"] += 1
         figures["charged_yuan"] += amount
         if rnd.random() < 0.7:
             paid_on = asked_on + dt.timedelta(days=rnd.randrange(1, 20))
-            act(session, req, "receive_fee", actor, now=now, on=paid_on)
+            act(
+                session,
+                req,
+                "receive_fee",
+                actor,
+                now=now,
+                on=paid_on,
+                amount_yuan=float(amount),
+                receipt_number=f"N{i}",
+            )
             paid = book(agency.code, paid_on.year)
             paid["paid"] += 1
             paid["collected_yuan"] += amount

@@ -46,7 +46,7 @@ def bring_to(session: Any, now: dt.datetime, world: dict[str, Any], status: Stat
         Status.IN_PROGRESS: [],
         Status.AWAITING_CORRECTION: [("request_correction", {"items": "请写明文件名称", "period_days": 10})],
         Status.CONSULTING: [("start_consultation", {"party": "某公司"})],
-        Status.AWAITING_FEE: [("request_fee", {"amount_yuan": 50})],
+        Status.AWAITING_FEE: [("request_fee", {"basis": "per_page", "pages": 35})],
         Status.REPLIED: [("reply", {"outcome": "disclosed"})],
     }[status]
     for action, fields in steps:
@@ -310,18 +310,53 @@ def test_consultation_pauses_and_resumes_the_clock(session: Any, now: dt.datetim
 def test_fee_pauses_and_payment_resumes(session: Any, now: dt.datetime, world: Any):
     req = bring_to(session, now, world, Status.IN_PROGRESS)
     cal = current_calendar(session)
-    act(session, req, "request_fee", world["officer"], now=now, on=D(2024, 6, 5), amount_yuan=120.5)
+    act(
+        session,
+        req,
+        "request_fee",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 5),
+        basis="per_page",
+        pages=43,
+        amount_yuan=120.5,
+        reduction_reason="申请人经济困难",
+    )
     assert req.status == Status.AWAITING_FEE and req.due_on is None
     assert req.wait_ends_on == cal.add_wd(D(2024, 6, 5), 20) + dt.timedelta(days=1)
-    assert req.events[-1].data == {"amount_yuan": 120.5}
-    act(session, req, "receive_fee", world["officer"], now=now, on=D(2024, 6, 7))
+    assert req.events[-1].data == {
+        "basis": "per_page",
+        "pages": 43,
+        "computed_yuan": 130.0,
+        "amount_yuan": 120.5,
+        "reduction_reason": "申请人经济困难",
+    }
+    act(
+        session,
+        req,
+        "receive_fee",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 7),
+        amount_yuan=120.5,
+        receipt_number="A1",
+    )
     assert req.due_on == cal.add_wd(D(2024, 6, 7), cal.count_wd(D(2024, 6, 5), DUE))
 
 
 def test_no_fee_under_2008_rules(session: Any, now: dt.datetime, world: Any):
     req = new_request(session, now, world, D(2018, 3, 1))
     with pytest.raises(IllegalTransition):
-        act(session, req, "request_fee", world["officer"], now=now, on=D(2018, 3, 2), amount_yuan=10)
+        act(
+            session,
+            req,
+            "request_fee",
+            world["officer"],
+            now=now,
+            on=D(2018, 3, 2),
+            basis="per_page",
+            pages=31,
+        )
 
 
 def test_extension_needs_the_head_and_moves_the_due_date(session: Any, now: dt.datetime, world: Any):
@@ -480,7 +515,7 @@ ILLEGAL = [
 FIELDS: dict[str, dict[str, Any]] = {
     "request_correction": {"items": "x", "period_days": 5},
     "start_consultation": {"party": "x"},
-    "request_fee": {"amount_yuan": 10},
+    "request_fee": {"basis": "per_page", "pages": 31},
     "extend": {"days": 5, "reason": "x"},
     "reply": {"outcome": "disclosed"},
     "close": {"outcome": "closed_other"},

@@ -187,8 +187,8 @@ def letters_with(session: Any, people: People, p: str) -> tuple[list[tuple[str, 
     act(session, first, "receive_correction", officer, now=moment, text=f"CT{p}")
     act(session, first, "start_consultation", officer, now=moment, party=f"PT{p}")
     act(session, first, "end_consultation", officer, now=moment)
-    act(session, first, "request_fee", officer, now=moment, amount_yuan=10)
-    act(session, first, "receive_fee", officer, now=moment)
+    act(session, first, "request_fee", officer, now=moment, basis="per_page", pages=31)
+    act(session, first, "receive_fee", officer, now=moment, amount_yuan=10, receipt_number="0001")
     act(session, first, "extend", head, now=moment, days=5, reason=f"RS{p}")
     act(session, first, "reply", officer, now=moment, outcome="disclosed", document_text=f"TX{p}\n{p}")
     act(

@@ -84,7 +84,7 @@ def test_a_sweep_missed_for_days_closes_with_the_right_dates(session: Any):
     agency, officer, _ = setup(session)
     corr = requested_correction(session, agency, officer)
     fee, _ = make_request(session, at(RECEIVED), agency, received_on=RECEIVED, officer=officer)
-    act(session, fee, "request_fee", officer, now=at(D(2024, 6, 5)), amount_yuan=100)
+    act(session, fee, "request_fee", officer, now=at(D(2024, 6, 5)), basis="per_page", pages=40)
     cons, _ = make_request(session, at(RECEIVED), agency, received_on=RECEIVED, officer=officer)
     act(session, cons, "start_consultation", officer, now=at(D(2024, 6, 5)), party="某公司")
     session.commit()
@@ -137,7 +137,7 @@ def test_an_officer_act_after_the_lapse_day_keeps_dates_in_order(session: Any):
     no earlier than the last act (an act's date may not precede the request's previous one)."""
     agency, officer, head = setup(session)
     fee, _ = make_request(session, at(RECEIVED), agency, received_on=RECEIVED, officer=officer)
-    act(session, fee, "request_fee", officer, now=at(D(2024, 6, 5)), amount_yuan=10)
+    act(session, fee, "request_fee", officer, now=at(D(2024, 6, 5)), basis="per_page", pages=31)
     act(session, fee, "extend", head, now=at(D(2024, 7, 8)), days=5, reason="材料较多")
     session.commit()
     sweep(session, D(2024, 7, 9))

@@ -95,7 +95,7 @@ def test_every_applicant_notice_reads_right(session: Any, worker_config: Any, si
     act(session, a, "end_consultation", officer, now=at(D(2024, 6, 6)))
     act(session, a, "reply", officer, now=at(D(2024, 6, 7)), outcome="not_held", referred_agency="市档案馆")
     b, _ = make_request(session, at(DAY), agency, received_on=DAY, officer=officer)
-    act(session, b, "request_fee", officer, now=at(D(2024, 6, 5)), amount_yuan=50)
+    act(session, b, "request_fee", officer, now=at(D(2024, 6, 5)), basis="per_page", pages=35)
     c, _ = make_request(session, at(DAY), agency, received_on=DAY, officer=officer)
     act(session, c, "withdraw", None, now=at(D(2024, 6, 5)), reason="不再需要")
     session.commit()

@@ -343,7 +343,33 @@ class RequestSummaryOut(ma.Schema):
     allowed_actions = fields.List(fields.String(), metadata={"description": "staff view only"})
 
 
+class FeeOut(ma.Schema):
+    """The information processing fee (docs/api.md §Fees): the latest fee notice and its payment."""
+
+    basis = fields.String(required=True, validate=validate.OneOf(["per_request", "per_page"]))
+    count_in_month = fields.Integer(
+        metadata={
+            "description": "per_request: this request's place among the applicant's requests of the month"
+        }
+    )
+    pages = fields.Integer(metadata={"description": "per_page: the pages provided"})
+    computed_yuan = fields.Float(
+        required=True, metadata={"description": "the fee as the standard computes it"}
+    )
+    amount_yuan = fields.Float(
+        required=True, metadata={"description": "the fee asked (at most computed_yuan)"}
+    )
+    reduction_reason = fields.String(metadata={"description": "why less than computed_yuan is asked"})
+    requested_on = fields.Date(required=True, metadata={"description": "the fee notice's day"})
+    paid_on = fields.Date(required=True, allow_none=True, metadata={"description": "the payment's day"})
+    paid_yuan = fields.Float(metadata={"description": "the amount paid"})
+    receipt_number = fields.String(metadata={"description": "the payment receipt's number"})
+
+
 class RequestOut(RequestSummaryOut):
+    fee = fields.Nested(
+        FeeOut, allow_none=True, metadata={"description": "staff view only; null: no fee asked"}
+    )
     events = fields.List(fields.Nested(EventOut), required=True)
     attachments = fields.List(fields.Nested(AttachmentOut), required=True)
     released = fields.List(

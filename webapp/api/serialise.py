@@ -11,6 +11,7 @@ from flask import url_for
 from webapp import authz
 from webapp.domain import tokens
 from webapp.domain.calendar import WorkCalendar
+from webapp.domain.fees import fee_view
 from webapp.domain.identity import mask_id_number
 from webapp.domain.release import delivery_of, released_files
 from webapp.domain.requests import clock_of
@@ -90,6 +91,8 @@ def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.da
                 else None
             )
         events.append(item)
+    if staff:
+        out["fee"] = fee_view(req)
     out["events"] = events
     out["attachments"] = [
         {

@@ -156,8 +156,15 @@ def render(view: DocumentView) -> bytes:
     contacts = view.contact_lines
     if contacts:
         story.append(Spacer(1, 8 * mm))
-        story.append(HRFlowable(width="100%", thickness=0.5, color=colors.grey, spaceAfter=2 * mm))
-        story.append(_p("　".join(contacts), styles["small"]))
+        # The rule and the contact block stay on one page (a long letter does not split them).
+        story.append(
+            KeepTogether(
+                [
+                    HRFlowable(width="100%", thickness=0.5, color=colors.grey, spaceAfter=2 * mm),
+                    _p("　".join(contacts), styles["small"]),
+                ]
+            )
+        )
     footer = _footer(f"申请编号：{view.tracking_number}　{view.number}")
     with RENDER_LOCK:
         doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -19,9 +19,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
 )
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.domain.fees import MAX_PAGES
 from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
 from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_TEXT
 from webapp.domain.states import CLOSURE_OUTCOMES, OUTCOME_LABELS, REPLY_OUTCOMES, WITHHOLDING_LABELS
@@ -116,18 +117,32 @@ class EndConsultationForm(ActionForm):
 
 
 class RequestFeeForm(ActionForm):
+    basis = choice(
+        _l("计收方式"), [("per_request", _l("按件计收")), ("per_page", _l("按量计收"))], radio=True
+    )
+    pages = IntegerField(
+        _l("页数（按量计收时填写）"),
+        [Optional(), NumberRange(min=1, max=MAX_PAGES, message=_l("应为%(min)s至%(max)s之间的整数"))],
+        invalid_value_message=_l("应为整数"),
+    )
     amount_yuan = DecimalField(
-        _l("收费金额（元）"),
-        [required(), NumberRange(min=Decimal("0.01"), message=_l("应大于0"))],
+        _l("收费金额（元，选填）"),
+        [Optional(), NumberRange(min=0, message=_l("不能小于0"))],
         places=2,
         invalid_value_message=_l("应为数字"),
+        description=_l("不填则按标准计算；只能低于按标准计算的金额，并须写明减免理由"),
     )
+    reduction_reason = text_field(_l("减免理由"), MAX_TEXT, area=True)
     on = on_field()
     document_text = document_text_field()
 
 
 class ReceiveFeeForm(ActionForm):
-    on = on_field()
+    amount_yuan = DecimalField(
+        _l("缴费金额（元）"), [required()], places=2, invalid_value_message=_l("应为数字")
+    )
+    receipt_number = text_field(_l("缴款票据号码"), 64, need=True)
+    on = date_field(_l("缴费日期"), description=_l("不填为今天"))
 
 
 class ExtendForm(ActionForm):

@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.domain import accounts, two_factor
+from webapp.domain import accounts, fees, two_factor
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
@@ -327,6 +327,8 @@ def prepare(form: ActionForm, action: str, req: Request) -> ActionForm:
         )
     if action == "reply":
         form.released.choices = [(a.id, a.filename) for a in release_candidates(req)]
+    if action == "request_fee":
+        form.basis.description = fees.hint(db.session(), req)
     return form
 
 

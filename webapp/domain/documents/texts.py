@@ -3,9 +3,10 @@ set in force on the received-on day, or an agency's own text with its {placehold
 
 from __future__ import annotations
 
-from webapp.domain import templates
+from webapp.domain import fees, templates
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
+from webapp.domain.documents import facts
 from webapp.domain.documents.wording import (
     ARTICLES,
     FEE_RULES,
@@ -14,6 +15,7 @@ from webapp.domain.documents.wording import (
     remedy_text,
     withholding_basis,
 )
+from webapp.domain.fees import FEE_PERIOD_DAYS
 from webapp.domain.states import CHANNELS, DELIVERY, NOTICES, WITHHOLDING_LABELS, chinese
 from webapp.models import Event, Request
 
@@ -31,13 +33,48 @@ def _received(req: Request) -> str:
 
 
 def _earlier(req: Request, ev: Event, type_: str) -> Event | None:
-    return next((e for e in reversed(req.events) if e.seq < ev.seq and e.type == type_), None)
+    return facts.earlier(req, ev, type_)
+
+
+def _notice(req: Request, ev: Event, type_: str) -> Event:
+    """The notice a closure rests on (facts.check has made sure it is there)."""
+    found = facts.earlier(req, ev, type_)
+    assert found is not None, f"{ev.type} without its {type_}"  # noqa: S101
+    return found
+
+
+def fee_paragraphs(ev: Event, cal: WorkCalendar) -> list[str]:
+    """The fee notice's own paragraphs (the fee measures, Art. 3–6): the basis, the standard and the
+    count or pages, the computation, any reduction, the amount, how and by when to pay."""
+    data = ev.data
+    computation = fees.compute(str(data["basis"]), int(str(data.get("count_in_month") or data.get("pages"))))
+    computed, amount = fees.yuan(data["computed_yuan"]), fees.yuan(data["amount_yuan"])
+    deadline = cal.add_wd(ev.on, FEE_PERIOD_DAYS)
+    paras = [
+        f"您申请公开政府信息超出了一定数量或者频次范围。依照{REG}第四十二条和{FEE_RULES}第三条的规定，"
+        f"本机关决定对本件申请收取信息处理费，适用{computation.standard}的标准计算：",
+        "；".join(computation.steps) + "。",
+    ]
+    if amount < computed:
+        paras.append(
+            f"按标准计算为{computed:.2f}元。因{str(data['reduction_reason']).rstrip('。')}，本机关决定减收为{amount:.2f}元。"
+        )
+    paras.append(f"应缴纳信息处理费：人民币{amount:.2f}元。")
+    paras.append(
+        f"缴纳方式和期限：依照{FEE_RULES}第六条的规定，请自本通知书发出次日起{FEE_PERIOD_DAYS}个工作日内，"
+        f"即于{cn_date(deadline)}前（含当日），按本机关告知的缴款方式（可按本通知书所列联系方式询问）缴纳，"
+        f"缴款时注明申请编号，并向本机关提供缴款票据号码。"
+        "自本通知书发出之日起至缴纳之日止的期间，不计算在答复期限内。逾期未缴纳的，视为放弃申请，"
+        "本机关不再处理该政府信息公开申请。"
+    )
+    return paras
 
 
 def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, object] | None = None) -> str:
     """The default text of the document the event `ev` sends, as of right after it (req's stored clock
     is the one the event left)."""
     kind = NOTICES[ev.type]
+    facts.check(kind, req, ev)
     rules = req.rules
     art = ARTICLES[rules]
     reply_days = 20 if rules == "2019" else 15
@@ -69,10 +106,16 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
     elif kind == "extension_notice":
         days = int(str(ev.data.get("days", 0)))
         paras.append(_received(req))
+        if req.due_on is not None:
+            extended = f"延长后的答复期限至{cn_date(req.due_on)}。"
+        else:  # approved while the count is stopped: the days left are told, the date once it resumes
+            extended = (
+                f"答复期限暂停计算期间，延长后剩余的答复期限为{req.remaining_days}个工作日，"
+                "恢复计算后另行告知具体日期。"
+            )
         paras.append(
             f"因{ev.note.rstrip('。')}，本机关不能在法定期限内作出答复。依照{REG}{art.extension}的规定，"
-            f"经本机关政府信息公开工作机构负责人同意，答复期限延长{days}个工作日，延长后的答复期限至"
-            f"{cn_date(req.due_on)}。"
+            f"经本机关政府信息公开工作机构负责人同意，答复期限延长{days}个工作日，{extended}"
         )
     elif kind == "consultation_notice":
         paras.append(_received(req))
@@ -83,17 +126,8 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
             "征求第三方意见所需时间不计算在答复期限内。本机关将在征求意见结束后继续办理，并依法作出答复。"
         )
     elif kind == "fee_notice":
-        amount = float(str(ev.data.get("amount_yuan", 0)))
-        deadline = cal.add_wd(ev.on, 20)
         paras.append(_received(req))
-        paras.append(
-            f"您申请公开政府信息的数量、频次明显超过合理范围。依照{REG}第四十二条和{FEE_RULES}的规定，"
-            f"本机关决定收取信息处理费人民币{amount:.2f}元。"
-        )
-        paras.append(
-            f"请于{cn_date(deadline)}前（含当日）缴纳。自本通知发出之日的次日起至缴纳之日止的期间，不计算在答复期限内。"
-            "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。"
-        )
+        paras += fee_paragraphs(ev, cal)
     elif kind == "reply":
         outcome = str(ev.data.get("outcome") or req.outcome)
         basis, decision = REPLY_TEXT[rules][outcome]
@@ -122,18 +156,18 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
         if ev.type == "withdrawn":
             paras.append(f"您于{cn_date(ev.on)}撤回了该申请，本机关终止办理。")
         elif outcome == "closed_correction_lapsed":
-            asked = _earlier(req, ev, "correction_requested")
-            until = cal.add_wd(asked.on, int(str(asked.data["period_days"]))) if asked else None
+            asked = _notice(req, ev, "correction_requested")
+            until = cal.add_wd(asked.on, int(str(asked.data["period_days"])))
             paras.append(
-                f"本机关于{cn_date(asked.on if asked else None)}告知您于{cn_date(until)}前补正申请，"
+                f"本机关于{cn_date(asked.on)}告知您于{cn_date(until)}前补正申请，"
                 "您未在补正期限内补正。"
                 f"依照{REG}{art.correction}的规定，视为放弃申请，本机关于{cn_date(ev.on)}终止办理该政府信息公开申请。"
             )
         elif outcome == "closed_fee_unpaid":
-            asked = _earlier(req, ev, "fee_requested")
-            until = cal.add_wd(asked.on, 20) if asked else None
+            asked = _notice(req, ev, "fee_requested")
+            until = cal.add_wd(asked.on, FEE_PERIOD_DAYS)
             paras.append(
-                f"本机关于{cn_date(asked.on if asked else None)}通知您于{cn_date(until)}前缴纳信息处理费，"
+                f"本机关于{cn_date(asked.on)}通知您于{cn_date(until)}前缴纳信息处理费，"
                 "您未在规定期限内缴纳。"
                 f"依照{REG}第四十二条和{FEE_RULES}的规定，视为放弃申请，本机关于{cn_date(ev.on)}终止办理该政府信息公开申请。"
             )
@@ -182,6 +216,8 @@ def _released(req: Request, ev: Event) -> list[str]:
 def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | None:
     """An agency's own template with its {placeholders} filled in; None when it is unusable (a template
     stored before the rules of webapp.domain.templates, say): the default text is sent instead."""
+    if req.due_on is None and "due_on" in templates.placeholders(template, templates.LETTER_FIELDS):
+        return None  # the count is stopped: no date to write; the default text tells the days left
     values = dict(
         applicant=req.applicant_name,
         tracking_number=req.tracking_number,
@@ -200,8 +236,9 @@ def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | No
 
 def consultation_letter(req: Request, ev: Event) -> str:
     """征求第三方意见书: what is asked and the third party's rights; the applicant is not named to it."""
+    facts.check("consultation_letter", req, ev)
     art = ARTICLES[req.rules]
-    party = str(ev.data.get("party") or "")
+    party = str(ev.data["party"])
     paras = [
         f"{party}：",
         f"本机关于{cn_date(req.received_on)}收到一件政府信息公开申请（申请编号：{req.tracking_number}），申请公开"

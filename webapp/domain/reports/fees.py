@@ -17,6 +17,7 @@ from typing import TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.domain.fees import yuan
 from webapp.domain.reports.scope import year_bounds
 from webapp.models import Event, Request
 
@@ -28,13 +29,6 @@ class FeeFigures(TypedDict):
     charged_yuan: Decimal
     paid: int
     collected_yuan: Decimal
-
-
-def yuan(value: object) -> Decimal:
-    """An amount stored in an event's data, in yuan to the fen."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        return Decimal("0.00")
-    return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def fee_figures(session: Session, agency_ids: Sequence[int], year: int) -> FeeFigures:

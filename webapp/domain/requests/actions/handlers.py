@@ -1,12 +1,13 @@
 """One handler per action, each declared with its fields (spec.action): it reads and checks its own
 fields, may refuse the act outright (IllegalTransition, Forbidden), and fills the context's note, data
-and updates. Actions with no handler of their own beyond the date (accept, end_consultation,
-receive_fee) take no field."""
+and updates. Actions with no handler of their own beyond the date (accept, end_consultation)
+take no field."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from webapp.domain import fees
 from webapp.domain.deadlines import ONE_DAY
 from webapp.domain.errors import Forbidden, IllegalTransition
 from webapp.domain.release import (
@@ -46,7 +47,6 @@ from webapp.models import User
 
 @action("accept")
 @action("end_consultation")
-@action("receive_fee")
 def nothing_but_the_date(c: Context) -> None:
     pass
 
@@ -91,17 +91,85 @@ def start_consultation(c: Context) -> None:
 
 
 @action(
-    "request_fee", Field("amount_yuan", NUMBER, required=True, low=0, high=1_000_000, doc="the fee in yuan")
+    "request_fee",
+    Field(
+        "basis", CHOICE, required=True, choices=frozenset(fees.BASES), doc="按件 per_request or 按量 per_page"
+    ),
+    Field("pages", INTEGER, low=1, high=fees.MAX_PAGES, doc="per_page: the pages provided"),
+    Field("amount_yuan", NUMBER, low=0, high=1_000_000, doc="at most the computed fee (lowering it)"),
+    Field("reduction_reason", TEXT, limit=MAX_TEXT, doc="why the fee is lowered (required when it is)"),
 )
 def request_fee(c: Context) -> None:
+    """The fee as the measures compute it (docs/rules.md §Fees), which the officer may lower with a
+    reason but never raise; a fee of nothing is no fee notice."""
     if c.rules.fee_limit_days is None:
         raise IllegalTransition(_l("2008年《条例》下的申请不适用信息处理费"), {"action": _l("不适用")})
+    basis, pages = c.take("basis"), c.take("pages")
     amount = c.take("amount_yuan")
-    if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount <= 1_000_000:
-        c.errors["amount_yuan"] = _l("收费金额应为大于0的数字（元）")
+    reason = text(c.errors, "reduction_reason", c.take("reduction_reason"), required=False)
+    quantity: int | None = None
+    if basis not in fees.BASES:
+        c.errors["basis"] = _l("应为以下之一：%(values)s", values="、".join(fees.BASES))
+    elif basis == fees.PER_PAGE:
+        if not isinstance(pages, int) or isinstance(pages, bool) or not 1 <= pages <= fees.MAX_PAGES:
+            c.errors["pages"] = _l("按量计收须填写页数（1至%(max)s的整数）", max=fees.MAX_PAGES)
+        else:
+            quantity = pages
+    elif pages is not None:
+        c.errors["pages"] = _l("按件计收不填页数")
     else:
-        c.data["amount_yuan"] = round(float(amount), 2)
-        c.note = f"信息处理费{c.data['amount_yuan']:.2f}元"
+        quantity = fees.place_in_month(c.session, c.req)
+        if quantity is None:
+            raise IllegalTransition(
+                _l("申请人没有身份证件号码或统一社会信用代码，无法统计其本月申请件数，不能按件计收"),
+                {"basis": _l("无法按件计收")},
+            )
+    if amount is not None and (
+        not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 <= amount <= 1_000_000
+    ):
+        c.errors["amount_yuan"] = _l("收费金额应为不小于0的数字（元）")
+        amount = None
+    if quantity is None:
+        return
+    computed = fees.compute(str(basis), quantity)
+    if computed.yuan == 0:
+        raise IllegalTransition(
+            _l("按标准计算的信息处理费为0元，不能发出缴费通知：%(how)s", how="；".join(computed.steps)),
+            {"pages" if basis == fees.PER_PAGE else "basis": _l("按标准计算为0元")},
+        )
+    charged = computed.yuan if amount is None else fees.yuan(amount)
+    if charged > computed.yuan:
+        c.errors["amount_yuan"] = _l("不能高于按标准计算的%(yuan)s元", yuan=computed.yuan)
+    elif charged < computed.yuan and not reason:
+        c.errors["reduction_reason"] = _l("低于按标准计算的金额收费的，须写明减免理由")
+    elif charged == 0:
+        raise IllegalTransition(
+            _l("减免至0元即不收取信息处理费，无需发出缴费通知"), {"amount_yuan": _l("应大于0元")}
+        )
+    c.data.update(fees.notice_data(computed, charged, reason))
+    c.note = f"信息处理费{charged:.2f}元（{computed.standard}：{'；'.join(computed.steps)}）"
+
+
+@action(
+    "receive_fee",
+    Field("amount_yuan", NUMBER, required=True, low=0, high=1_000_000, doc="the amount paid"),
+    Field("receipt_number", TEXT, required=True, limit=64, doc="the payment receipt's number"),
+)
+def receive_fee(c: Context) -> None:
+    """The payment of the fee notice, received on `on`: its amount (the notice's) and the receipt's number."""
+    amount = c.take("amount_yuan")
+    receipt = text(c.errors, "receipt_number", c.take("receipt_number"), required=True, limit=64)
+    notice = fees.latest_notice(c.req)
+    asked = fees.yuan(notice.data.get("amount_yuan")) if notice is not None else None
+    if not isinstance(amount, int | float) or isinstance(amount, bool):
+        c.errors["amount_yuan"] = _l("应为缴费金额（元）")
+    elif asked is not None and fees.yuan(amount) != asked:
+        c.errors["amount_yuan"] = _l("应为缴费通知书载明的%(yuan)s元", yuan=asked)
+    if c.errors:
+        return
+    paid = fees.yuan(amount)
+    c.data.update(amount_yuan=float(paid), receipt_number=receipt)
+    c.note = f"收到信息处理费{paid:.2f}元，票据号{receipt}"
 
 
 EXTENSION_FIELDS = (
