@@ -18,6 +18,7 @@ from webapp.domain.documents.texts import consultation_letter, draft
 from webapp.domain.errors import IllegalTransition
 from webapp.domain.requests import act, applicant_withdraw
 from webapp.models import Event, Request
+from webapp.models.document import DOCUMENT_KINDS
 
 D = dt.date
 LATER = at(D(2024, 8, 30))
@@ -145,6 +146,8 @@ def test_each_letter_refuses_each_missing_fact(session: Any, world: Any, case: s
 
 
 def test_every_kind_of_letter_is_covered() -> None:
+    """A new kind of document declares its facts (facts.FIXED) and gets a case here."""
+    assert set(facts.FIXED) == set(DOCUMENT_KINDS)
     assert {kind for kind, _steps in CASES.values()} == set(facts.FIXED)
     assert {"per_request", "per_page"} == set(facts.PER_BASIS)
 

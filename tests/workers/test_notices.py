@@ -112,7 +112,7 @@ def test_every_applicant_notice_reads_right(session: Any, worker_config: Any, si
     assert "因需要调取档案" in extension and "延长10个工作日" in extension
     reply = body("政府信息公开申请答复书", a)
     assert "本机关不掌握相关政府信息" in reply and "市档案馆" in reply and "行政复议" in reply
-    assert "信息处理费50.00元" in body("政府信息公开信息处理费缴费通知书", b)
+    assert "信息处理费50.00元（按量计收，共35页）" in body("政府信息公开信息处理费缴费通知书", b)
     assert "2024年7月4日前缴纳" in body("政府信息公开信息处理费缴费通知书", b)
     assert "撤回申请" in body("政府信息公开申请办结告知书", c)
     assert all(m.message["To"] == "zhangsan@example.cn" for m in sink.messages())

@@ -24,6 +24,7 @@ from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
 from webapp.domain.errors import IllegalTransition, NotFound
+from webapp.domain.fees import BASIS_NAMES, yuan
 from webapp.domain.release import released_files
 from webapp.domain.requests import clock_events
 from webapp.domain.states import CHANNELS, NOTICE_KINDS, NOTICE_LABELS, OUTCOMES, STATUS_LABELS, Status
@@ -61,6 +62,18 @@ class Letter:
     sender_name: str
     in_reply_to: str | None = None
     attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, PDF): the document sent with the event
+
+
+def fee_basis(ev: Event) -> str:
+    """（按量计收，共40页） or （按件计收，本月第11件） after a fee notice's amount; nothing for a notice
+    recorded before the standard was."""
+    data = ev.data or {}
+    basis = data.get("basis")
+    if basis == "per_page" and data.get("pages"):
+        return f"（{BASIS_NAMES['per_page']}，共{data['pages']}页）"
+    if basis == "per_request" and data.get("count_in_month"):
+        return f"（{BASIS_NAMES['per_request']}，本月第{data['count_in_month']}件申请）"
+    return ""
 
 
 def message_id_domain(sender: str) -> str:
@@ -152,7 +165,7 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
         limit = rules.fee_limit_days or 20
         lines += [
             f"依照《政府信息公开信息处理费管理办法》，本申请需缴纳信息处理费"
-            f"{float(str(ev.data.get('amount_yuan', 0))):.2f}元。",
+            f"{yuan(ev.data.get('amount_yuan')):.2f}元{fee_basis(ev)}。",
             f"请于{cn_date(cal.add_wd(ev.on, limit))}前缴纳；逾期未缴纳的，视为放弃申请，本机关不再处理。"
             "收费期间不计入答复期限。",
         ]
