@@ -54,6 +54,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
             "webapp.web.admin_calendar",
             "webapp.web.approvals",
             "webapp.web.citizen",
+            "webapp.web.queue",
             "webapp.web.release",
             "webapp.web.reports",
             "webapp.web.staff",

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp import authz
@@ -363,6 +363,17 @@ def mail_for_review(session: Session, agency_ids: Iterable[int]) -> list[Inbound
             .where(InboundEmail.agency_id.in_(list(agency_ids)), InboundEmail.status == "review")
             .order_by(InboundEmail.received_at, InboundEmail.id)
         ).scalars()
+    )
+
+
+def pending_mail_count(session: Session, agency_ids: Iterable[int]) -> int:
+    """How many messages of the agencies' mailboxes wait for an officer (the navigation's badge)."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(InboundEmail)
+            .where(InboundEmail.agency_id.in_(list(agency_ids)), InboundEmail.status == "review")
+        ).scalar_one()
     )
 
 

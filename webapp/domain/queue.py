@@ -33,6 +33,7 @@ class QueueFilter:
     overdue: bool = False
     due_soon: bool = False
     due_before: dt.date | None = None
+    due_from: dt.date | None = None  # due on or after this day
     assignee: str | None = None  # an e-mail, `me`, or `none` (nobody assigned)
     channel: str | None = None
     applicant_type: str | None = None
@@ -243,6 +244,8 @@ def queue_select(
         )
     if flt.due_before:
         base = base.where(Request.due_on < flt.due_before)
+    if flt.due_from:
+        base = base.where(Request.due_on >= flt.due_from)
     if flt.assignee:
         if flt.assignee == UNASSIGNED:
             base = base.where(Request.assignee_id.is_(None))

@@ -10,6 +10,7 @@ from webapp.models.mail import AgencyMailbox, InboundEmail
 from webapp.models.outbox import OutboxMessage
 from webapp.models.report import Appeal, ReportSnapshot
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
+from webapp.models.saved_view import SavedView
 from webapp.models.sessions import LoginFailure, StaffSession, TrackingGrant
 from webapp.models.two_factor import RecoveryCode
 
@@ -36,6 +37,7 @@ __all__ = [
     "RecoveryCode",
     "ReportSnapshot",
     "Request",
+    "SavedView",
     "StaffSession",
     "TrackingCounter",
     "TrackingGrant",

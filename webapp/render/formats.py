@@ -1,5 +1,6 @@
-"""Annex two as a file, in one place: the format decides what is written, its content type and its name,
-for the HTTP API, the report page's downloads and the command line alike."""
+"""Every export in one place: annex two, and a list of rows (the staff queue's view), as a file; the
+format decides what is written, its content type and its name, for the HTTP API, the report page's
+downloads, the queue page and the command line alike."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.render import annex_two, page
+from webapp.render import annex_two, page, tables
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
+TABLE_FORMATS = ("csv", "xlsx")
 # The formats that show the whole report (figures beyond the form, charts, snapshot status): the caller
 # computes domain.reports.full_report() for these, the table alone (annex_two()) for the others.
 FULL_REPORT_FORMATS = frozenset({"json", "html"})
@@ -32,7 +34,13 @@ class Export:
 
 def export(report: dict[str, Any], fmt: str, *, names: list[str], now: dt.datetime) -> Export:
     """The report as a file of format `fmt` (one of FORMATS). `names`: the agencies' names for the
-    title; `now`: when the page says it was made."""
+    title; `now`: when the page says it was made. A report of kind "table" (`columns`, `rows`, `name`) is
+    a list of rows, written as CSV or XLSX (TABLE_FORMATS)."""
+    if report.get("kind") == "table":
+        if fmt not in TABLE_FORMATS:
+            raise ValueError(f"a table is exported as {' or '.join(TABLE_FORMATS)}, not {fmt}")
+        body = tables.to_csv(report) if fmt == "csv" else tables.to_xlsx(report)
+        return Export(body, CONTENT_TYPES[fmt], f"{report['name']}-{now:%Y%m%d-%H%M}.{fmt}")
     if fmt == "json":
         body = json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
     elif fmt == "html":

@@ -48,6 +48,7 @@ def init_web(app: Flask) -> None:
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)
+    from webapp.web import queue as _queue  # noqa: F401  (its routes and badges join the staff blueprint)
     from webapp.web import release as _release  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web.two_factor import init_two_factor  # its routes join the staff and admin blueprints

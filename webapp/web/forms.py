@@ -254,14 +254,47 @@ class LoginForm(PageForm):
 
 
 class QueueFilterForm(Form):
-    """The queue's filters (GET, nothing changes: no CSRF token)."""
+    """The queue's filters and order (GET, nothing changes: no CSRF token); every one kept in the URL."""
 
     q = StringField(_l("搜索"), [Optional(), Length(max=100)], filters=[strip])
     agency = SelectField(_l("机关"), [Optional()], choices=[])
     status = SelectField(_l("状态"), [Optional()], choices=[])
+    channel = SelectField(_l("渠道"), [Optional()], choices=[])
+    applicant_type = SelectField(_l("申请人类型"), [Optional()], choices=[])
+    assignee = SelectField(_l("经办人"), [Optional()], choices=[])
+    due = SelectField(_l("期限"), [Optional()], choices=[])
+    received_from = DateField(_l("收到日期自"), [Optional()])
+    received_to = DateField(_l("收到日期至"), [Optional()])
+    sort = SelectField(_l("排序"), [Optional()], choices=[])
     overdue = BooleanField(_l("只看已逾期"))
     mine = BooleanField(_l("只看指派给我的"))
     cursor = HiddenField()
+
+
+class BulkForm(PageForm):
+    """Several rows of the queue at once: assign, comment or export them."""
+
+    action = SelectField(
+        _l("批量操作"),
+        [required()],
+        choices=options(
+            [
+                ("assign", _l("指派给")),
+                ("comment", _l("添加内部备注")),
+                ("export_xlsx", _l("导出所选（Excel）")),
+                ("export_csv", _l("导出所选（CSV）")),
+            ]
+        ),
+        invalid_choice_message=NOT_A_CHOICE,
+    )
+    assignee = SelectField(_l("经办人"), [Optional()], choices=[])
+    note = StringField(_l("备注"), [Optional(), Length(max=2000)], filters=[strip])
+    back = HiddenField()
+
+
+class SaveViewForm(PageForm):
+    name = StringField(_l("视图名称"), [required(), Length(max=40)], filters=[strip])
+    query = HiddenField()
 
 
 class UploadForm(PageForm):

@@ -24,7 +24,7 @@ from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
 from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
-from webapp.domain.queue import QueueFilter, all_requests_page, queue_page
+from webapp.domain.queue import QueueFilter, all_requests_page
 from webapp.domain.release import release_candidates
 from webapp.domain.requests import (
     act,
@@ -32,7 +32,7 @@ from webapp.domain.requests import (
     pending_extension,
     submit,
 )
-from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, UNFINISHED, Status
+from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, Status
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
@@ -212,13 +212,6 @@ def page_links(cursor: str | None) -> dict[str, Any]:
     }
 
 
-@bp.get("/queue")
-@staff_required()
-def queue() -> Any:
-    statuses = [("", _l("全部未办结"))] + [(str(s), STATUS_LABELS[s]) for s in Status if s in UNFINISHED]
-    return _request_list(_l("待办队列"), statuses, all_requests=False)
-
-
 @bp.get("/requests")
 @staff_required()
 def all_requests() -> Any:
@@ -227,20 +220,17 @@ def all_requests() -> Any:
 
 
 def _request_list(title: Any, statuses: list[tuple[str, Any]], *, all_requests: bool) -> Any:
-    """The queue (unfinished requests, by deadline) or every request of the user's agencies."""
+    """Every request of the user's agencies, newest first (the queue's own page: webapp/web/queue.py)."""
     user = staff()
     form, flt = filter_form(user, statuses)
     day, cal = today(), calendar()
     cursor = request.args.get("cursor") or None
     try:
-        if all_requests:
-            rows, cursor = all_requests_page(db.session(), user, flt, limit=PAGE_SIZE, cursor=cursor)
-        else:
-            rows, cursor = queue_page(db.session(), user, flt, limit=PAGE_SIZE, cursor=cursor, today=day)
+        rows, cursor = all_requests_page(db.session(), user, flt, limit=PAGE_SIZE, cursor=cursor)
     except ValidationError as exc:
         return error_page(422, exc.message)
     return render_template(
-        "staff/queue.html",
+        "staff/requests.html",
         form=form,
         rows=[row_view(r, cal, day) for r in rows],
         **page_links(cursor),
