@@ -230,7 +230,7 @@ def review_reason(mail: ParsedMail, own_domain: str) -> str | None:
     return None
 
 
-def _description(mail: ParsedMail) -> str:
+def description_of(mail: ParsedMail) -> str:
     text = "\n\n".join(p for p in (mail.subject, mail.body) if p) or "（见邮件附件）"
     if len(text) > MAX_TEXT:
         tail = "……（邮件正文过长，全文见原始邮件）"
@@ -308,7 +308,7 @@ def ingest(
                     name=(mail.sender_name or mail.sender.partition("@")[0])[:200],
                     email=mail.sender,
                 ),
-                description=_description(mail),
+                description=description_of(mail),
                 delivery="email",
                 channel="email",
                 received_on=china_today(now),

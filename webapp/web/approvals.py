@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp.domain.errors import DomainError
+from webapp.domain.mail_register import inbound_of, read_mail
 from webapp.domain.mailbox import dismiss_mail, mail_for_review, review_label
 from webapp.domain.notices import failed_notices
 from webapp.domain.requests import act, approve_extension, pending_extension_requests
@@ -16,7 +17,7 @@ from webapp.i18n import _l
 from webapp.models.base import MAX_ID
 from webapp.web.action_forms import DeclineExtensionForm
 from webapp.web.auth import staff, staff_required
-from webapp.web.common import calendar, error_page, now, row_view, today
+from webapp.web.common import calendar, error_page, inbound_dir, now, row_view, today
 from webapp.web.staff import bp, staff_request
 
 # -- the head: extension approvals -----------------------------------------------------------------------
@@ -112,3 +113,24 @@ def mail_dismiss(inbound_id: int) -> Any:
     db.session.commit()
     flash(_l("已标记为处理完毕。"), "success")
     return redirect(url_for(".mail_review"))
+
+
+MAIL_STATUS = {"request": _l("已登记为申请"), "review": _l("待人工审核"), "dismissed": _l("已处理")}
+
+
+@bp.get(f"/mail/<int(max={MAX_ID}):inbound_id>")
+@staff_required("officer", "head", "admin")
+def mail_message(inbound_id: int) -> Any:
+    """One message of the agencies' mailboxes: what it says, and the request it became."""
+    try:
+        row = inbound_of(db.session(), inbound_id, staff())
+    except DomainError as exc:
+        return error_page(exc.http_status, exc.message)
+    mail = read_mail(row, inbound_dir())
+    return render_template(
+        "staff/mail_message.html",
+        row=row,
+        status=MAIL_STATUS.get(row.status, row.status),
+        body=mail.body if mail else "",
+        attachments=[name for name, _ in mail.attachments] if mail else [],
+    )

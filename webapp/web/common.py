@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
@@ -90,6 +91,11 @@ def row_view(req: Request, cal: WorkCalendar, today: dt.date) -> dict[str, Any]:
 def notices(req: Request, *, public_only: bool) -> list[tuple[Event, str]]:
     """The written notices (docs/rules.md §Lifecycle) the request's history has produced, with their kind."""
     return [(e, NOTICES[e.type]) for e in req.events if e.type in NOTICES and (e.public or not public_only)]
+
+
+def inbound_dir() -> Path:
+    """Where the email channel keeps the messages it took (workers/mailbox.py writes them)."""
+    return Path(current_app.config["DATA_DIR"]) / "inbound"
 
 
 def today() -> dt.date:

@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webapp.domain.attachments import ALLOWED, MAX_BYTES, sniff
 from webapp.domain.errors import DomainError
+from webapp.domain.mail_register import MailDraft
 from webapp.domain.requests import MAX_TEXT, Applicant
 from webapp.domain.states import (
     APPLICANT_TYPE_LABELS,
@@ -211,6 +212,8 @@ OFFLINE_CHANNELS = [(code, label) for code, label in CHANNEL_LABELS.items() if c
 
 
 class RegistrationForm(ApplicationForm):
+    """An officer's registration; filled from a message of the mail review list when it registers one."""
+
     agency = choice(_l("受理机关"), [])
     channel = choice(_l("申请渠道"), OFFLINE_CHANNELS, default="letter")
     received_on = date_field(
@@ -223,6 +226,15 @@ class RegistrationForm(ApplicationForm):
         [ScanFiles()],
         description=_l("来信、传真或身份证明的扫描件；PDF、PNG、JPEG或TIFF格式，每个不超过10MB"),
     )
+
+    def fill_from_mail(self, drafted: MailDraft) -> None:
+        self.agency.data, self.channel.data, self.delivery.data = (
+            drafted.inbound.agency.code,
+            "email",
+            "email",
+        )
+        self.name.data, self.email.data = drafted.name, drafted.email
+        self.description.data, self.received_on.data = drafted.description, drafted.received_on
 
 
 # -- the citizen's tracking ----------------------------------------------------------------------------

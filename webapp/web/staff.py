@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.domain import accounts, fees, two_factor
+from webapp.domain import accounts, fees, mail_register, two_factor
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
@@ -54,6 +54,7 @@ from webapp.web.common import (
     calendar,
     clock_view,
     error_page,
+    inbound_dir,
     install_error_pages,
     notices,
     now,
@@ -248,10 +249,21 @@ def register() -> Any:
     user = staff()
     form = RegistrationForm()
     form.agency.choices = options((a.code, a.name) for a in user.agencies)
+    mail = request.args.get("mail", "")  # a message of the mail review list, registered in one step
+    try:
+        drafted = (
+            mail_register.draft(db.session(), int(mail), user, inbound_dir=inbound_dir(), now=now())
+            if mail.isdigit() and int(mail) <= MAX_ID
+            else None
+        )
+    except DomainError as exc:
+        return error_page(exc.http_status, exc.message)
     if request.method == "GET":
         if len(user.agencies) == 1:
             form.agency.data = user.agencies[0].code
         form.received_on.data = today()
+        if drafted:
+            form.fill_from_mail(drafted)
     if form.validate_on_submit():
         agency = next(a for a in user.agencies if a.code == form.agency.data)
         moment = now()
@@ -266,16 +278,29 @@ def register() -> Any:
                 now=moment,
             )
             store_uploads(req, uploads(form.attachments), uploaded_by=user, moment=moment)
+            if drafted:
+                mail_register.take_as_request(
+                    db.session(),
+                    drafted.inbound.id,
+                    req,
+                    user,
+                    inbound_dir=inbound_dir(),
+                    attachment_dir=current_app.config["ATTACHMENT_DIR"],
+                    now=moment,
+                )
         except ValidationError as exc:
             db.session.rollback()
             show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
+        except DomainError as exc:
+            db.session.rollback()
+            return error_page(exc.http_status, exc.message)
         else:
             db.session.commit()
             # the code sealed: the session cookie never carries it in clear (webapp/web/tracking.py)
             session[STAFF_RECEIPT] = {"tracking_number": req.tracking_number, "sealed": tracking.seal(code)}
             return redirect(url_for(".register_receipt"))
     status = 422 if form.is_submitted() else 200
-    return render_template("staff/register.html", form=form), status
+    return render_template("staff/register.html", form=form, drafted=drafted), status
 
 
 @bp.get("/register/receipt")
@@ -360,6 +385,7 @@ def render_request(
             upload=upload,
             documents=document_views(documents_of(db.session(), req)),
             drafted=dict([drafted]) if drafted else {},
+            source_mail=mail_register.message_of(db.session(), req),
         ),
         code,
     )
