@@ -231,26 +231,28 @@ def queue_select(
         # The same rows (an unfinished request has no finished_on), said so that the open requests' partial
         # indexes apply: the page is read in key order from them, whatever the table's size.
         base = base.where(Request.finished_on.is_(None))
+    # The due-date conditions are said on DUE_KEY (the same rows: a stopped clock's key is 9999-12-31), and
+    # the assignee's on ASSIGNEE_KEY, so that the orders' indexes answer them as ranges.
     if flt.overdue:
-        base = base.where(Request.due_on < today, Request.status != Status.REPLIED)
+        base = base.where(today > DUE_KEY, Request.status != Status.REPLIED)
     if flt.due_soon:
         if cal is None:
             raise ValueError("the due-soon filter needs the calendar")
         # due within `within` working days: count_wd(today, due_on) <= within
         base = base.where(
-            Request.due_on >= today,
-            Request.due_on < cal.add_wd(today, within + 1),
+            today <= DUE_KEY,
+            cal.add_wd(today, within + 1) > DUE_KEY,
             Request.status != Status.REPLIED,
         )
     if flt.due_before:
-        base = base.where(Request.due_on < flt.due_before)
+        base = base.where(flt.due_before > DUE_KEY)
     if flt.due_from:
-        base = base.where(Request.due_on >= flt.due_from)
+        base = base.where(flt.due_from <= DUE_KEY, Request.due_on.is_not(None))
     if flt.assignee:
         if flt.assignee == UNASSIGNED:
-            base = base.where(Request.assignee_id.is_(None))
+            base = base.where(ASSIGNEE_KEY == 0)
         else:
-            base = base.where(Request.assignee_id == _assignee_id(session, user, flt.assignee))
+            base = base.where(ASSIGNEE_KEY == _assignee_id(session, user, flt.assignee))  # noqa: SIM300
     if flt.channel:
         base = base.where(Request.channel == flt.channel)
     if flt.applicant_type:
