@@ -40,6 +40,7 @@ from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.identity import mask_id_number, resident_id_check_digit
 from webapp.domain.requests import act, submit
+from webapp.domain.saved_views import save_view
 from webapp.models import Agency, ApiToken, CalendarOverride, CalendarYear, InboundEmail, Request, User
 from webapp.models.document import Document
 
@@ -153,6 +154,12 @@ def staff_page(p: str) -> Any:
     return ALLOW if p in STAFF else LOGIN
 
 
+def own_view_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if p == "officer_own" else 404
+
+
 def head_page(p: str) -> Any:
     if p not in STAFF:
         return LOGIN
@@ -219,6 +226,7 @@ class World:
     snapshot: int
     appeal: int
     mail: int
+    view: int  # officer_own's saved queue view
     spare_user: int
     spare_token: int
     spare_b_token: int  # a token of another officer of agency B
@@ -313,6 +321,7 @@ def seed(session: Any, directory: str) -> World:
     )
     session.add(mail)
     spare = accounts.create_user(session, "spare@matrix.example", role="officer", agencies=[a], now=now)
+    view = save_view(session, users["officer_own"], "我的逾期", "due=overdue", now=now)
     spare_b = accounts.create_user(session, "spare_b@matrix.example", role="officer", agencies=[b], now=now)
     root2 = accounts.create_user(session, "root2@matrix.example", role="admin", agencies=[], now=now)
     tokens = {p: accounts.issue_token(session, u, now=now, issued_by=issuer[p]) for p, u in users.items()}
@@ -337,6 +346,7 @@ def seed(session: Any, directory: str) -> World:
         snapshot=snapshot.id,
         appeal=appeal.id,
         mail=mail.id,
+        view=view.id,
         spare_user=spare.id,
         spare_token=spare_token,
         spare_b_token=spare_b_token,
@@ -500,6 +510,16 @@ ENDPOINTS: dict[str, Row] = {
     "staff.register_receipt": Row(staff_page),
     "staff.mail_review": Row(staff_page),
     "staff.mail_dismiss": Row(agency_staff_page, lambda w: {"inbound_id": w.mail}),
+    "staff.mail_message": Row(agency_staff_page, lambda w: {"inbound_id": w.mail}),
+    "staff.queue_export": Row(staff_page, lambda w: {"fmt": "xlsx"}),
+    "staff.queue_bulk": Row(
+        staff_page,
+        bodies={
+            "POST": lambda w: {"data": {"action": "comment", "note": "已阅", "n": [w.req_a.tracking_number]}}
+        },
+    ),
+    "staff.queue_save_view": Row(staff_page, bodies={"POST": form({"name": "本周", "query": "due=week"})}),
+    "staff.queue_delete_view": Row(own_view_page, lambda w: {"view_id": w.view}),
     "staff.request_page": Row(agency_staff_page, tn, full_id=True),
     "staff.act_on": Row(
         agency_staff_page,
