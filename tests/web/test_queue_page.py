@@ -146,6 +146,7 @@ def test_the_view_exports_as_xlsx_and_csv_in_its_order(client: FlaskClient, peop
     assert [row[0] for row in rows[1:]] == [b.tracking_number, a.tracking_number]
     assert rows[2][2] == "'=HYPERLINK(1)"  # never a formula
     assert rows[1][4] == "电子邮件"
+    assert client.get("/staff/queue/export.pdf").status_code == 404
     r = client.get("/staff/queue/export.csv?channel=fax")
     lines = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     assert lines[0][0] == "申请编号" and len(lines) == 2 and lines[1][2] == "张三"

@@ -25,7 +25,7 @@ from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Request, User
 from webapp.models.base import MAX_ID
-from webapp.render import export
+from webapp.render import TABLE_FORMATS, export
 from webapp.web.auth import staff, staff_required
 from webapp.web.citizen import find
 from webapp.web.common import calendar, error_page, now, row_view, today
@@ -225,10 +225,12 @@ def file_answer(table: dict[str, Any], fmt: str) -> Response:
     return response
 
 
-@bp.get("/queue/export.<any(csv, xlsx):fmt>")
+@bp.get("/queue/export.<fmt>")
 @staff_required()
 def queue_export(fmt: str) -> Any:
-    """The current view, every page of it in its order (at most EXPORT_MAX rows)."""
+    """The current view, every page of it in its order (at most EXPORT_MAX rows), as CSV or XLSX."""
+    if fmt not in TABLE_FORMATS:
+        raise NotFound()
     user = staff()
     _, flt = queue_filter(user, request.args)
     try:
