@@ -1,7 +1,7 @@
 """saved views - the queue's named views per user
 
 Revision ID: b5d7e2f4a913
-Revises: 7a3e5c1d9b42
+Revises: a7e3c5d1b902
 Create Date: 2026-12-04 22:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b5d7e2f4a913'
-down_revision = '7a3e5c1d9b42'
+down_revision = 'a7e3c5d1b902'
 branch_labels = None
 depends_on = None
 
