@@ -180,6 +180,11 @@ def sign_off_page(p: str) -> Any:
     return ALLOW if p in IN_A else 404
 
 
+def dead_link(p: str) -> Any:
+    """A password-reset link that opens nothing: the same 404 to everyone."""
+    return 404
+
+
 def track_only(p: str) -> Any:
     return TRACK
 
@@ -228,6 +233,7 @@ class World:
     mail: int
     view: int  # officer_own's saved queue view
     spare_user: int
+    spare_b: int  # an officer of agency B
     spare_token: int
     spare_b_token: int  # a token of another officer of agency B
     root2: int  # a second platform administrator
@@ -348,6 +354,7 @@ def seed(session: Any, directory: str) -> World:
         mail=mail.id,
         view=view.id,
         spare_user=spare.id,
+        spare_b=spare_b.id,
         spare_token=spare_token,
         spare_b_token=spare_b_token,
         root2=root2.id,
@@ -545,6 +552,9 @@ ENDPOINTS: dict[str, Row] = {
     "staff.sign_off_snapshot": Row(sign_off_page, lambda w: {"snapshot_id": w.snapshot}),
     # the user's own account and two-factor sign-in (for a user not enrolled, the last two go back to it)
     "staff.account": Row(staff_page),
+    "staff.account_password": Row(staff_page, bodies={"POST": form({"password-current_password": "x"})}),
+    "staff.password_forgot": Row(public, bodies={"POST": form({"email": "nobody@matrix.example"})}),
+    "staff.password_reset": Row(dead_link, lambda w: {"token": "1." + "0" * 64}, {"POST": form({})}),
     "staff.two_factor_enrol": Row(staff_page, bodies={"POST": form({"code": "000000"})}),
     "staff.two_factor_recovery_codes": Row(staff_page, bodies={"POST": form({"regenerate-password": "x"})}),
     "staff.two_factor_disable": Row(staff_page, bodies={"POST": form({"disable-password": "x"})}),
@@ -566,6 +576,7 @@ ENDPOINTS: dict[str, Row] = {
     "admin.user_active": Row(
         of_agency_a, lambda w: {"user_id": w.spare_user}, {"POST": form({"active": "1"})}
     ),
+    "admin.user_edit": Row(of_agency_a, lambda w: {"user_id": w.spare_user}, {"POST": form({"role": "x"})}),
     "admin.tokens": Row(admin_page, bodies={"POST": form({"label": ""})}),
     "admin.revoke": Row(of_agency_a, lambda w: {"token_id": w.spare_token}),
     "admin.reset_user": Row(of_agency_a, lambda w: {"user_id": w.spare_user}),  # two-factor reset
@@ -699,6 +710,31 @@ VARIANTS: dict[str, list[Row]] = {
             {"POST": lambda w: {"json": {"text": notice_text(w.year + 4)}}},
             effect=lambda w, session: session.get(CalendarYear, w.year + 4) is not None,
         )
+    ],
+    "admin.user_edit": [
+        # agency A's head renamed: A's administrator or the platform's
+        Row(
+            of_agency_a,
+            lambda w: {"user_id": w.users["head_own"].id},
+            {"POST": lambda w: {"data": {"name": "矩阵改名", "role": "head", "agencies": str(w.a.id)}}},
+            effect=lambda w, session: session.get(User, w.users["head_own"].id).name,
+        ),
+        # agency A's head made a platform administrator (an administrator of no agency): only the platform's
+        Row(
+            of_agency_a,
+            lambda w: {"user_id": w.users["head_own"].id},
+            {"POST": form({"role": "admin"})},
+            policies={"POST": admin_levels(own=422)},
+            effect=lambda w, session: session.get(User, w.users["head_own"].id).role,
+        ),
+        # agency B's officer moved into agency A: B's administrator may not give A, A's may not see B's
+        Row(
+            admin_levels(own=404, other=ALLOW),
+            lambda w: {"user_id": w.spare_b},
+            {"POST": lambda w: {"data": {"role": "officer", "agencies": str(w.a.id)}}},
+            policies={"POST": admin_levels(own=404, other=422)},
+            effect=lambda w, session: sorted(a.code for a in session.get(User, w.spare_b).agencies),
+        ),
     ],
     "admin.user_active": [
         # deactivate agency A's head: A's administrator or the platform's

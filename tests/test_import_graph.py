@@ -50,6 +50,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
     "webapp.web": (
         "register(): the pages' blueprints, registered by the factory",
         {
+            "webapp.web.accounts",
             "webapp.web.admin",
             "webapp.web.admin_calendar",
             "webapp.web.approvals",

@@ -119,6 +119,8 @@ class SecuritySettings:
     # Files the applicants upload (web and API, not staff), per client IP and per request.
     ratelimit_upload: str = "30 per hour;100 per day"
     ratelimit_upload_request: str = "10 per 10 minutes;30 per day"
+    # Password-reset links asked for (/staff/password/forgot), per client IP, whatever the address.
+    ratelimit_password_reset: str = "5 per hour;20 per day"  # noqa: S105 -- a rate, not a password
     # A staff session ends after this long unused, and this long after the login however used.
     staff_session_idle_minutes: int = 30
     staff_session_max_hours: int = 12
@@ -146,6 +148,7 @@ class SecuritySettings:
             ratelimit_tracking=env.get("RATELIMIT_TRACKING") or d.ratelimit_tracking,
             ratelimit_upload=env.get("RATELIMIT_UPLOAD") or d.ratelimit_upload,
             ratelimit_upload_request=env.get("RATELIMIT_UPLOAD_REQUEST") or d.ratelimit_upload_request,
+            ratelimit_password_reset=env.get("RATELIMIT_PASSWORD_RESET") or d.ratelimit_password_reset,
             staff_session_idle_minutes=_positive(
                 env, "STAFF_SESSION_IDLE_MINUTES", d.staff_session_idle_minutes
             ),
@@ -173,6 +176,7 @@ class SecuritySettings:
             "RATELIMIT_TRACKING": self.ratelimit_tracking,
             "RATELIMIT_UPLOAD": self.ratelimit_upload,
             "RATELIMIT_UPLOAD_REQUEST": self.ratelimit_upload_request,
+            "RATELIMIT_PASSWORD_RESET": self.ratelimit_password_reset,
             "STAFF_SESSION_IDLE_MINUTES": self.staff_session_idle_minutes,
             "STAFF_SESSION_MAX_HOURS": self.staff_session_max_hours,
             "TRACKING_GRANT_HOURS": self.tracking_grant_hours,

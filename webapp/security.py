@@ -173,6 +173,10 @@ def init_limits(app: Flask) -> Limiter:
     views["staff.login_code"] = limiter.limit(
         configured("RATELIMIT_LOGIN"), methods=["POST"], deduct_when=lambda r: r.status_code != 302
     )(views["staff.login_code"])
+    # password-reset links asked for, whether or not the address has an account (webapp/web/accounts.py)
+    views["staff.password_forgot"] = limiter.limit(configured("RATELIMIT_PASSWORD_RESET"), methods=["POST"])(
+        views["staff.password_forgot"]
+    )
     views["citizen.apply"] = web_submission(views["citizen.apply"])
     views["citizen.track"] = web_tracking(views["citizen.track"])
     for endpoint in [e for e in views if e.startswith("api_v1.")]:

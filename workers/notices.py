@@ -177,6 +177,7 @@ class RelaySettings:
     max_attempts: int = 8
     retry_base: float = 60.0
     mail: MailOptions = field(default_factory=MailOptions)
+    secret: str = ""  # SECRET_KEY: the links a letter carries (a password reset) are made with it
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RelaySettings:
@@ -190,6 +191,7 @@ class RelaySettings:
                 attachment_dir=config.get("ATTACHMENT_DIR") or "",
                 attach_max_bytes=int(float(config.get("MAIL_ATTACHMENT_MAX_MB") or 5) * 1024 * 1024),
             ),
+            secret=str(config.get("SECRET_KEY") or ""),
         )
 
     def backoff(self, attempts: int) -> dt.timedelta:
@@ -346,7 +348,7 @@ def deliver(
         _give_up(session, outbox_id, "发送过程多次中断", clock())
         return "failed"
     try:
-        letter = compose(session, msg, settings.mail)
+        letter = compose(session, msg, settings.mail, secret=settings.secret, now=clock())
     except OperationalError:
         raise  # the database is away, not the notice at fault: the lease runs out, the row is taken again
     except Exception as exc:  # a notice that cannot be written: retried, then failed and shown

@@ -206,7 +206,9 @@ def test_a_comment_through_a_token_shows_its_issuer_in_the_history(
     response = post(officer, f"/staff/requests/{number}/actions/comment", {"comment-note": "页面上的意见"})
     assert response.status_code == 302
     html = officer.get(f"/staff/requests/{number}").get_data(as_text=True)
-    assert re.search(r"officer@hr.example（经 系统管理员 签发的令牌）", html)
+    assert re.search(
+        r"刘经办（officer@hr.example）（经 系统管理员 签发的令牌）", html
+    )  # by name, then the token
     assert html.count("签发的令牌") == 1
     page_event = session.scalars(select(Event).where(Event.note == "页面上的意见")).one()
     assert page_event.actor_id == p.officer.id and page_event.token_id is None

@@ -309,6 +309,38 @@ def set_catalogue_count(session: Session, agency: Agency, year: int, count: int 
     session.flush()
 
 
+def update_user(
+    session: Session, user: User, *, name: str, role: str, agencies: list[Agency], actor: User | None
+) -> list[str]:
+    """A user's name, role and agencies changed (the caller checks the actor may grant them,
+    webapp.authz.may_grant). An administrator changes neither their own role nor their own agencies (they
+    would lock themselves out). Returns what changed, for the page's message."""
+    errors = {}
+    name = name.strip()
+    if len(name) > 100:
+        errors["name"] = _l("不能超过%(limit)s个字符", limit=100)
+    if role not in ROLES:
+        errors["role"] = _l("应为以下之一：%(values)s", values="、".join(ROLES))
+    if role != "admin" and not agencies:
+        errors["agencies"] = _l("经办人和负责人须属于至少一个机关")
+    same_agencies = {a.id for a in agencies} == {a.id for a in user.agencies}
+    if actor is not None and actor.id == user.id and (role != user.role or not same_agencies):
+        errors["role"] = _l("不能修改自己的角色和所属机关")
+    if errors:
+        raise ValidationError(_l("用户信息有误"), errors)
+    changed = []
+    if name != (user.name or ""):
+        changed.append("name")
+    if role != user.role:
+        changed.append("role")
+    if not same_agencies:
+        changed.append("agencies")
+    user.name, user.role = name, role
+    user.agencies = list(agencies)
+    session.flush()
+    return changed
+
+
 def set_user_active(
     session: Session, user: User, *, active: bool, actor: User | None, now: dt.datetime
 ) -> None:

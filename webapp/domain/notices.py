@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.domain import passwords
 from webapp.domain.accounts import agency_staff
 from webapp.domain.attachments import attachment_path, download_name
 from webapp.domain.calendar import WorkCalendar, current_calendar
@@ -29,7 +30,7 @@ from webapp.domain.release import released_files
 from webapp.domain.requests import clock_events
 from webapp.domain.states import CHANNELS, NOTICE_KINDS, NOTICE_LABELS, OUTCOMES, STATUS_LABELS, Status
 from webapp.i18n import _l
-from webapp.models import Document, Event, InboundEmail, OutboxMessage, Request, User
+from webapp.models import Document, Event, InboundEmail, OutboxMessage, PasswordReset, Request, User
 
 MB = 1024 * 1024
 
@@ -91,11 +92,23 @@ def message_id(delivery_key: str, sender: str) -> str:
 # -- composing ------------------------------------------------------------------------------------
 
 
-def compose(session: Session, msg: OutboxMessage, options: MailOptions | None = None) -> Letter:
-    """The email for one outbox row; `to` is empty when there is nobody to write to."""
+def compose(
+    session: Session,
+    msg: OutboxMessage,
+    options: MailOptions | None = None,
+    *,
+    secret: str = "",
+    now: dt.datetime | None = None,
+) -> Letter:
+    """The email for one outbox row; `to` is empty when there is nobody to write to. `secret` makes the
+    link a staff member's account letter carries (a password reset, at `options.public_url`), written at
+    `now` (a link expired by then is not sent)."""
     notice = str(msg.payload.get("notice", ""))
+    options = options or MailOptions()
     if msg.kind == "notice":
-        return _applicant_letter(session, msg, notice, options or MailOptions())
+        return _applicant_letter(session, msg, notice, options)
+    if msg.kind == "account" and notice == passwords.NOTICE:
+        return _reset_letter(session, msg, secret, options.public_url, now or dt.datetime.now(dt.UTC))
     if notice in ("due_soon", "overdue"):
         return _deadline_letter(session, msg, notice)
     if notice == "digest":
@@ -271,6 +284,32 @@ def _deadline_letter(session: Session, msg: OutboxMessage, notice: str) -> Lette
         to=staff_emails(session, req.agency_id, req.assignee_id),
         subject=subject,
         body=text + "\n",
+        sender_name="政府信息公开申请办理系统",
+    )
+
+
+def _reset_letter(
+    session: Session, msg: OutboxMessage, secret: str, public_url: str, now: dt.datetime
+) -> Letter:
+    """The staff member's password-reset link; nothing to send once it is used or expired (a resend
+    would carry a dead link) or without the secret that makes it."""
+    reset = session.get(PasswordReset, int(str(msg.payload.get("reset_id"))))
+    if reset is None or not secret:
+        raise ValueError(f"outbox row {msg.id}: no reset or no SECRET_KEY")
+    alive = reset.used_at is None and reset.expires_at > now and reset.user.active
+    link = f"{public_url.rstrip('/')}/staff/password/reset/{passwords.token_of(reset, secret)}"
+    minutes = int(passwords.RESET_VALID.total_seconds() // 60)
+    body = (
+        f"{reset.user.name or reset.user.email}：\n\n"
+        f"有人（希望是您本人）申请重置政府信息公开申请办理系统的登录密码。请在{minutes}分钟内打开下面的链接设置新密码，"
+        f"链接只能使用一次：\n\n{link}\n\n"
+        "如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n\n"
+        "本邮件由政府信息公开申请办理系统自动发送，请勿直接回复。\n"
+    )
+    return Letter(
+        to=[reset.user.email] if alive else [],
+        subject="重置登录密码",
+        body=body,
         sender_name="政府信息公开申请办理系统",
     )
 

@@ -11,7 +11,7 @@ from webapp.models.outbox import OutboxMessage
 from webapp.models.report import Appeal, ReportSnapshot
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
 from webapp.models.saved_view import SavedView
-from webapp.models.sessions import LoginFailure, StaffSession, TrackingGrant
+from webapp.models.sessions import LoginFailure, PasswordReset, StaffSession, TrackingGrant
 from webapp.models.two_factor import RecoveryCode
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "InboundEmail",
     "LoginFailure",
     "OutboxMessage",
+    "PasswordReset",
     "RecoveryCode",
     "ReportSnapshot",
     "Request",

@@ -65,3 +65,22 @@ class TrackingGrant(Base):
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
     revoked_at: Mapped[dt.datetime | None]
     receipt: Mapped[str | None] = mapped_column(Text)
+
+
+class PasswordReset(Base):
+    """A password-reset link sent by e-mail (webapp/domain/password_resets.py): single-use, expiring.
+
+    The link's token is an HMAC of `nonce` under the application's SECRET_KEY, so the table alone opens
+    nothing; the relay computes it again when it writes the e-mail. Used (or superseded by a new password)
+    once `used_at` is set."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()

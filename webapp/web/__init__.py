@@ -24,7 +24,7 @@ from webapp.domain.release import delivery_of
 from webapp.extensions import csrf, login_manager
 from webapp.i18n import wants_english
 from webapp.models import Request
-from webapp.web import labels
+from webapp.web import history, labels
 from webapp.web.auth import init_login, keep_alive
 from webapp.web.common import today
 from webapp.web.forms import aria, form_problems
@@ -45,6 +45,7 @@ def init_web(app: Flask) -> None:
 
     # The security headers of every page (CSP…) and the rate limits: webapp/security.py.
 
+    from webapp.web import accounts as _accounts  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)
@@ -67,6 +68,7 @@ def init_web(app: Flask) -> None:
         {name: partial(labels.label, mapping) for name, mapping in labels.TEMPLATE_LABELS.items()}
     )
     app.jinja_env.globals.update(aria=aria, form_problems=form_problems, ruleset=RULES.__getitem__)
+    app.jinja_env.globals.update(history.TEMPLATE_HELPERS)
     app.jinja_env.globals["shown_id_number"] = shown_id_number
     app.jinja_env.globals["token_via"] = tokens.via
     app.jinja_env.globals["delivery_of"] = delivery_of

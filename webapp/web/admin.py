@@ -35,6 +35,7 @@ from webapp.web.admin_forms import (
     TokenIssueForm,
     UploadLimitsForm,
     UserCreateForm,
+    UserEditForm,
 )
 from webapp.web.auth import staff, staff_required
 from webapp.web.common import install_error_pages, now, today
@@ -273,7 +274,7 @@ def users() -> Any:
     form = UserCreateForm()
     # Only agencies the reader covers are offered (webapp.authz.covers), and a choice outside them is
     # refused as not one of the options.
-    offered = [a for a in accounts.list_agencies(db.session()) if authz.covers(staff(), [a])]
+    offered = offered_agencies()
     form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in offered)
     if form.validate_on_submit():
         chosen = [a for a in offered if a.id in (form.agencies.data or [])]
@@ -301,6 +302,52 @@ def users() -> Any:
             flash(_l("已创建用户 %(email)s。", email=user.email), "success")
             return redirect(url_for(".users"))
     return users_page(form, 422 if form.is_submitted() else 200)
+
+
+def offered_agencies() -> list[Agency]:
+    """The agencies the reader may give a user: those its own cover (webapp.authz.covers)."""
+    return [a for a in accounts.list_agencies(db.session()) if authz.covers(staff(), [a])]
+
+
+@bp.route(f"/users/<int(max={MAX_ID}):user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int) -> Any:
+    """A user's name, role and agencies, within the reader's walls: a user it manages, given no more than
+    it holds (webapp.authz.may_grant); anyone else is answered as if it did not exist."""
+    user = authz.user_or_404(staff(), db.session.get(User, user_id))
+    form = UserEditForm(obj=None if request.method == "POST" else user)
+    offered = offered_agencies()
+    form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in offered)
+    if request.method == "GET":
+        form.agencies.data = [a.id for a in user.agencies]
+    if form.validate_on_submit():
+        chosen = [a for a in offered if a.id in (form.agencies.data or [])]
+        role = form.role.data or ""
+        try:
+            # The user is one the reader manages, so all of its agencies are among those offered; the
+            # choice must stay within the reader's (an agency administrator choosing none for an
+            # administrator would make a platform administrator).
+            if (chosen or role == authz.ADMIN) and not authz.may_grant(staff(), role, chosen):
+                raise ValidationError(_l("用户信息有误"), {"agencies": _l("请至少选择一个您管理的机关")})
+            changed = accounts.update_user(
+                db.session(),
+                user,
+                name=form.name.data or "",
+                role=role,
+                agencies=chosen,
+                actor=staff(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                _l("已保存 %(email)s 的信息。", email=user.email) if changed else _l("没有修改。"),
+                "success",
+            )
+            return redirect(url_for(".users"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user.html", form=form, user=user), status
 
 
 @bp.post(f"/users/<int(max={MAX_ID}):user_id>/active")

@@ -103,6 +103,14 @@ class UserCreateForm(PageForm):
     )
 
 
+class UserEditForm(PageForm):
+    """A user's name, role and agencies (webapp/web/admin.py): within the administrator's own."""
+
+    name = text_field(_l("姓名"), 100)
+    role = choice(_l("角色"), ROLE_LABELS.items(), radio=True)
+    agencies = MultiCheckboxField(_l("所属机关"), coerce=int, choices=[], invalid_choice_message=NOT_A_CHOICE)
+
+
 class TokenIssueForm(PageForm):
     user = SelectField(_l("用户"), [required()], coerce=int, choices=[], invalid_choice_message=NOT_A_CHOICE)
     label = text_field(_l("用途说明"), 100, description=_l("如：市门户网站对接"))

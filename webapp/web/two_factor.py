@@ -18,7 +18,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import Length
+from wtforms.validators import EqualTo, Length
 
 from webapp import authz
 from webapp.domain import accounts, totp
@@ -56,6 +56,16 @@ class EnrolForm(PageForm):
 
 class PasswordCheckForm(PageForm):
     password = PasswordField(_l("当前密码"), [required()], description=_l("为确认是您本人操作，请输入密码。"))
+
+
+class PasswordChangeForm(PageForm):
+    """The user's own new password (webapp/web/accounts.py), on the account page beside two-factor."""
+
+    current_password = PasswordField(_l("当前密码"), [required()])
+    new_password = PasswordField(_l("新密码"), [required()], description=_l("至少8位"))
+    confirm = PasswordField(
+        _l("再次输入新密码"), [required(), EqualTo("new_password", message=_l("两次输入的新密码不一致"))]
+    )
 
 
 class AgencyTwoFactorForm(PageForm):
@@ -127,10 +137,15 @@ def code_locked_out(form: CodeForm, until: dt.datetime) -> Any:
 
 
 def account_page(
-    *, regenerate: PasswordCheckForm | None = None, disable: PasswordCheckForm | None = None
+    *,
+    regenerate: PasswordCheckForm | None = None,
+    disable: PasswordCheckForm | None = None,
+    password: PasswordChangeForm | None = None,
 ) -> Any:
+    """The user's own page; a form given came back with its errors (422). `password`: the password
+    change's form (webapp/web/accounts.py)."""
     user = staff()
-    status = 422 if (regenerate or disable) else 200
+    status = 422 if (regenerate or disable or password) else 200
     return render_template(
         "staff/account.html",
         user=user,
@@ -140,6 +155,7 @@ def account_page(
         remaining=tf.remaining_recovery_codes(db.session(), user) if tf.enrolled(user) else 0,
         regenerate_form=regenerate or PasswordCheckForm(formdata=None, prefix="regenerate"),
         disable_form=disable or PasswordCheckForm(formdata=None, prefix="disable"),
+        password_form=password or PasswordChangeForm(formdata=None, prefix="password"),
     ), status
 
 

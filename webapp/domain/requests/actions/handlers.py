@@ -355,6 +355,8 @@ def assign(c: Context) -> None:
     else:
         c.updates["assignee"] = assignee
         c.data["assignee"] = assignee.email
+        if assignee.name:
+            c.data["assignee_name"] = assignee.name
 
 
 @action("comment", Field("note", TEXT, required=True, limit=MAX_TEXT))

@@ -1,0 +1,146 @@
+"""A request's history as the staff pages show it, in the reader's language (the templates' helpers
+`event_actor`, `event_detail`, `event_note`): who acted — the staff member by name, or the applicant, or the
+system, never "申请人或系统" — whom a request was assigned to ("指派给 X"), and the notes the product itself
+writes (a channel, a calendar change, a fee, a failed notice…), which are stored in Chinese and shown in
+English to an English reader. What a person typed stays as typed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from webapp.domain.states import CHANNEL_LABELS, CHANNELS, NOTICE_LABELS, NOTICES
+from webapp.i18n import _l, wants_english
+from webapp.models import Event, User
+
+# The events an applicant makes without an account (the actor is empty): the rest without one are the
+# product's own (sweeps, the mail channel, the relay, a command on the server).
+APPLICANT_EVENTS = frozenset({"correction_received", "withdrawn", "attachment_added"})
+
+
+def person(user: User) -> str:
+    return f"{user.name}（{user.email}）" if user.name else user.email
+
+
+def event_actor(e: Event, channel: str | None = None) -> str:
+    """Who made the event: a staff member by name and address, the applicant, or the system."""
+    if e.actor is not None:
+        return person(e.actor)
+    if e.type in APPLICANT_EVENTS or (e.type == "submitted" and (channel or "online") == "online"):
+        return str(_l("申请人"))
+    return str(_l("系统"))
+
+
+def event_detail(e: Event) -> str:
+    """What the event's data adds to its name: whom a request was assigned to."""
+    if e.type == "assigned" and (e.data or {}).get("assignee"):
+        data = e.data or {}
+        who = str(data.get("assignee_name") or "") or str(data["assignee"])
+        if data.get("assignee_name"):
+            who = f"{data['assignee_name']}（{data['assignee']}）"
+        return str(_l("指派给 %(who)s", who=who))
+    return ""
+
+
+_CHANNEL_CODES = {str(name): code for code, name in CHANNELS.items()}
+_NOTICE_CODES = {str(NOTICE_LABELS[code]): code for code in NOTICES.values() if code in NOTICE_LABELS}
+
+
+def _channel(name: str) -> str:
+    code = _CHANNEL_CODES.get(name)
+    return str(CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else name
+
+
+def _notice(name: str) -> str:
+    code = _NOTICE_CODES.get(name)
+    return str(NOTICE_LABELS[code]) if code else name
+
+
+def _calendar_reason(reason: str) -> str:
+    if m := re.fullmatch(r"工作日历调整（(\d{4}-\d\d-\d\d)(放假|调休上班|删除)）", reason):
+        kind = {"放假": _l("放假"), "调休上班": _l("调休上班"), "删除": _l("删除")}[m.group(2)]
+        return str(_l("工作日历调整（%(day)s %(kind)s）", day=m.group(1), kind=kind))
+    if m := re.fullmatch(r"(\d{4})年节假日安排已按国务院办公厅通知录入", reason):
+        return str(_l("%(year)s年节假日安排已按国务院办公厅通知录入", year=m.group(1)))
+    if m := re.fullmatch(r"(\d{4})年节假日安排已录入", reason):
+        return str(_l("%(year)s年节假日安排已录入", year=m.group(1)))
+    return reason
+
+
+# The notes the product writes, as stored (Chinese), and how an English reader is shown them.
+SYSTEM_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"通过(.+)渠道收到申请"),
+        lambda m: str(_l("通过%(channel)s渠道收到申请", channel=_channel(m.group(1)))),
+    ),
+    (
+        re.compile(r"(.+)：答复期限由(\S+)调整为(\S+)"),
+        lambda m: str(
+            _l(
+                "%(reason)s：答复期限由%(old)s调整为%(new)s",
+                reason=_calendar_reason(m.group(1)),
+                old=m.group(2),
+                new=m.group(3),
+            )
+        ),
+    ),
+    (
+        re.compile(r"征求第三方意见，期间不计入答复期限"),
+        lambda m: str(_l("征求第三方意见，期间不计入答复期限")),
+    ),
+    (re.compile(r"信息处理费([\d.]+)元"), lambda m: str(_l("信息处理费%(amount)s元", amount=m.group(1)))),
+    (re.compile(r"申请人撤回申请"), lambda m: str(_l("申请人撤回申请"))),
+    (re.compile(r"上传材料：(.+)", re.S), lambda m: str(_l("上传材料：%(name)s", name=m.group(1)))),
+    (
+        re.compile(r"补正期限届满，申请人未补正，视为放弃申请"),
+        lambda m: str(_l("补正期限届满，申请人未补正，视为放弃申请")),
+    ),
+    (
+        re.compile(r"缴费期限届满，申请人未缴纳信息处理费，视为放弃申请"),
+        lambda m: str(_l("缴费期限届满，申请人未缴纳信息处理费，视为放弃申请")),
+    ),
+    (
+        re.compile(
+            r"通知“(.+?)”发送失败（已尝试(\d+)次），请核实联系方式或改用其他方式送达。错误：(.*)", re.S
+        ),
+        lambda m: str(
+            _l(
+                "通知“%(notice)s”发送失败（已尝试%(n)s次），请核实联系方式或改用其他方式送达。错误：%(error)s",
+                notice=_notice(m.group(1)),
+                n=m.group(2),
+                error=m.group(3),
+            )
+        ),
+    ),
+    (
+        re.compile(
+            r"申请邮件的以下附件未导入系统（类型不受支持、文件过大或超过上传限额），请查看原始邮件：(.*)",
+            re.S,
+        ),
+        lambda m: str(
+            _l(
+                "申请邮件的以下附件未导入系统（类型不受支持、文件过大或超过上传限额），请查看原始邮件：%(files)s",
+                files=m.group(1),
+            )
+        ),
+    ),
+]
+
+
+def event_note(e: Event) -> str:
+    """The event's note in the reader's language when the product wrote it, else as typed."""
+    note = e.note or ""
+    if not note or not wants_english():
+        return note
+    for pattern, english in SYSTEM_NOTES:
+        if m := pattern.fullmatch(note):
+            return english(m)
+    return note
+
+
+TEMPLATE_HELPERS: dict[str, Any] = {
+    "event_actor": event_actor,
+    "event_detail": event_detail,
+    "event_note": event_note,
+}
