@@ -122,6 +122,18 @@ def test_bu_xiu_a_day_given_back_is_a_day_off_and_a_year_may_be_given():
             "既放假又上班",
         ),
         ("国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1月4日上班。", None, "text", "放假的日期"),
+        (
+            "国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1990年1月1日放假。",
+            None,
+            "text",
+            "不在2026年前后",
+        ),
+        (
+            "国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：2027年12月31日至1月2日放假。",
+            None,
+            "text",
+            "不在",
+        ),
     ],
 )
 def test_a_notice_that_cannot_be_read_is_refused_naming_the_field(text, year, field, message):

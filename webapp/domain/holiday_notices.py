@@ -98,6 +98,7 @@ class _Dates:
     at first), and a range ending in an earlier month ends in the next year."""
 
     def __init__(self, year: int) -> None:
+        self.notice_year = year
         self.year, self.month = year, 0
 
     def day(self, year: str | None, month: str | None, day: str) -> dt.date:
@@ -108,9 +109,16 @@ class _Dates:
         if not self.month:
             raise _refuse(_l("“%(day)s日”前没有月份", day=day))
         try:
-            return dt.date(self.year, self.month, int(day))
+            found = dt.date(self.year, self.month, int(day))
         except ValueError as exc:
             raise _refuse(_l("日期不存在：%(y)s年%(m)s月%(d)s日", y=self.year, m=self.month, d=day)) from exc
+        return self.within(found)
+
+    def within(self, day: dt.date) -> dt.date:
+        """A notice names days of its year, and of the years either side (a range over New Year)."""
+        if abs(day.year - self.notice_year) > 1:
+            raise _refuse(_l("%(day)s不在%(year)s年前后", day=day.isoformat(), year=self.notice_year))
+        return day
 
     def span(self, m: re.Match[str]) -> list[dt.date]:
         start = self.day(m.group(1), m.group(2), m.group(3))
@@ -118,7 +126,9 @@ class _Dates:
             return [start]
         end = self.day(m.group(4), m.group(5), m.group(6))
         if end < start and not m.group(4):
-            end = end.replace(year=end.year + 1)
+            if (end.month, end.day) == (2, 29):  # no 29 February the year after
+                raise _refuse(_l("放假区间有误：%(a)s至%(b)s", a=start.isoformat(), b=end.isoformat()))
+            end = self.within(end.replace(year=end.year + 1))
             self.year = end.year
         if not 0 <= (end - start).days < 31:
             raise _refuse(_l("放假区间有误：%(a)s至%(b)s", a=start.isoformat(), b=end.isoformat()))
