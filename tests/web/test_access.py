@@ -78,8 +78,8 @@ def test_every_staff_and_admin_page_sends_anonymous_users_to_log_in(
     token = csrf_token(client)
     checked = 0
     for method, rule in all_staff_rules(app):
-        if rule == "/staff/logout":
-            continue
+        if rule == "/staff/logout" or rule.startswith("/staff/password/"):
+            continue  # a forgotten password's pages are for those who cannot log in (test_accounts.py)
         path = fill(rule, letter)
         response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
         assert response.status_code == 302, (method, path, response.status_code)
