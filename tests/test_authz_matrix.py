@@ -72,6 +72,7 @@ ROLE = {p: p.split("_")[0] for p in STAFF}
 ALLOW = "allow"
 LOGIN = "login"  # a page: redirect to the staff login
 TRACK = "track"  # a citizen page: redirect to /track to enter the number and code
+ACCOUNT = "account"  # a citizen's account page: redirect to its sign-in (no principal here holds one)
 
 
 def public(p: str) -> str:
@@ -85,6 +86,17 @@ def submit_policy(p: str) -> Any:
 
 def applicant_page(p: str) -> Any:
     return ALLOW if p == "applicant" else TRACK
+
+
+def account_page(p: str) -> Any:
+    """A citizen's account (webapp/web/citizen_account.py): staff and applicants by access code alike are sent to
+    the citizens' sign-in; the account's own walls are tested in tests/web/test_account.py."""
+    return ACCOUNT
+
+
+def citizen_api(p: str) -> Any:
+    """/api/v1/citizen/… with a citizen's token only: a staff token or an access code is no citizen's."""
+    return 401
 
 
 def applicant_api(p: str) -> Any:
@@ -435,6 +447,24 @@ ENDPOINTS: dict[str, Row] = {
     "citizen.track": Row(public, bodies={"POST": form({"tracking_number": "NOPE-1", "access_code": "x"})}),
     "citizen.language": Row(public, lambda w: {"code": "zh"}),
     "citizen.forget": Row(public, last=2),
+    # the citizen's account: its sign-in is public; without a signed-in citizen its pages send there
+    "citizen.account_sign_in": Row(public, bodies={"POST": form({"contact": "13900000000"})}),
+    "citizen.account_code": Row(public, bodies={"POST": form({"code": "000000"})}),
+    "citizen.account": Row(account_page),
+    "citizen.account_claim": Row(
+        account_page, bodies={"POST": form({"tracking_number": "X", "access_code": "y"})}
+    ),
+    "citizen.account_notify": Row(account_page, bodies={"POST": form({"notify": "sms"})}),
+    "citizen.account_request": Row(account_page, tn),
+    "citizen.account_sign_out": Row(public, last=2),
+    "api_v1.CitizenCodes": Row(public, bodies={"POST": lambda w: {"json": {"email": "matrix@example.cn"}}}),
+    "api_v1.CitizenSessions": Row(
+        citizen_api, bodies={"POST": lambda w: {"json": {"email": "matrix@example.cn", "code": "000000"}}}
+    ),
+    "api_v1.CitizenRequests": Row(citizen_api),
+    "api_v1.CitizenClaims": Row(
+        citizen_api, bodies={"POST": lambda w: {"json": {"tracking_number": "X", "access_code": "y"}}}
+    ),
     "staff.login": Row(public, bodies={"POST": form({})}),
     # the login's second step: without a password entered a moment ago it sends the browser to the login
     "staff.login_code": Row(public, bodies={"POST": form({"code": "000000"})}),
@@ -857,6 +887,8 @@ def refused(expected: Any, response: Any, api: bool) -> bool:
         return response.status_code == 302 and response.location.startswith("/staff/login")
     if expected == TRACK:
         return response.status_code == 302 and response.location == "/track"
+    if expected == ACCOUNT:
+        return response.status_code == 302 and response.location == "/account/sign-in"
     return response.status_code == expected
 
 
@@ -868,7 +900,8 @@ def let_in(response: Any, case: Case) -> bool:
     location = response.location or ""
     if case.row.ends_at_login and location == "/staff/login":
         return True
-    return not (response.status_code == 302 and (location.startswith("/staff/login") or location == "/track"))
+    refusals = ("/track", "/account/sign-in")
+    return not (response.status_code == 302 and (location.startswith("/staff/login") or location in refusals))
 
 
 @pytest.fixture

@@ -88,6 +88,10 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
         "the database session inside the task, in the worker's app",
         {"webapp", "webapp.extensions"},
     ),
+    "workers.sms": (
+        "the database session inside the task, in the worker's app",
+        {"webapp", "webapp.extensions"},
+    ),
     "workers.reports": (
         "the database session and annex two inside the task, in the worker's app",
         {"webapp", "webapp.domain.reports", "webapp.extensions"},

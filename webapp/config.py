@@ -83,6 +83,52 @@ class WorkerSettings:
         }
 
 
+@dataclass(frozen=True)
+class SmsSettings:
+    """SMS notices and sign-in codes (workers/sms.py). No SMS_PROVIDER: the file sink under DATA_DIR."""
+
+    provider: str = ""  # "" (the sink folder DATA_DIR/smsdrop) | aliyun (阿里云短信服务, its HTTP API)
+    endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    access_key_id: str = ""
+    access_key_secret: str = ""
+    sign_name: str = ""  # the approved signature, 【…】
+    template_notice: str = ""  # approved template codes, with the parameters of webapp/domain/sms.py
+    template_code: str = ""
+    per_number_per_hour: int = 10  # SMS to one number in an hour at most; later ones wait
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> SmsSettings:
+        d = cls()
+        provider = (env.get("SMS_PROVIDER") or "").strip().lower()
+        if provider not in ("", "aliyun"):
+            raise ValueError(f"SMS_PROVIDER must be empty or aliyun, not {provider!r}")
+        return cls(
+            provider=provider,
+            endpoint=env.get("SMS_ENDPOINT") or d.endpoint,
+            access_key_id=env.get("SMS_ACCESS_KEY_ID") or "",
+            access_key_secret=env.get("SMS_ACCESS_KEY_SECRET") or "",
+            sign_name=env.get("SMS_SIGN_NAME") or "",
+            template_notice=env.get("SMS_TEMPLATE_NOTICE") or "",
+            template_code=env.get("SMS_TEMPLATE_CODE") or "",
+            per_number_per_hour=_positive(env, "SMS_PER_NUMBER_PER_HOUR", d.per_number_per_hour),
+            timeout=float(env.get("SMS_TIMEOUT") or d.timeout),
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SMS_PROVIDER": self.provider,
+            "SMS_ENDPOINT": self.endpoint,
+            "SMS_ACCESS_KEY_ID": self.access_key_id,
+            "SMS_ACCESS_KEY_SECRET": self.access_key_secret,
+            "SMS_SIGN_NAME": self.sign_name,
+            "SMS_TEMPLATE_NOTICE": self.template_notice,
+            "SMS_TEMPLATE_CODE": self.template_code,
+            "SMS_PER_NUMBER_PER_HOUR": self.per_number_per_hour,
+            "SMS_TIMEOUT": self.timeout,
+        }
+
+
 STAFF_2FA_MODES = ("admins", "all", "off")
 
 
@@ -196,6 +242,7 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: PROJECT_DIR / "instance")
     timezone: str = "Asia/Shanghai"
     workers: WorkerSettings = field(default_factory=WorkerSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
     security: SecuritySettings = field(default_factory=lambda: SecuritySettings())
     log_format: str = "text"  # json | text (LOG_FORMAT; json by default in production)
     log_level: str = "INFO"
@@ -212,6 +259,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY", ""),
             data_dir=data_dir,
             workers=WorkerSettings.from_env(env),
+            sms=SmsSettings.from_env(env),
             security=SecuritySettings.from_env(env),
             log_format=env.get("LOG_FORMAT") or ("json" if env.get("APP_ENV") == "production" else "text"),
             log_level=env.get("LOG_LEVEL") or "INFO",
@@ -236,6 +284,7 @@ class Settings:
             "LOG_LEVEL": self.log_level,
             "METRICS_TOKEN": self.metrics_token,
             **self.workers.flask_config(),
+            **self.sms.flask_config(),
             **self.security.flask_config(production=self.env == "production"),
         }
 

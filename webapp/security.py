@@ -177,6 +177,18 @@ def init_limits(app: Flask) -> Limiter:
     views["staff.password_forgot"] = limiter.limit(configured("RATELIMIT_PASSWORD_RESET"), methods=["POST"])(
         views["staff.password_forgot"]
     )
+    # citizens' sign-in codes: every code asked for counts, as do wrong codes typed (webapp/web/citizen_account.py)
+    codes = limiter.shared_limit(configured("RATELIMIT_LOGIN"), scope="citizen-codes", methods=["POST"])
+    wrong_codes = limiter.shared_limit(
+        configured("RATELIMIT_LOGIN"),
+        scope="citizen-sign-in",
+        methods=["POST"],
+        deduct_when=lambda r: r.status_code in (401, 422),
+    )
+    views["api_v1.CitizenCodes"] = codes(views["api_v1.CitizenCodes"])
+    views["citizen.account_sign_in"] = codes(views["citizen.account_sign_in"])
+    views["api_v1.CitizenSessions"] = wrong_codes(views["api_v1.CitizenSessions"])
+    views["citizen.account_code"] = wrong_codes(views["citizen.account_code"])
     views["citizen.apply"] = web_submission(views["citizen.apply"])
     views["citizen.track"] = web_tracking(views["citizen.track"])
     for endpoint in [e for e in views if e.startswith("api_v1.")]:

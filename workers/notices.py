@@ -46,6 +46,7 @@ from webapp.domain.errors import Conflict
 from webapp.domain.notices import Letter, MailOptions, compose, message_id
 from webapp.domain.release_files import record_emailed
 from webapp.domain.requests import act
+from webapp.domain.sms import SMS_KIND
 from webapp.domain.states import NOTICE_LABELS
 from webapp.files import write_private
 from webapp.models import OutboxMessage
@@ -253,11 +254,12 @@ def _busy(exc: OperationalError) -> bool:
     return "locked" in str(exc.orig).lower()
 
 
-def claim_next(session: Session, *, now: dt.datetime, lease: float) -> int | None:
-    """Take the next due row under a lease (compare-and-set, committed); None when nothing is due."""
+def claim_next(session: Session, *, now: dt.datetime, lease: float, sms: bool = False) -> int | None:
+    """Take the next due row under a lease (compare-and-set, committed); None when nothing is due. The
+    e-mail relay takes every row but the SMS ones, the SMS relay (workers/sms.py) only those."""
     for _ in range(3):
         try:
-            return _claim(session, now, lease)
+            return _claim(session, now, lease, sms)
         except OperationalError as exc:
             session.rollback()
             if not _busy(exc):
@@ -265,8 +267,9 @@ def claim_next(session: Session, *, now: dt.datetime, lease: float) -> int | Non
     return None
 
 
-def _claim(session: Session, now: dt.datetime, lease: float) -> int | None:
+def _claim(session: Session, now: dt.datetime, lease: float, sms: bool) -> int | None:
     free = (
+        (OutboxMessage.kind == SMS_KIND) if sms else (OutboxMessage.kind != SMS_KIND),
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.failed_at.is_(None),
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
@@ -313,8 +316,9 @@ def _give_up(session: Session, outbox_id: int, error: str, now: dt.datetime) -> 
         return
     notice = str(msg.payload.get("notice", ""))
     label = NOTICE_LABELS.get(notice, notice)
+    channel = "短信" if msg.kind == SMS_KIND else "通知"
     note = (
-        f"通知“{label}”发送失败（已尝试{msg.attempts}次），请核实联系方式或改用其他方式送达。"
+        f"{channel}“{label}”发送失败（已尝试{msg.attempts}次），请核实联系方式或改用其他方式送达。"
         f"错误：{error[:300]}"
     )
     for _ in range(3):

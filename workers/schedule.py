@@ -15,6 +15,7 @@ from celery.schedules import crontab
 
 SWEEP_DEADLINES = "workers.deadlines.sweep"
 RELAY_NOTICES = "workers.notices.relay"
+RELAY_SMS = "workers.sms.relay"
 POLL_MAILBOXES = "workers.mailbox.poll"
 SNAPSHOT_REPORTS = "workers.reports.snapshot_last_year"
 PURGE_EXPIRED = "workers.housekeeping.purge"
@@ -22,6 +23,7 @@ PURGE_EXPIRED = "workers.housekeeping.purge"
 TASK_MODULES = [
     "workers.deadlines",
     "workers.notices",
+    "workers.sms",
     "workers.mailbox",
     "workers.reports",
     "workers.housekeeping",
@@ -38,6 +40,8 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "deadline-sweep": {"task": SWEEP_DEADLINES, **every(config["SWEEP_INTERVAL_SECONDS"])},
         # the outbox relay: applicant notices and staff notices by SMTP (or the mail drop)
         "notice-relay": {"task": RELAY_NOTICES, **every(config["NOTICE_RELAY_INTERVAL_SECONDS"])},
+        # the SMS relay: applicant notices' SMS forms and citizens' sign-in codes (or the SMS sink)
+        "sms-relay": {"task": RELAY_SMS, **every(config["NOTICE_RELAY_INTERVAL_SECONDS"])},
         # the email channel: every agency's request mailbox over IMAP
         "mailbox-poll": {"task": POLL_MAILBOXES, **every(config["MAIL_POLL_INTERVAL_SECONDS"])},
         # last year's annex two, frozen for every agency: every night of January (a no-op once taken)

@@ -420,8 +420,16 @@ def test_reply_finishes_with_outcome_and_date(session: Any, now: dt.datetime, wo
     )
     assert req.due_on == DUE  # kept for the on-time figures
     assert req.events[-1].data == {"on_the_spot": False, "outcome": "not_held"}
-    kinds = session.execute(select(OutboxMessage.payload).where(OutboxMessage.request_id == req.id)).scalars()
-    assert [k["notice"] for k in kinds] == ["receipt", "reply"]
+    kinds = session.execute(
+        select(OutboxMessage.kind, OutboxMessage.payload).where(OutboxMessage.request_id == req.id)
+    )
+    # each notice by e-mail and, the applicant having given a mobile number, by SMS
+    assert [(k, p["notice"]) for k, p in kinds] == [
+        ("notice", "receipt"),
+        ("sms", "receipt"),
+        ("notice", "reply"),
+        ("sms", "reply"),
+    ]
 
 
 def test_on_the_spot_reply_only_on_the_day_of_receipt(session: Any, now: dt.datetime, world: Any):

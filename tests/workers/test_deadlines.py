@@ -51,7 +51,9 @@ def requested_correction(session: Any, agency: Any, officer: Any, period: int = 
 def outbox(session: Any, req: Request) -> list[tuple[str, str]]:
     rows = session.execute(
         select(OutboxMessage.kind, OutboxMessage.payload)
-        .where(OutboxMessage.request_id == req.id)
+        .where(
+            OutboxMessage.request_id == req.id, OutboxMessage.kind != "sms"
+        )  # SMS: tests/workers/test_sms.py
         .order_by(OutboxMessage.id)
     )
     return [(kind, str(payload["notice"])) for kind, payload in rows]

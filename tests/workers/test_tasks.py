@@ -22,6 +22,7 @@ def test_one_schedule_with_explicit_task_names(app: Flask):
     assert {e["task"] for e in entries.values()} == {
         "workers.deadlines.sweep",
         "workers.notices.relay",
+        "workers.sms.relay",
         "workers.mailbox.poll",
         "workers.reports.snapshot_last_year",
         "workers.housekeeping.purge",

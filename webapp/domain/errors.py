@@ -49,3 +49,8 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     code = "forbidden"
     http_status = 403
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    http_status = 429

@@ -21,6 +21,7 @@ from webapp.domain import passwords
 from webapp.domain.accounts import agency_staff
 from webapp.domain.attachments import attachment_path, download_name
 from webapp.domain.calendar import WorkCalendar, current_calendar
+from webapp.domain.citizens import notify_choice
 from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
@@ -28,6 +29,7 @@ from webapp.domain.errors import IllegalTransition, NotFound
 from webapp.domain.fees import BASIS_NAMES, yuan
 from webapp.domain.release import released_files
 from webapp.domain.requests import clock_events
+from webapp.domain.sms import SMS_KIND
 from webapp.domain.states import CHANNELS, NOTICE_KINDS, NOTICE_LABELS, OUTCOMES, STATUS_LABELS, Status
 from webapp.i18n import _l
 from webapp.models import Document, Event, InboundEmail, OutboxMessage, PasswordReset, Request, User
@@ -109,6 +111,8 @@ def compose(
         return _applicant_letter(session, msg, notice, options)
     if msg.kind == "account" and notice == passwords.NOTICE:
         return _reset_letter(session, msg, secret, options.public_url, now or dt.datetime.now(dt.UTC))
+    if notice == "citizen_code":
+        return _code_letter(msg)
     if notice in ("due_soon", "overdue"):
         return _deadline_letter(session, msg, notice)
     if notice == "digest":
@@ -244,14 +248,26 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
                 InboundEmail.request_id == req.id, InboundEmail.message_key.startswith("<")
             )
         ).scalar_one_or_none()
+    wanted = bool(req.applicant_email) and notify_choice(session, req) != "sms"
     return Letter(
-        to=[req.applicant_email] if req.applicant_email else [],
+        to=[req.applicant_email or ""] if wanted else [],
         subject=f"【{req.agency.name}】{NOTICE_KINDS[notice].mail_subject}（申请编号{req.tracking_number}）",
         body=body + "\n",
         sender_name=req.agency.name,
         in_reply_to=in_reply_to,
         attachments=(((f"{sent.title}-{req.tracking_number}.pdf", pdf_of(session, sent)),) if sent else ())
         + extra,
+    )
+
+
+def _code_letter(msg: OutboxMessage) -> Letter:
+    """A citizen's sign-in code (webapp/domain/citizens.py)."""
+    code = str(msg.payload.get("code", ""))
+    return Letter(
+        to=[str(msg.payload["to"])],
+        subject=f"登录验证码：{code}",
+        body=f"您的登录验证码为{code}，10分钟内有效。\n\n如非本人操作，请忽略本邮件。\n\n{FOOTER}\n",
+        sender_name="政府信息公开申请办理系统",
     )
 
 
@@ -364,12 +380,15 @@ class NoticeState:
 
 def _state(msg: OutboxMessage, tracking_number: str | None) -> NoticeState:
     notice = str(msg.payload.get("notice", msg.kind))
+    label = str(NOTICE_LABELS.get(notice, notice))
+    if msg.kind == SMS_KIND:
+        label = str(_l("短信：%(notice)s", notice=label))
     status = "sent" if msg.sent_at else ("failed" if msg.failed_at else "pending")
     return NoticeState(
         id=msg.id,
         tracking_number=tracking_number,
         notice=notice,
-        label=str(NOTICE_LABELS.get(notice, notice)),
+        label=label,
         status=status,
         attempts=msg.attempts,
         last_error=msg.last_error,

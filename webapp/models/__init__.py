@@ -4,6 +4,7 @@ from webapp.models.agency import Agency, ApiToken, User, agency_members
 from webapp.models.annual import AnnualFigures, Enquiry
 from webapp.models.base import Base
 from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
+from webapp.models.citizen import Citizen, CitizenClaim, CitizenCode, CitizenToken
 from webapp.models.document import Document, DocumentCounter, DocumentSettings
 from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.mail import AgencyMailbox, InboundEmail
@@ -25,6 +26,10 @@ __all__ = [
     "CalendarOverride",
     "CalendarRevision",
     "CalendarYear",
+    "Citizen",
+    "CitizenClaim",
+    "CitizenCode",
+    "CitizenToken",
     "Document",
     "DocumentCounter",
     "DocumentSettings",

@@ -46,6 +46,7 @@ def init_web(app: Flask) -> None:
     # The security headers of every page (CSP…) and the rate limits: webapp/security.py.
 
     from webapp.web import accounts as _accounts  # noqa: F401  (its routes join the staff blueprint)
+    from webapp.web import citizen_account as _citizen_account  # noqa: F401  (its routes join the citizen blueprint)
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)

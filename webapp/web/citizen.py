@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from webapp import authz
 from webapp.domain.attachments import attachment_path, download_name
+from webapp.domain.citizens import latest_applicant
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.release import delivery_of, released_files
@@ -110,6 +111,7 @@ def apply() -> Any:
             form.agency.data = wanted
         elif len(choices) == 1:
             form.agency.data = choices[0].code
+        prefill(form)
     if form.validate_on_submit():
         agency = next(a for a in choices if a.code == form.agency.data)
         moment = now()
@@ -126,6 +128,18 @@ def apply() -> Any:
             return redirect(url_for(".receipt"))
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/apply.html", form=form), status
+
+
+def prefill(form: ApplicationForm) -> None:
+    """A signed-in citizen's details, from the account's latest request (webapp/domain/citizens.py)."""
+    who = tracking.citizen()
+    if who is None:
+        return
+    details = latest_applicant(db.session(), who)
+    for name, value in details.items():
+        target = "applicant_type" if name == "type" else name
+        if value and hasattr(form, target):
+            getattr(form, target).data = value
 
 
 def upload_refused(message: object, status: int) -> Any:

@@ -257,6 +257,28 @@ class WithdrawForm(PageForm):
     confirm = BooleanField(_l("我确认撤回本申请，撤回后不再办理"), [InputRequired(message=REQUIRED)])
 
 
+# -- the citizen's account ---------------------------------------------------------------------------
+
+
+class CitizenContactForm(PageForm):
+    contact = text_field(
+        _l("手机号码或电子邮箱"), 254, need=True, description=_l("我们会向其发送6位验证码，无需设置密码")
+    )
+
+
+class CitizenCodeForm(PageForm):
+    code = text_field(_l("验证码"), 12, need=True, description=_l("6位数字，10分钟内有效"))
+
+
+class NotifyForm(PageForm):
+    notify = choice(
+        _l("通知方式"),
+        [("both", _l("短信和电子邮件")), ("sms", _l("仅短信")), ("email", _l("仅电子邮件"))],
+        radio=True,
+        default="both",
+    )
+
+
 # -- staff -------------------------------------------------------------------------------------------
 
 

@@ -25,8 +25,9 @@ from flask import current_app, session
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
+from webapp.domain.citizens import citizen_of_token
 from webapp.extensions import db
-from webapp.models import Request, TrackingGrant
+from webapp.models import Citizen, Request, TrackingGrant
 from webapp.web import common
 
 TRACKING = "tracking"  # session key: this browser's random tracking key
@@ -149,3 +150,23 @@ def unseal(token: object, *, max_age: dt.timedelta) -> str | None:
         return _cipher("sealed").decrypt(token.encode(), ttl=int(max_age.total_seconds())).decode()
     except InvalidToken:
         return None
+
+
+CITIZEN = "citizen"  # session key: a signed-in citizen's token (webapp/domain/citizens.py)
+
+
+def sign_in_citizen(token: str) -> None:
+    session[CITIZEN] = token
+
+
+def sign_out_citizen() -> None:
+    session.pop(CITIZEN, None)
+
+
+def citizen() -> Citizen | None:
+    """The citizen signed in on this browser, while the token is live (not expired, not signed out
+    everywhere)."""
+    token = session.get(CITIZEN)
+    if not isinstance(token, str):
+        return None
+    return citizen_of_token(db.session(), token, now=common.now())

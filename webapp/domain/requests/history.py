@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.deadlines import RULES, ClockEvent, compute
+from webapp.domain.sms import queue_sms
 from webapp.domain.states import NOTICES, TRANSITIONS, Status
 from webapp.domain.tokens import acting_token_id
 from webapp.models import Event, OutboxMessage, Request, User
@@ -131,6 +132,7 @@ def append_event(
                 next_attempt_at=now,
             )
         )
+        queue_sms(session, req, ev, notice, now=now)
     return ev
 
 

@@ -19,6 +19,7 @@ from webapp.domain.deadlines import compute, rules_for
 from webapp.domain.errors import Forbidden, ValidationError
 from webapp.domain.requests.fields import Applicant, check_date, validate_applicant
 from webapp.domain.requests.fields import text as text_field
+from webapp.domain.sms import SMS_KIND, mobile_digits
 from webapp.domain.states import CHANNELS, DELIVERY, NOTICES, Status
 from webapp.domain.tokens import acting_token_id
 from webapp.i18n import _l
@@ -108,7 +109,7 @@ def _insert_all_pg() -> Any:
         ),
         o AS (
             INSERT INTO outbox (request_id, {notice})
-            SELECT r.id, {notice} FROM r, json_populate_record(NULL::outbox, CAST(:notice AS JSON))
+            SELECT r.id, {notice} FROM r, json_populate_recordset(NULL::outbox, CAST(:notices AS JSON))
         ),
         d AS (
             INSERT INTO documents (request_id, event_id, {doc})
@@ -119,7 +120,7 @@ def _insert_all_pg() -> Any:
     )
 
 
-def _json(values: dict[str, Any]) -> str:
+def _json(values: dict[str, Any] | list[dict[str, Any]]) -> str:
     return json.dumps(values, ensure_ascii=False, default=lambda v: v.isoformat())
 
 
@@ -169,16 +170,21 @@ def _reserve(session: Session, code: str, year: int) -> _Reserved | None:
 
 
 def _write(
-    session: Session, row: dict[str, Any], event: dict[str, Any], notice: dict[str, Any], doc: dict[str, Any]
+    session: Session,
+    row: dict[str, Any],
+    event: dict[str, Any],
+    notices: list[dict[str, Any]],
+    doc: dict[str, Any],
 ) -> int:
-    """Insert the request, its event, its notice and its receipt; returns the request's id."""
+    """Insert the request, its event, its notices (e-mail, and SMS to a mobile number) and its receipt;
+    returns the request's id."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        params = {"request": _json(row), "event": _json(event), "notice": _json(notice), "doc": _json(doc)}
+        params = {"request": _json(row), "event": _json(event), "notices": _json(notices), "doc": _json(doc)}
         return int(conn.execute(_INSERT_ALL_PG, params).scalar_one())
     request_id = int(conn.execute(_INSERT_REQUEST, row).scalar_one())
     event_id = conn.execute(_INSERT_EVENT, {**event, "request_id": request_id}).scalar_one()
-    conn.execute(_INSERT_NOTICE, {**notice, "request_id": request_id})
+    conn.execute(_INSERT_NOTICE, [{**notice, "request_id": request_id} for notice in notices])
     conn.execute(_INSERT_DOCUMENT, {**doc, "request_id": request_id, "event_id": event_id})
     return request_id
 
@@ -302,7 +308,11 @@ def intake(
         serial=reserved.document_serial,
     )
     assert receipt is not None  # noqa: S101 -- every submission sends a receipt (states.NOTICES)
-    request_id = _write(session, row, event, notice, receipt)
+    notices = [notice]
+    if mobile_digits(row["applicant_phone"] or ""):  # its SMS form (webapp/domain/sms.py)
+        key = f"sms:{row['tracking_number']}:1"
+        notices.append(notice | {"kind": SMS_KIND, "delivery_key": key})
+    request_id = _write(session, row, event, notices, receipt)
     return Submitted(
         id=request_id,
         tracking_number=row["tracking_number"],
