@@ -41,6 +41,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
         {
             "webapp.api.auth",
             "webapp.api.calendar",
+            "webapp.api.citizens",
             "webapp.api.reports",
             "webapp.api.routes",
             "webapp.web",
@@ -51,6 +52,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
         "register(): the pages' blueprints, registered by the factory",
         {
             "webapp.web.accounts",
+            "webapp.web.citizen_account",
             "webapp.web.admin",
             "webapp.web.admin_calendar",
             "webapp.web.approvals",
