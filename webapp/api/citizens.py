@@ -68,7 +68,7 @@ def _contact(body: dict[str, Any]) -> citizens.Contact:
 class CitizenCodes(MethodView):
     @bp.arguments(ContactIn())
     @bp.response(202)
-    @document_errors(422, 429)
+    @document_errors(400, 422, 429)
     def post(self, body: dict[str, Any]) -> Any:
         """Send a 6-digit sign-in code to an e-mail address or a mobile number (the same answer whether or
         not the contact is known; one code a minute and five an hour per contact)."""
@@ -85,7 +85,7 @@ class CitizenCodes(MethodView):
 class CitizenSessions(MethodView):
     @bp.arguments(SignInIn())
     @bp.response(201, TokenOut)
-    @document_errors(401, 422)
+    @document_errors(400, 401, 422, 429)
     def post(self, body: dict[str, Any]) -> Any:
         """Sign in with the code: a citizen's bearer token (401 for a wrong or expired code)."""
         session = db.session()
@@ -120,7 +120,7 @@ class CitizenRequests(MethodView):
 class CitizenClaims(MethodView):
     @bp.arguments(ClaimIn())
     @bp.response(200)
-    @document_errors(401, 404, 422)
+    @document_errors(400, 401, 404, 422, 429)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a request to the account by its number and access code (404 on a wrong pair)."""
         session = db.session()
