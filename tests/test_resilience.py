@@ -173,7 +173,7 @@ def test_a_notice_sent_while_the_database_restarts_is_marked_sent_not_sent_again
         session.commit()
         transport = DatabaseStopsAfterSending(drop)
         result = relay(session, transport, RelaySettings(lease=60.0))
-        rows = session.execute(select(OutboxMessage)).scalars().all()
+        rows = session.execute(select(OutboxMessage).where(OutboxMessage.kind != "sms")).scalars().all()
         assert transport.restarts == 1
         assert rows
         assert result.sent == len(rows)

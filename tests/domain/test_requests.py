@@ -85,7 +85,8 @@ def test_online_submission_gets_number_code_due_date_event_and_receipt(
     assert not access_code_matches(req, "AAAA-AAAA-AAAA-AAAA")
     assert [e.type for e in req.events] == ["submitted"]
     notices = session.execute(select(OutboxMessage).where(OutboxMessage.request_id == req.id)).scalars().all()
-    assert [n.payload["notice"] for n in notices] == ["receipt"]
+    # the receipt by e-mail and, to the mobile number given, by SMS (tests/workers/test_sms.py)
+    assert [(n.kind, n.payload["notice"]) for n in notices] == [("notice", "receipt"), ("sms", "receipt")]
 
 
 def test_tracking_numbers_count_per_agency_and_year(session: Any, now: dt.datetime, world: Any):
