@@ -89,8 +89,8 @@ def applicant_page(p: str) -> Any:
 
 
 def account_page(p: str) -> Any:
-    """A citizen's account (webapp/web/citizen_account.py): staff and applicants by access code alike are sent to
-    the citizens' sign-in; the account's own walls are tested in tests/web/test_account.py."""
+    """A citizen's account (webapp/web/citizen_account.py): staff and applicants by access code alike are
+    sent to the citizens' sign-in; the account's own walls are tested in tests/api/test_citizens_api.py."""
     return ACCOUNT
 
 

@@ -177,7 +177,8 @@ def init_limits(app: Flask) -> Limiter:
     views["staff.password_forgot"] = limiter.limit(configured("RATELIMIT_PASSWORD_RESET"), methods=["POST"])(
         views["staff.password_forgot"]
     )
-    # citizens' sign-in codes: every code asked for counts, as do wrong codes typed (webapp/web/citizen_account.py)
+    # citizens' sign-in codes: every code asked for counts, as do wrong codes typed
+    # (webapp/web/citizen_account.py)
     codes = limiter.shared_limit(configured("RATELIMIT_LOGIN"), scope="citizen-codes", methods=["POST"])
     wrong_codes = limiter.shared_limit(
         configured("RATELIMIT_LOGIN"),

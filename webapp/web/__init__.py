@@ -46,10 +46,10 @@ def init_web(app: Flask) -> None:
     # The security headers of every page (CSP…) and the rate limits: webapp/security.py.
 
     from webapp.web import accounts as _accounts  # noqa: F401  (its routes join the staff blueprint)
-    from webapp.web import citizen_account as _citizen_account  # noqa: F401  (its routes join the citizen blueprint)
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)
+    from webapp.web import citizen_account as _citizen  # noqa: F401  (its routes join the citizen blueprint)
     from webapp.web import queue as _queue  # noqa: F401  (its routes and badges join the staff blueprint)
     from webapp.web import release as _release  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
