@@ -39,6 +39,7 @@ from webapp.domain import accounts, reports
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.identity import mask_id_number, resident_id_check_digit
+from webapp.domain.reports import annual
 from webapp.domain.requests import act, submit
 from webapp.domain.saved_views import save_view
 from webapp.models import Agency, ApiToken, CalendarOverride, CalendarYear, InboundEmail, Request, User
@@ -146,6 +147,19 @@ def sign_off_api(p: str) -> Any:
     if p == "head_own":
         return ALLOW
     return 404 if p in ("officer_other", "head_other", "admin_other") else 403
+
+
+def annual_sign_off_api(p: str) -> Any:
+    """The whole annual report: only the agency's own head signs it off (the agency is no secret)."""
+    if p not in STAFF:
+        return 401
+    return ALLOW if p == "head_own" else 403
+
+
+def annual_sign_off_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if p == "head_own" else 403
 
 
 def agency_staff_page(p: str) -> Any:
@@ -325,6 +339,15 @@ def seed(session: Any, directory: str) -> World:
     staff_file = attach(made["a"], users["officer_own"])
     staff_pdf = attach(made["a"], users["officer_own"], b"%PDF-1.4\n%%EOF\n", "letter.pdf")
     snapshot = reports.create_snapshot(session, a, today.year - 1, "2021", actor=None, now=now)
+    # agency A's report on last year in the 2013 format, published: its files are anyone's
+    annual.sign_off(
+        session,
+        annual.report_scope(session, ["MXA"]),
+        today.year - 1,
+        "2013",
+        actor=users["head_own"],
+        now=now,
+    )
     appeal = reports.record_appeal(
         session, made["a"], kind="review", result="pending", filed_on=today, actor=None, now=now
     )
@@ -537,6 +560,15 @@ ENDPOINTS: dict[str, Row] = {
     "api_v1.SignOff": Row(
         sign_off_api, lambda w: {"snapshot_id": w.snapshot}, {"POST": lambda w: {"json": {}}}
     ),
+    "api_v1.AnnualReport": Row(reports_api, bodies={"GET": report_args}),
+    "api_v1.AnnualTexts": Row(
+        reports_api, bodies={"PUT": lambda w: {**report_args(w), "json": {"sections": {"problems": "矩阵"}}}}
+    ),
+    "api_v1.AnnualSignOff": Row(annual_sign_off_api, bodies={"POST": report_args}),
+    "api_v1.PublishedReports": Row(public),
+    "api_v1.PublishedFile": Row(
+        public, lambda w: {"agency": "MXA", "year": w.year, "form": "2013", "fmt": "pdf"}
+    ),
     # -- staff pages
     "staff.home": Row(staff_page),
     "staff.logout": Row(public, last=2),  # anyone may log out; it ends at the login page
@@ -580,6 +612,14 @@ ENDPOINTS: dict[str, Row] = {
     "staff.reports_page": Row(reports_page, bodies={"GET": report_args}),
     "staff.reports_export": Row(reports_page, lambda w: {"fmt": "csv"}, {"GET": report_args}),
     "staff.sign_off_snapshot": Row(sign_off_page, lambda w: {"snapshot_id": w.snapshot}),
+    "staff.annual_editor": Row(reports_page, bodies={"GET": report_args}),
+    "staff.annual_save": Row(
+        reports_page, bodies={"POST": lambda w: {**report_args(w), "data": {"text-problems": "矩阵"}}}
+    ),
+    "staff.annual_export": Row(reports_page, lambda w: {"fmt": "pdf"}, {"GET": report_args}),
+    "staff.annual_sign_off": Row(annual_sign_off_page, bodies={"POST": report_args}),
+    "staff.annual_css": Row(public),
+    "citizen.published_reports": Row(public, lambda w: {"code": "MXA"}),
     # the user's own account and two-factor sign-in (for a user not enrolled, the last two go back to it)
     "staff.account": Row(staff_page),
     "staff.account_password": Row(staff_page, bodies={"POST": form({"password-current_password": "x"})}),

@@ -107,3 +107,14 @@ def test_calendar_commands_move_open_due_dates(app: Flask, session: Any):
     assert open_request.events[-1].type == "due_recomputed"
     result = run(app, "calendar", "show", str(day.year))
     assert f"{day.isoformat()} holiday  地方假日" in result.output
+
+
+def test_create_agency_under_a_government(app: Flask, session: Any):
+    assert run(app, "create-agency", "GOV", "示范市人民政府").exit_code == 0
+    result = run(app, "create-agency", "GOVHR", "示范市人力资源和社会保障局", "--parent", "GOV")
+    assert result.exit_code == 0, result.output
+    government, child = (
+        session.execute(select(Agency).where(Agency.code == c)).scalar_one() for c in ("GOV", "GOVHR")
+    )
+    assert child.parent_id == government.id
+    assert run(app, "create-agency", "X1", "某局", "--parent", "NOPE").exit_code != 0

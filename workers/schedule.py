@@ -19,6 +19,8 @@ RELAY_SMS = "workers.sms.relay"
 POLL_MAILBOXES = "workers.mailbox.poll"
 SNAPSHOT_REPORTS = "workers.reports.snapshot_last_year"
 PURGE_EXPIRED = "workers.housekeeping.purge"
+DRAFT_ANNUAL_REPORTS = "workers.annual_reports.draft_last_year"
+REMIND_ANNUAL_REPORTS = "workers.annual_reports.remind_unsigned"
 
 TASK_MODULES = [
     "workers.deadlines",
@@ -27,6 +29,7 @@ TASK_MODULES = [
     "workers.mailbox",
     "workers.reports",
     "workers.housekeeping",
+    "workers.annual_reports",
 ]
 
 
@@ -48,6 +51,19 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "annual-snapshot": {
             "task": SNAPSHOT_REPORTS,
             "schedule": crontab(minute="30", hour="2", month_of_year="1"),
+            "options": {"expires": 6 * 3600},
+        },
+        # last year's whole annual report drafted for every agency: every morning of January, from its
+        # first working day (a no-op before it and once the year's run is finished)
+        "annual-report-drafts": {
+            "task": DRAFT_ANNUAL_REPORTS,
+            "schedule": crontab(minute="0", hour="4", month_of_year="1"),
+            "options": {"expires": 6 * 3600},
+        },
+        # heads reminded of unsigned reports as 31 January (31 March for governments) nears
+        "annual-report-reminders": {
+            "task": REMIND_ANNUAL_REPORTS,
+            "schedule": crontab(minute="0", hour="9", month_of_year="1-3"),
             "options": {"expires": 6 * 3600},
         },
         # expired tracking grants, old staff sessions, forgotten failed-login counts: every night

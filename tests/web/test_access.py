@@ -20,7 +20,7 @@ from webapp.domain.calendar import china_today
 from webapp.domain.states import Status
 from webapp.models import Attachment, Event, Request
 
-NOT_A_PAGE = {"/staff/reports/annex-two.css"}
+NOT_A_PAGE = {"/staff/reports/annex-two.css", "/staff/reports/annual.css"}
 
 
 def page_rules(app: Flask, prefix: str) -> list[tuple[str, str]]:

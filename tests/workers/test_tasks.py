@@ -26,6 +26,8 @@ def test_one_schedule_with_explicit_task_names(app: Flask):
         "workers.mailbox.poll",
         "workers.reports.snapshot_last_year",
         "workers.housekeeping.purge",
+        "workers.annual_reports.draft_last_year",
+        "workers.annual_reports.remind_unsigned",
     }
     assert entries["notice-relay"]["schedule"] == dt.timedelta(seconds=5)
     assert entries["deadline-sweep"]["options"]["expires"] == 600

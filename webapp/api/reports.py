@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Response
 from flask.views import MethodView
 from marshmallow import RAISE, fields, validate
 from sqlalchemy import select
 
 from webapp import authz
+from webapp.api import annual  # noqa: F401  (the whole annual report's routes join bp)
 from webapp.api.auth import credentials_first, load_request, now, staff_user
+from webapp.api.report_common import AnnexTwoOut, SnapshotOut, file_response
 from webapp.api.routes import bp, document_errors
 from webapp.api.schemas import StrictSchema, text
 from webapp.domain import reports
@@ -27,7 +28,7 @@ from webapp.i18n import _l
 from webapp.models import Appeal, ReportSnapshot
 from webapp.models.base import MAX_ID
 from webapp.models.report import APPEAL_KINDS, APPEAL_RESULTS
-from webapp.render import FORMATS, FULL_REPORT_FORMATS, Export, export
+from webapp.render import FORMATS, FULL_REPORT_FORMATS, export
 
 YEARS = validate.Range(min=reports.EARLIEST_YEAR, max=9999)
 
@@ -43,106 +44,6 @@ class AnnexTwoArgs(StrictSchema):
     year = fields.Integer(required=True, validate=YEARS)
     form = fields.String(load_default="2021", validate=validate.OneOf(list(reports.FORMS)))
     format = fields.String(load_default="json", validate=validate.OneOf(list(FORMATS)))
-
-
-class Row2013Out(ma.Schema):
-    label = fields.String(required=True)
-    unit = fields.String(required=True)
-    value = fields.Integer(required=True)
-    key = fields.String(required=True)
-
-
-class Row2021Out(ma.Schema):
-    label = fields.String(required=True)
-    values = fields.List(fields.Integer(), required=True, allow_none=True)
-    key = fields.String(required=True, allow_none=True, metadata={"description": "null for a heading"})
-
-
-class AppealGroupOut(ma.Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(list(APPEAL_KINDS)))
-    heading = fields.String(required=True)
-    label = fields.String(required=True)
-    values = fields.List(fields.Integer(), required=True)
-
-
-class SectionFourOut(ma.Schema):
-    title = fields.String(required=True)
-    columns = fields.List(fields.String(), required=True)
-    groups = fields.List(fields.Nested(AppealGroupOut), required=True)
-
-
-class PerformanceFiguresOut(ma.Schema):
-    code = fields.String()
-    label = fields.String()
-    replies = fields.Integer(required=True)
-    on_time = fields.Integer(required=True)
-    late = fields.Integer(required=True)
-    on_the_spot = fields.Integer(required=True)
-    mean_days = fields.Float(required=True, allow_none=True)
-    median_days = fields.Float(required=True, allow_none=True)
-
-
-class PerformanceOut(ma.Schema):
-    overall = fields.Nested(PerformanceFiguresOut, required=True)
-    by_channel = fields.List(fields.Nested(PerformanceFiguresOut), required=True)
-    by_outcome = fields.List(fields.Nested(PerformanceFiguresOut), required=True)
-
-
-class ChartItemOut(ma.Schema):
-    label = fields.String(required=True)
-    value = fields.Integer(required=True)
-
-
-class SnapshotOut(ma.Schema):
-    id = fields.Integer(required=True)
-    agency = fields.String(required=True)
-    year = fields.Integer(required=True)
-    form = fields.String(required=True)
-    revision = fields.Integer(required=True)
-    checksum = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
-    created_by = fields.String(required=True, allow_none=True)
-    signed_off_by = fields.String(required=True, allow_none=True)
-    signed_off_at = fields.DateTime(required=True, allow_none=True)
-
-
-class DifferenceOut(ma.Schema):
-    label = fields.String(required=True)
-    column = fields.String(required=True)
-    snapshot = fields.Integer(required=True, allow_none=True)
-    current = fields.Integer(required=True, allow_none=True)
-
-
-class SnapshotStatusOut(ma.Schema):
-    agency = fields.String(required=True)
-    agency_name = fields.String(required=True)
-    snapshot = fields.Nested(SnapshotOut, required=True, allow_none=True)
-    current_checksum = fields.String()
-    data_changed = fields.Boolean()
-    differences = fields.List(fields.Nested(DifferenceOut))
-
-
-class AnnexTwoOut(ma.Schema):
-    """Form 2013: `rows` of {label, unit, value}. Form 2021: `columns` and `rows` of {label, values}
-    (null for a heading), and `review_litigation` (section 四). Both: the figures beyond the form."""
-
-    form = fields.String(required=True, validate=validate.OneOf(list(reports.FORMS)))
-    year = fields.Integer(required=True)
-    agencies = fields.List(fields.String(), required=True)
-    agency_names = fields.List(fields.String(), required=True)
-    title = fields.String(required=True)
-    rows = fields.Method("dump_rows", required=True)
-    columns = fields.List(fields.String(), metadata={"description": "form 2021"})
-    corner_note = fields.String(metadata={"description": "form 2021"})
-    review_litigation = fields.Nested(SectionFourOut, metadata={"description": "form 2021: section 四"})
-    performance = fields.Nested(PerformanceOut, required=True)
-    outcome_chart = fields.List(fields.Nested(ChartItemOut), required=True)
-    monthly_intake = fields.List(fields.Integer(), required=True)
-    snapshots = fields.List(fields.Nested(SnapshotStatusOut), required=True)
-
-    def dump_rows(self, report: dict[str, Any]) -> Any:
-        schema = Row2013Out if report["form"] == "2013" else Row2021Out
-        return schema(many=True).dump(report["rows"])
 
 
 class SnapshotIn(StrictSchema):
@@ -248,21 +149,7 @@ class AnnexTwo(MethodView):
         session.commit()  # the token's last use
         if fmt == "json":
             return report
-        return _file(export(report, fmt, names=scope.names, now=moment), html=fmt == "html")
-
-
-def _file(file: Export, *, html: bool) -> Response:
-    response = Response(file.body, content_type=file.content_type)
-    disposition = "inline" if html else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if html:
-        # Nothing is fetched from anywhere: the styles and the SVG charts are inline.
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            "base-uri 'none'; form-action 'none'"
-        )
-    return response
+        return file_response(export(report, fmt, names=scope.names, now=moment), html=fmt == "html")
 
 
 # -- snapshots ----------------------------------------------------------------------------------------

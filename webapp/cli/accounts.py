@@ -15,13 +15,17 @@ from webapp.extensions import db
 @click.command("create-agency")
 @click.argument("code")
 @click.argument("name")
+@click.option("--parent", default=None, help="code of the people's government it reports to")
 @with_appcontext
-def create_agency(code: str, name: str) -> None:
-    """Create an agency (行政机关) with its code and name."""
+def create_agency(code: str, name: str, parent: str | None) -> None:
+    """Create an agency (行政机关) with its code and name; `--parent`: the government whose annual report
+    rolls it up (docs/rules.md §Roll-up)."""
+    government = agency(parent) if parent else None
     try:
         created = accounts.create_agency(db.session(), code, name, now=now())
     except DomainError as exc:
         raise fail(exc) from exc
+    created.parent_id = government.id if government else None
     db.session.commit()
     click.echo(f"created agency {created.code} {created.name}")
 

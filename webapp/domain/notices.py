@@ -117,6 +117,8 @@ def compose(
         return _deadline_letter(session, msg, notice)
     if notice == "digest":
         return _digest_letter(session, msg)
+    if notice == "annual_unsigned":
+        return _annual_unsigned_letter(session, msg)
     raise ValueError(f"outbox row {msg.id}: unknown notice {msg.kind}/{notice}")
 
 
@@ -353,6 +355,25 @@ def _digest_letter(session: Session, msg: OutboxMessage) -> Letter:
         to=staff_emails(session, agency_id),
         subject=f"【每日提醒】{cn_date(date)} 逾期{len(overdue)}件，即将到期{len(due_soon)}件",
         body="\n\n".join(parts) + "\n",
+        sender_name="政府信息公开申请办理系统",
+    )
+
+
+def _annual_unsigned_letter(session: Session, msg: OutboxMessage) -> Letter:
+    """To the agency's heads: its annual report on the year is not signed off and the deadline nears."""
+    p = msg.payload
+    agency_id = int(str(p["agency_id"]))
+    year, deadline, agency = p["year"], str(p["deadline"]), p.get("agency_name", "")
+    heads = [u.email for u in agency_staff(session, agency_id) if u.role == "head"]
+    text = (
+        f"{agency}{year}年政府信息公开工作年度报告尚未签发。依照《中华人民共和国政府信息公开条例》第五十条，"
+        f"年度报告应于{cn_date(deadline)}前向社会公布。请在系统“年度报告”页面核对数字和文字后签发。\n\n"
+        "本邮件由政府信息公开申请办理系统自动发送。"
+    )
+    return Letter(
+        to=heads,
+        subject=f"【年度报告】{year}年度报告尚未签发，公布期限{cn_date(deadline)}",
+        body=text + "\n",
         sender_name="政府信息公开申请办理系统",
     )
 

@@ -2,6 +2,7 @@
 
 from webapp.models.agency import Agency, ApiToken, User, agency_members
 from webapp.models.annual import AnnualFigures, Enquiry
+from webapp.models.annual_report import AnnualReportPublication, AnnualReportRun, AnnualReportText
 from webapp.models.base import Base
 from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarYear
 from webapp.models.citizen import Citizen, CitizenClaim, CitizenCode, CitizenToken
@@ -19,6 +20,9 @@ __all__ = [
     "Agency",
     "AgencyMailbox",
     "AnnualFigures",
+    "AnnualReportPublication",
+    "AnnualReportRun",
+    "AnnualReportText",
     "ApiToken",
     "Appeal",
     "Attachment",

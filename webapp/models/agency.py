@@ -31,6 +31,9 @@ class Agency(Base):
     created_at: Mapped[dt.datetime]
     # Its officers and heads must sign in with a second factor (webapp/domain/two_factor.py).
     staff_2fa_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The people's government whose disclosure office rolls this agency's annual report up into the
+    # government's own (docs/rules.md §Roll-up); None for a government and for an agency of no one's.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
 
     def catalogue_count(self, year: int) -> int:
         """依申请公开信息目录数 for a report year, from the report settings."""

@@ -171,7 +171,16 @@ class Event(Base):
     """One entry of a request's history: who did what, when, and how the status moved."""
 
     __tablename__ = "request_events"
-    __table_args__ = (UniqueConstraint("request_id", "seq", name="uq_request_events_request_seq"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "seq", name="uq_request_events_request_seq"),
+        # the year's fee notices and payments (domain/reports/fees.py) without reading every event
+        Index(
+            "ix_request_events_fees",
+            "on",
+            "request_id",
+            postgresql_where="type IN ('fee_requested', 'fee_received')",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))

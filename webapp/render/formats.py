@@ -9,10 +9,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.render import annex_two, page, tables
+from webapp.render import annex_two, annual, page, tables
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 TABLE_FORMATS = ("csv", "xlsx")
+# The whole annual report's formats (a report with `sections`).
+ANNUAL_FORMATS = ("json", "pdf", "docx", "html")
 # The formats that show the whole report (figures beyond the form, charts, snapshot status): the caller
 # computes domain.reports.full_report() for these, the table alone (annex_two()) for the others.
 FULL_REPORT_FORMATS = frozenset({"json", "html"})
@@ -22,6 +24,7 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
     "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -33,14 +36,16 @@ class Export:
 
 
 def export(report: dict[str, Any], fmt: str, *, names: list[str], now: dt.datetime) -> Export:
-    """The report as a file of format `fmt` (one of FORMATS). `names`: the agencies' names for the
-    title; `now`: when the page says it was made. A report of kind "table" (`columns`, `rows`, `name`) is
-    a list of rows, written as CSV or XLSX (TABLE_FORMATS)."""
+    """The report as a file of format `fmt` (one of FORMATS; of ANNUAL_FORMATS for the whole annual
+    report). `names`: the agencies' names for the title; `now`: when the page says it was made. A report of
+    kind "table" (`columns`, `rows`, `name`) is a list of rows, written as CSV or XLSX (TABLE_FORMATS)."""
     if report.get("kind") == "table":
         if fmt not in TABLE_FORMATS:
             raise ValueError(f"a table is exported as {' or '.join(TABLE_FORMATS)}, not {fmt}")
         body = tables.to_csv(report) if fmt == "csv" else tables.to_xlsx(report)
         return Export(body, CONTENT_TYPES[fmt], f"{report['name']}-{now:%Y%m%d-%H%M}.{fmt}")
+    if "sections" in report:
+        return _annual(report, fmt, names)
     if fmt == "json":
         body = json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
     elif fmt == "html":
@@ -54,3 +59,17 @@ def export(report: dict[str, Any], fmt: str, *, names: list[str], now: dt.dateti
     else:
         raise ValueError(f"unknown format {fmt}")
     return Export(body, CONTENT_TYPES[fmt], annex_two.filename(report, fmt))
+
+
+def _annual(report: dict[str, Any], fmt: str, names: list[str]) -> Export:
+    if fmt == "json":
+        body = json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
+    elif fmt == "html":
+        body = annual.render_page(report, names).encode()
+    elif fmt == "pdf":
+        body = annual.to_pdf(report, names)
+    elif fmt == "docx":
+        body = annual.to_docx(report, names)
+    else:
+        raise ValueError(f"unknown format {fmt}")
+    return Export(body, CONTENT_TYPES[fmt], annual.filename(report, fmt))

@@ -18,6 +18,7 @@ from webapp.models import Agency, ReportSnapshot
 from webapp.models.base import MAX_ID
 from webapp.render import export
 from webapp.render.page import page_context
+from webapp.web import annual_reports  # noqa: F401  (the whole annual report's pages join the blueprints)
 from webapp.web.auth import staff, staff_required
 from webapp.web.common import error_page, now, today
 from webapp.web.forms import options

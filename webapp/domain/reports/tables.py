@@ -66,26 +66,35 @@ def touches_year(start: dt.date, end: dt.date) -> ColumnElement[bool]:
     return and_(R.received_on <= end, or_(R.finished_on.is_(None), R.finished_on >= start))
 
 
-def _year_groups(session: Session, scope: Scope, year: int, dim: Any) -> dict[str, Counter[str]]:
-    """The requests touching the year, counted per `dim` value under every key of both forms.
-
-    One grouped query: (dim, outcome, received in the year, finished in the year) → count, a few hundred
-    groups at most, folded here into the forms' keys by the table of docs/rules.md §Annex two. Within the rows
-    touching the year, not received in it means carried in, and not finished in it means carried out."""
+def year_rows(
+    session: Session, scope: Scope, year: int, dim: Any, *extra: Any, sums: tuple[Any, ...] = ()
+) -> list[Any]:
+    """The requests touching the year counted by (dim, outcome, received in the year, finished in the
+    year, *extra): one grouped query, a few hundred groups at most without `extra`; `sums`, aggregates of
+    the same groups before the count (the annual report's narrative counts a few more things in the same
+    scan)."""
     start, end = year_bounds(year)
     # Plain comparisons, not CASE: PostgreSQL knows a boolean has two values and plans the grouping as the
     # few hundred groups it is (a parallel aggregate), where CASE made it guess tens of thousands.
     new = R.received_on >= start
     done = R.finished_on <= end  # NULL (open) groups with false
-    rows = session.execute(
-        select(dim, R.outcome, new, done, func.count())
-        .where(R.agency_id.in_(scope.ids), touches_year(start, end))
-        .group_by(dim, R.outcome, new, done)
-    ).all()
+    return list(
+        session.execute(
+            select(dim, R.outcome, new, done, *extra, *sums, func.count())
+            .where(R.agency_id.in_(scope.ids), touches_year(start, end))
+            .group_by(dim, R.outcome, new, done, *extra)
+        ).all()
+    )
+
+
+def fold(rows: list[Any]) -> dict[str, Counter[str]]:
+    """year_rows() counted per dim value under every key of both forms, by the table of docs/rules.md
+    §Annex two. Within the rows touching the year, not received in it means carried in, and not finished
+    in it means carried out."""
     out: dict[str, Counter[str]] = {}
-    for value, outcome, is_new, is_done, n in rows:
+    for row in rows:
+        value, outcome, is_new, is_done, n = row[0], row[1], row[2], row[3], int(row[-1])
         c = out.setdefault(str(value), Counter())
-        n = int(n)
         if is_new:
             c["received"] += n
             c[f"received:{value}"] += n
@@ -93,12 +102,18 @@ def _year_groups(session: Session, scope: Scope, year: int, dim: Any) -> dict[st
             c["carried_in"] += n
         if is_done:
             c["finished"] += n
-            row = OUTCOME_ROWS[outcome]
-            for key in {row.row_2021, row.row_2013, row.sub_2013} - {None}:
+            row_of = OUTCOME_ROWS[outcome]
+            for key in {row_of.row_2021, row_of.row_2013, row_of.sub_2013} - {None}:
                 c[str(key)] += n
         else:
             c["carried_out"] += n
     return out
+
+
+def _year_groups(session: Session, scope: Scope, year: int, dim: Any) -> dict[str, Counter[str]]:
+    """The requests touching the year, counted per `dim` value under every key of both forms: one grouped
+    query, (dim, outcome, received in the year, finished in the year) → count, folded here."""
+    return fold(year_rows(session, scope, year, dim))
 
 
 def table_2013(session: Session, scope: Scope, year: int) -> dict[str, Any]:
@@ -118,9 +133,12 @@ def table_2013(session: Session, scope: Scope, year: int) -> dict[str, Any]:
     }
 
 
-def table_2021(session: Session, scope: Scope, year: int) -> dict[str, Any]:
-    """The 2021 national form's section 三 (one query grouped by applicant type) and section 四."""
-    by_type = _year_groups(session, scope, year, R.applicant_type)
+def table_2021(
+    session: Session, scope: Scope, year: int, groups: dict[str, Counter[str]] | None = None
+) -> dict[str, Any]:
+    """The 2021 national form's section 三 (one query grouped by applicant type, or `groups`: the
+    caller's fold() of year_rows() by applicant type) and section 四."""
+    by_type = groups if groups is not None else _year_groups(session, scope, year, R.applicant_type)
     types = list(APPLICANT_TYPES)
     rows: list[dict[str, Any]] = []
     for label, key in FORM_2021:

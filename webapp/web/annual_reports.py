@@ -1,0 +1,188 @@
+"""The whole annual report's pages (docs/rules.md §The annual report): the report editor of heads and
+administrators (/staff/reports/annual: sections, drafts, edits, flags, preview, files, sign-off) on the
+staff blueprint, and each agency's public list of its published reports (/agencies/<code>/annual-reports,
+no login) on the citizen blueprint. webapp.web.reports imports this module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from webapp import authz
+from webapp.domain import reports
+from webapp.domain.accounts import list_agencies
+from webapp.domain.dates import china_time
+from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.reports import annual
+from webapp.extensions import db
+from webapp.i18n import _l
+from webapp.models import Agency
+from webapp.render import export
+from webapp.render.annual import page_context
+from webapp.web.auth import staff, staff_required
+from webapp.web.citizen import bp as citizen_bp
+from webapp.web.common import error_page, now, today
+from webapp.web.staff import bp
+
+FILES = ("pdf", "docx", "html")
+
+
+def _choices() -> tuple[list[Agency], list[tuple[str, str]]]:
+    user = staff()
+    agencies = list_agencies(db.session()) if authz.is_platform_admin(user) else list(user.agencies)
+    pairs = [(a.code, a.name) for a in agencies]
+    if len(agencies) > 1:
+        pairs.append((",".join(a.code for a in agencies), str(_l("以上全部机关合计"))))
+    return agencies, pairs
+
+
+def _chosen() -> tuple[annual.ReportScope, int, str]:
+    agencies, _ = _choices()
+    code = request.values.get("agency") or (agencies[0].code if agencies else "")
+    this_year = today().year
+    raw_year = request.values.get("year") or str(this_year - 1)
+    year = int(raw_year) if raw_year.isdigit() else 0
+    form = request.values.get("form") or "2021"
+    scope = annual.report_scope(db.session(), reports.parse_codes(code))
+    reports.may_read_reports(staff(), scope.asked)
+    reports.check_year(year, today())
+    reports.check_form(form)
+    return scope, year, form
+
+
+def _args(scope: annual.ReportScope, year: int, form: str) -> dict[str, Any]:
+    return {"agency": ",".join(scope.asked.codes), "year": year, "form": form}
+
+
+@bp.get("/reports/annual")
+@staff_required("head", "admin")
+def annual_editor() -> Any:
+    """The report editor: every section with its text (draft or edited), its flags and its tables."""
+    agencies, pairs = _choices()
+    if not agencies:
+        return render_template("staff/annual_report.html", report=None, pairs=pairs)
+    try:
+        scope, year, form = _chosen()
+    except ValidationError as exc:
+        return error_page(422, exc.message)
+    session = db.session()
+    report = annual.annual_report(session, scope, year, form)
+    status = annual.publication_status(session, scope, year, form)
+    args = _args(scope, year, form)
+    deadline = annual.publication_deadline(
+        year, government=any(annual.is_government(session, a) for a in scope.asked.agencies)
+    )
+    return render_template(
+        "staff/annual_report.html",
+        pairs=pairs,
+        args=args,
+        years=list(range(today().year, reports.EARLIEST_YEAR - 1, -1)),
+        status=status,
+        signed_at=china_time(status["signed_off_at"]) if status else "",
+        can_sign=staff().role == "head" and len(scope.asked.agencies) == 1 and status is None,
+        deadline=deadline,
+        run=annual.year_end.latest_run(session, year) if staff().role == "admin" else None,
+        **page_context(report, scope.asked.names),
+    )
+
+
+@bp.post("/reports/annual/texts")
+@staff_required("head", "admin")
+def annual_save() -> Any:
+    """Save the office's text of every section on the form; `reset`: put one back to the product's draft."""
+    try:
+        scope, year, form = _chosen()
+    except ValidationError as exc:
+        return error_page(422, exc.message)
+    reset = request.form.get("reset")
+    if reset:
+        changes: dict[str, str | None] = {reset: None}
+    else:
+        # only what the office changed: a draft left as it was stays the product's draft
+        changes = {
+            k: request.form[f"text-{k}"]
+            for k in annual.TEXT_KEYS[form]
+            if f"text-{k}" in request.form
+            and _same(request.form[f"text-{k}"]) != _same(request.form.get(f"orig-{k}", ""))
+        }
+    try:
+        annual.save_texts(db.session(), scope, year, form, changes, actor=staff(), now=now())
+    except DomainError as exc:
+        return error_page(exc.http_status, exc.message)
+    db.session.commit()
+    flash(_l("已恢复系统草稿。") if reset else _l("已保存报告文字。"), "success")
+    return redirect(url_for(".annual_editor", **_args(scope, year, form)))
+
+
+def _same(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+@bp.post("/reports/annual/sign-off")
+@staff_required("head")
+def annual_sign_off() -> Any:
+    """The head signs the agency's report off and publishes it."""
+    try:
+        scope, year, form = _chosen()
+        annual.sign_off(db.session(), scope, year, form, actor=staff(), now=now())
+    except DomainError as exc:
+        return error_page(exc.http_status, exc.message)
+    db.session.commit()
+    flash(_l("已签发并公开%(year)s年度报告。", year=year), "success")
+    return redirect(url_for(".annual_editor", **_args(scope, year, form)))
+
+
+@bp.get("/reports/annual/export.<fmt>")
+@staff_required("head", "admin")
+def annual_export(fmt: str) -> Any:
+    """The report as it stands now, as a file (PDF, DOCX) or the preview page."""
+    if fmt not in FILES:
+        return error_page(404)
+    try:
+        scope, year, form = _chosen()
+    except ValidationError as exc:
+        return error_page(422, exc.message)
+    file = export(
+        annual.annual_report(db.session(), scope, year, form), fmt, names=scope.asked.names, now=now()
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{file.filename}"'}
+    if fmt == "html":  # the standalone preview: its styles inline, nothing fetched from anywhere
+        headers = {
+            "Content-Disposition": f'inline; filename="{file.filename}"',
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'none'",
+        }
+    return Response(file.body, content_type=file.content_type, headers=headers)
+
+
+@bp.get("/reports/annual.css")
+def annual_css() -> Response:
+    """The report's own styles, as a file the pages' CSP allows."""
+    return Response(render_template("reports/_annual.css"), mimetype="text/css")
+
+
+# -- the public page ----------------------------------------------------------------------------------
+
+
+@citizen_bp.get("/agencies/<code>/annual-reports")
+def published_reports(code: str) -> Any:
+    """An agency's published annual reports, for anyone (no login)."""
+    session = db.session()
+    agency = session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+    if agency is None:
+        return error_page(404)
+    items = [
+        {
+            "year": p.year,
+            "form": p.form,
+            "signed": china_time(p.signed_off_at),
+            "files": {
+                fmt: url_for("api_v1.PublishedFile", agency=code, year=p.year, form=p.form, fmt=fmt)
+                for fmt in FILES
+            },
+        }
+        for p in annual.publications(session, agency=agency)
+    ]
+    return render_template("citizen/annual_reports.html", agency=agency, items=items)
