@@ -1,7 +1,7 @@
 """the whole annual report - texts per agency set and year, publications, the January run; agencies' parent
 
 Revision ID: a7e3c1d95b20
-Revises: a7d3e9c1b508
+Revises: c17e2a5b9d01
 Create Date: 2026-12-04 22:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7e3c1d95b20'
-down_revision = 'a7d3e9c1b508'
+down_revision = 'c17e2a5b9d01'
 branch_labels = None
 depends_on = None
 
