@@ -27,17 +27,21 @@ def build() -> tuple[Catalog, list[str]]:
         old = read_po(f)
     catalog = Catalog(locale="en", project="gov-disclosure", domain="messages", fuzzy=False)
     missing = []
-    for filename, lineno, msgid, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT / "webapp"),
         method_map=METHOD_MAP,
-        keywords={"_": None, "_l": None, "gettext": None},
+        # _lp(context, text): a name translated by where it stands (webapp/i18n.py)
+        keywords={"_": None, "_l": None, "gettext": None, "_lp": ((1, "c"), 2)},
     ):
-        known = old.get(msgid)
+        msgid = message if isinstance(message, str) else message[-1]
+        known = old.get(msgid, context=context)
         translation = known.string if known is not None else ""
         if not translation:
-            missing.append(msgid)
+            missing.append(f"{context}|{msgid}" if context else msgid)
         flags = ("python-format",) if "%(" in msgid else ()
-        catalog.add(msgid, translation, locations=[(f"webapp/{filename}", lineno)], flags=flags)
+        catalog.add(
+            msgid, translation, locations=[(f"webapp/{filename}", lineno)], flags=flags, context=context
+        )
     return catalog, missing
 
 
@@ -53,8 +57,8 @@ def main() -> int:
     po, mo = rendered(catalog)
     if "--check" in sys.argv:
         with MO.open("rb") as f:
-            compiled = {m.id: m.string for m in read_mo(f) if m.id}
-        stale = compiled != {m.id: m.string for m in catalog if m.id}
+            compiled = {(m.context, m.id): m.string for m in read_mo(f) if m.id}
+        stale = compiled != {(m.context, m.id): m.string for m in catalog if m.id}
         for msgid in missing:
             print(f"no English translation: {msgid!r}")
         if stale:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
 DEFAULT_LOCALE = "zh_Hans_CN"
 
-__all__ = ["_l", "init_i18n", "translate", "wants_english"]
+__all__ = ["_l", "_lp", "init_i18n", "translate", "wants_english"]
+# `_lp(context, text)`: a name whose English depends on where it stands — the same Chinese 受理 is the
+# button "Accept" (context "action") and the history's "Accepted" (context "event").
 
 
 def wants_english() -> bool:

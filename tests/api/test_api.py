@@ -774,7 +774,7 @@ def test_domain_errors_and_explanations_in_english(client: FlaskClient, world: W
     tn = register(client, world.officer)["tracking_number"]
     english = {**world.officer.headers, "Accept-Language": "en-GB,en;q=0.9"}
     r = client.post(f"/api/v1/requests/{tn}/actions", json={"action": "receive_fee"}, headers=english)
-    assert r.json["error"]["message"] == 'The request is "received": you cannot receive the fee for it'
+    assert r.json["error"]["message"] == 'The request is "received": "Record the payment" is not possible now'
     r = client.post(
         f"/api/v1/requests/{tn}/actions", json={"action": "receive_fee"}, headers=world.officer.headers
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from webapp.i18n import _l
+from webapp.i18n import _l, _lp
 
 
 class Status(StrEnum):
@@ -115,28 +115,28 @@ REPLY_OUTCOMES = frozenset(OUTCOME_LABELS) - CLOSURE_OUTCOMES
 ROLE_LABELS = {"officer": _l("经办人"), "head": _l("负责人"), "admin": _l("管理员")}
 
 EVENT_LABELS = {
-    "submitted": _l("收到申请"),
-    "accepted": _l("受理"),
-    "correction_requested": _l("告知补正"),
-    "correction_received": _l("收到补正"),
-    "consultation_started": _l("征求第三方意见"),
-    "consultation_ended": _l("征求意见结束"),
-    "fee_requested": _l("发出信息处理费缴费通知书"),
-    "fee_received": _l("收到缴费"),
-    "extended": _l("延期答复"),
-    "replied": _l("答复"),
-    "assigned": _l("指派经办人"),
-    "commented": _l("内部备注"),
-    "closed": _l("办结"),
-    "withdrawn": _l("申请人撤回申请"),
-    "due_recomputed": _l("答复期限调整"),
-    "attachment_added": _l("上传材料"),
-    "extension_proposed": _l("提请延期"),
-    "extension_declined": _l("不同意延期"),
-    "redacted": _l("删除处理"),
-    "posted": _l("邮寄送达"),
-    "collected": _l("当面领取"),
-    "emailed": _l("电子邮件送达"),
+    "submitted": _lp("event", "收到申请"),
+    "accepted": _lp("event", "受理"),
+    "correction_requested": _lp("event", "告知补正"),
+    "correction_received": _lp("event", "收到补正"),
+    "consultation_started": _lp("event", "征求第三方意见"),
+    "consultation_ended": _lp("event", "征求意见结束"),
+    "fee_requested": _lp("event", "发出信息处理费缴费通知书"),
+    "fee_received": _lp("event", "收到缴费"),
+    "extended": _lp("event", "延期答复"),
+    "replied": _lp("event", "答复"),
+    "assigned": _lp("event", "指派经办人"),
+    "commented": _lp("event", "内部备注"),
+    "closed": _lp("event", "办结"),
+    "withdrawn": _lp("event", "申请人撤回申请"),
+    "due_recomputed": _lp("event", "答复期限调整"),
+    "attachment_added": _lp("event", "上传材料"),
+    "extension_proposed": _lp("event", "提请延期"),
+    "extension_declined": _lp("event", "不同意延期"),
+    "redacted": _lp("event", "删除处理"),
+    "posted": _lp("event", "邮寄送达"),
+    "collected": _lp("event", "当面领取"),
+    "emailed": _lp("event", "电子邮件送达"),
 }
 
 
@@ -144,7 +144,7 @@ def chinese(name: object) -> str:
     """The Chinese of a name marked with _l, whatever the reader's language: what the documents, the
     e-mails, the history notes and annex two write."""
     args = getattr(name, "_args", None)
-    return str(args[0]) if args else str(name)
+    return str(args[-1]) if args else str(name)  # _lp's are (context, text)
 
 
 def _chinese(labels: dict[str, Any]) -> dict[str, str]:
@@ -238,23 +238,23 @@ STAFF_ACTIONS = ACTIONS - {"withdraw"}
 HEAD_ACTIONS = frozenset({"extend", "decline_extension"})  # 政府信息公开工作机构负责人 only
 
 ACTION_LABELS = {
-    "accept": _l("受理"),
-    "request_correction": _l("告知补正"),
-    "receive_correction": _l("收到补正"),
-    "start_consultation": _l("征求第三方意见"),
-    "end_consultation": _l("结束征求意见"),
-    "request_fee": _l("发出信息处理费缴费通知书"),
-    "receive_fee": _l("收到缴费"),
-    "extend": _l("延期答复"),
-    "propose_extension": _l("提请延期"),
-    "decline_extension": _l("不同意延期"),
-    "reply": _l("答复"),
-    "assign": _l("指派经办人"),
-    "comment": _l("内部备注"),
-    "close": _l("办结（不出具答复书）"),
-    "withdraw": _l("申请人撤回"),
-    "record_posting": _l("登记邮寄"),
-    "record_pickup": _l("登记领取"),
+    "accept": _lp("action", "受理"),
+    "request_correction": _lp("action", "告知补正"),
+    "receive_correction": _lp("action", "收到补正"),
+    "start_consultation": _lp("action", "征求第三方意见"),
+    "end_consultation": _lp("action", "结束征求意见"),
+    "request_fee": _lp("action", "发出信息处理费缴费通知书"),
+    "receive_fee": _lp("action", "收到缴费"),
+    "extend": _lp("action", "延期答复"),
+    "propose_extension": _lp("action", "提请延期"),
+    "decline_extension": _lp("action", "不同意延期"),
+    "reply": _lp("action", "答复"),
+    "assign": _lp("action", "指派经办人"),
+    "comment": _lp("action", "内部备注"),
+    "close": _lp("action", "办结（不出具答复书）"),
+    "withdraw": _lp("action", "申请人撤回"),
+    "record_posting": _lp("action", "登记邮寄"),
+    "record_pickup": _lp("action", "登记领取"),
 }
 
 

@@ -18,6 +18,24 @@ from webapp.domain.states import (
     ROLE_LABELS,
     STATUS_LABELS,
 )
+from webapp.i18n import _l
+
+# The State Council's holidays as the calendar names them (webapp.domain.calendar.HOLIDAY_NAMES_ZH), in
+# the reader's language; a name an administrator typed is shown as typed.
+HOLIDAY_LABELS = {
+    "元旦": _l("元旦"),
+    "春节": _l("春节"),
+    "清明节": _l("清明节"),
+    "劳动节": _l("劳动节"),
+    "端午节": _l("端午节"),
+    "国庆节": _l("国庆节"),
+    "中秋节": _l("中秋节"),
+    "国庆节、中秋节": _l("国庆节、中秋节"),
+    "中秋节、国庆节": _l("中秋节、国庆节"),
+    "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日": _l(
+        "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"
+    ),
+}
 
 
 def label(mapping: Mapping[Any, object], code: str | None) -> str:
@@ -38,4 +56,5 @@ TEMPLATE_LABELS: dict[str, Mapping[Any, object]] = {
     "role_label": ROLE_LABELS,
     "event_label": EVENT_LABELS,
     "notice_label": NOTICE_LABELS,
+    "holiday_label": HOLIDAY_LABELS,
 }
