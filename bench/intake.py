@@ -49,7 +49,12 @@ def body(i: int) -> bytes:
     return json.dumps(
         {
             "agency": f"A{rng.randint(1, 100):03d}",
-            "applicant": {"type": "natural_person", "name": f"申请人{i}", "email": f"a{i}@example.cn"},
+            "applicant": {
+                "type": "natural_person",
+                "name": f"申请人{i}",
+                "id_number": "11010519491231002X",
+                "email": f"a{i}@example.cn",
+            },
             "description": f"申请公开2025年度国有土地上房屋征收补偿方案（第{i}号）",
             "delivery": "email",
         },

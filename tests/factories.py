@@ -64,6 +64,7 @@ def applicant(**overrides: object) -> Applicant:
         "id_number": VALID_RESIDENT_ID,
         "phone": "13900000000",
         "email": "zhangsan@example.cn",
+        "address": "示范市解放路8号",
     }
     fields.update(overrides)
     return Applicant(**fields)  # type: ignore[arg-type]

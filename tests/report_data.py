@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tests.factories import applicant, reply_fields
+from tests.factories import VALID_CREDIT_CODE, VALID_RESIDENT_ID, applicant, reply_fields
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.errors import DomainError
 from webapp.domain.requests import act, submit
@@ -287,7 +287,9 @@ def lived_requests(
             session,
             agency=agency,
             applicant=applicant(
-                type=kind, id_number=None, name="张三" if kind == "natural_person" else "某单位"
+                type=kind,
+                id_number=VALID_RESIDENT_ID if kind == "natural_person" else VALID_CREDIT_CODE,
+                name="张三" if kind == "natural_person" else "某单位",
             ),
             description="申请公开某项政府信息",
             delivery="email",

@@ -34,7 +34,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import scoped_session
 
-from tests.factories import PASSWORD, PASSWORD_HASH, applicant, make_agency
+from tests.factories import PASSWORD, PASSWORD_HASH, VALID_RESIDENT_ID, applicant, make_agency
 from webapp.domain import accounts, reports
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
@@ -315,7 +315,7 @@ def seed(session: Any, directory: str) -> World:
                 name=name, id_kind="resident_id", id_number=id_number, phone=phone, email=None
             ),
             description=description,
-            delivery="email",
+            delivery="pickup",
             now=now,
         )
         made[key], codes[key] = req, code
@@ -451,9 +451,14 @@ def api_submission(w: World) -> dict[str, Any]:
     return {
         "json": {
             "agency": "MXA",
-            "applicant": {"type": "natural_person", "name": "丙新申请人", "phone": "13900000000"},
+            "applicant": {
+                "type": "natural_person",
+                "name": "丙新申请人",
+                "id_number": VALID_RESIDENT_ID,
+                "phone": "13900000000",
+            },
             "description": "申请公开矩阵测试以外的信息",
-            "delivery": "email",
+            "delivery": "pickup",
         }
     }
 

@@ -112,7 +112,13 @@ def test_metrics_count_requests_by_endpoint_and_the_open_and_overdue_requests(
         "/api/v1/requests",
         json={
             "agency": "OPSAG",
-            "applicant": {"type": "natural_person", "name": NAME, "phone": PHONE},
+            "applicant": {
+                "type": "natural_person",
+                "name": NAME,
+                "id_number": VALID_RESIDENT_ID,
+                "phone": PHONE,
+                "address": "示范市解放路8号",
+            },
             "description": "申请公开某文件",
             "delivery": "post",
         },

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from webapp.domain import accounts
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import DomainError
+from webapp.domain.identity import CREDIT_ALPHABET, credit_code_check_char, resident_id_check_digit
 from webapp.domain.requests import Applicant, act, submit
 from webapp.domain.states import CHANNELS, REPLY_OUTCOMES
 from webapp.models import Agency, User
@@ -104,6 +105,17 @@ def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> l
     ]
 
 
+def _identity(rng: random.Random, person: bool) -> str:
+    """A well-formed identity number: a resident ID of 白城市洮北区 or a credit code (their check
+    characters computed as docs/rules.md §Identity shows)."""
+    if person:
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 20000))
+        first17 = f"220802{born:%Y%m%d}{rng.randint(0, 999):03d}"
+        return first17 + resident_id_check_digit(first17)
+    first17 = "9122080" + "2" + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(9))
+    return first17 + credit_code_check_char(first17)
+
+
 def _one_life(
     session: Session,
     rng: random.Random,
@@ -124,8 +136,10 @@ def _one_life(
         applicant=Applicant(
             kind,
             name,
+            id_number=_identity(rng, kind == "natural_person"),
             phone=f"139{rng.randint(10000000, 99999999)}",
             email=f"applicant{rng.randint(1, 10**6)}@example.cn",
+            address=f"吉林省白城市洮北区幸福路{rng.randint(1, 300)}号",
         ),
         description=f"申请公开{rng.choice(TOPICS)}",
         delivery=rng.choice(["email", "post", "pickup", "online"]),

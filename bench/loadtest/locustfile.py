@@ -133,6 +133,7 @@ def citizen_body(rng: random.Random) -> dict[str, Any]:
         "applicant": {
             "type": "natural_person",
             "name": rng.choice(NAMES),
+            "id_number": "11010519491231002X",
             "phone": f"139{rng.randrange(10**8):08d}",
             "email": f"citizen{rng.randrange(10**6)}@example.cn",
         },

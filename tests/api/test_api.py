@@ -156,7 +156,7 @@ BAD_INTAKE = [
         },
         "applicant.id_number",
     ),
-    ({"applicant": {"type": "natural_person", "name": "x"}}, "applicant"),
+    ({"applicant": {"type": "natural_person", "name": "x"}}, "applicant.email"),
     ({"colour": "blue"}, "colour"),
     ({"channel": "letter"}, "channel"),
     ({"received_on": "2024-06-03"}, "received_on"),

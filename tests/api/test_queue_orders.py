@@ -78,6 +78,7 @@ def test_the_new_filters_combine_with_the_others(client: FlaskClient, world: Wor
             "name": "某公司",
             "id_kind": "credit_code",
             "id_number": "91350100M000100Y43",
+            "email": "office@example.cn",
             "phone": "13900000000",
         },
     )

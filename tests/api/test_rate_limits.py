@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from tests.api.conftest import World
 from tests.conftest import TEST_REDIS_URL, app_config
-from tests.factories import make_request
+from tests.factories import VALID_RESIDENT_ID, make_request
 from tests.workers.services import free_port
 from webapp import create_app
 from webapp.domain.calendar import china_today
@@ -39,7 +39,12 @@ WRONG = "AAAA-AAAA-AAAA-AAAA"
 def submission() -> dict[str, Any]:
     return {
         "agency": "CITYHR",
-        "applicant": {"type": "natural_person", "name": "张三", "phone": "13900000000"},
+        "applicant": {
+            "type": "natural_person",
+            "name": "张三",
+            "id_number": VALID_RESIDENT_ID,
+            "email": "zhangsan@example.cn",
+        },
         "description": "申请公开预算",
         "delivery": "email",
     }

@@ -36,6 +36,7 @@ from werkzeug.test import TestResponse
 
 from tests.api.conftest import Staff, World, citizen_body
 from tests.factories import VALID_CREDIT_CODE as CREDIT_CODE
+from tests.factories import VALID_RESIDENT_ID as RESIDENT_ID
 from webapp.domain.calendar import CHINA
 
 D = dt.date
@@ -518,7 +519,12 @@ def test_email_across_spring_festival_with_fee_and_extension(client: FlaskClient
 
 def test_letter_correction_consultation_then_closed_other(client: FlaskClient, world: World) -> None:
     received = D(2024, 4, 26)  # Fri, the day the agency signed for the registered letter
-    applicant = {"type": "natural_person", "name": "李四", "address": "示范市解放路8号"}
+    applicant = {
+        "type": "natural_person",
+        "name": "李四",
+        "id_number": RESIDENT_ID,
+        "address": "示范市解放路8号",
+    }
     w = Walk.register(client, world.officer, "letter", received, applicant=applicant, delivery="post")
     # Due add_wd(Apr 26, 20): Apr 28 Sun makeup=1, 29 Mon=2, 30 Tue=3, May 1–5 劳动节 (weekday holidays
     # May 1 Wed, 2 Thu, 3 Fri), May 6 Mon=4, 7=5, 8=6, 9=7, 10 Fri=8, May 11 Sat makeup=9, 13 Mon=10,
@@ -595,8 +601,13 @@ def test_letter_correction_consultation_then_closed_other(client: FlaskClient, w
 
 def test_other_channel_across_spring_festival_then_withdrawn(client: FlaskClient, world: World) -> None:
     received = D(2025, 1, 23)  # Thu, transferred from the 12345 hotline; the day both sides confirmed
-    applicant = {"type": "public_interest_org", "name": "示范市某公益协会", "phone": "02088888888"}
-    w = Walk.register(client, world.officer, "other", received, applicant=applicant)
+    applicant = {
+        "type": "public_interest_org",
+        "name": "示范市某公益协会",
+        "id_number": CREDIT_CODE,
+        "phone": "02088888888",
+    }
+    w = Walk.register(client, world.officer, "other", received, applicant=applicant, delivery="pickup")
     # Due add_wd(Jan 23, 20): Jan 24 Fri=1, Jan 26 Sun makeup=2, 27 Mon=3, Jan 28–Feb 4 春节 (weekday
     # holidays Jan 28 Tue, 29 Wed, 30 Thu, 31 Fri, Feb 3 Mon, 4 Tue), Feb 5 Wed=4, 6=5, 7 Fri=6,
     # Feb 8 Sat makeup=7, 10 Mon=8, 11=9, 12=10, 13=11, 14 Fri=12, 17 Mon=13, 18=14, 19=15, 20=16,

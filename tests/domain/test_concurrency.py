@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import erase_history
-from tests.factories import make_agency, make_request, make_user
+from tests.factories import VALID_RESIDENT_ID, make_agency, make_request, make_user
 from webapp.domain.errors import Conflict
 from webapp.domain.requests import act
 from webapp.extensions import db
@@ -96,7 +96,12 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_request(app: Fla
         s.commit()
     body = {
         "agency": "RETRY",
-        "applicant": {"type": "natural_person", "name": "张三", "email": "zs@example.cn"},
+        "applicant": {
+            "type": "natural_person",
+            "name": "张三",
+            "id_number": VALID_RESIDENT_ID,
+            "email": "zs@example.cn",
+        },
         "description": "申请公开某文件",
         "delivery": "email",
     }

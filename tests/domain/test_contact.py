@@ -45,7 +45,23 @@ GOOD_EMAILS = [
 ]
 
 
-BAD_PHONES = ["abc", "139abc00000", "12", "1" * 21, "139-0000-0000 #1", "+86 139\n0000", "１３９。"]
+BAD_PHONES = [
+    "abc",
+    "139abc00000",
+    "12",
+    "1" * 21,
+    "139-0000-0000 #1",
+    "+86 139\n0000",
+    "１３９。",
+    "12900000000",  # no mobile number begins 12
+    "1390000000",  # 10 digits
+    "139000000000",  # 12 digits
+    "3209609",  # a landline without its area code
+    "0436-320960",  # 6 digits after a four-digit area code
+    "010-1234567",  # Beijing's numbers have 8 digits
+    "+1 415 555 0100",  # not a Chinese number
+    "١٣٩٠٠٠٠٠٠٠٠",  # Arabic-Indic digits, which NFKC leaves as they are
+]
 
 
 GOOD_PHONES = [
@@ -54,6 +70,12 @@ GOOD_PHONES = [
     "+86 (10) 1234-5678",
     "0571-87654321转8001",
     "１３９００００００００",
+    "0436-3209609",
+    "(0436) 320 9609",
+    "021 5555 1234",
+    "+86 139 0000 0000",
+    "0086 13900000000",
+    "139 0000 0000",
 ]
 
 

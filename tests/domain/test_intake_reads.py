@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, text
 
-from tests.factories import make_agency
+from tests.factories import VALID_RESIDENT_ID, make_agency
 from webapp.domain import documents
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import ValidationError
@@ -104,7 +104,9 @@ def test_receipt_uses_the_settings_as_they_stand_even_unflushed(session: Any, no
     req, _ = submit(
         session,
         agency=agency,
-        applicant=Applicant(type="natural_person", name="张三", email="z@example.cn"),
+        applicant=Applicant(
+            type="natural_person", name="张三", id_number=VALID_RESIDENT_ID, email="z@example.cn"
+        ),
         description="申请公开某文件",
         delivery="email",
         now=now,
@@ -120,7 +122,9 @@ def test_receipt_uses_the_settings_as_they_stand_even_unflushed(session: Any, no
     done = intake(
         session,
         agency=agency.code,
-        applicant=Applicant(type="natural_person", name="李四", email="l@example.cn"),
+        applicant=Applicant(
+            type="natural_person", name="李四", id_number=VALID_RESIDENT_ID, email="l@example.cn"
+        ),
         description="申请公开另一文件",
         delivery="email",
         now=now,
@@ -135,7 +139,9 @@ def test_unknown_agency_code_is_a_field_error_and_advances_no_counter(session: A
         intake(
             session,
             agency="NO-SUCH-CODE",
-            applicant=Applicant(type="natural_person", name="张三", email="z@example.cn"),
+            applicant=Applicant(
+                type="natural_person", name="张三", id_number=VALID_RESIDENT_ID, email="z@example.cn"
+            ),
             description="申请公开某文件",
             delivery="email",
             now=now,
@@ -153,7 +159,13 @@ def test_intake_stores_every_character_as_sent(session: Any, now: Any) -> None:
     done = intake(
         session,
         agency=agency.code,
-        applicant=Applicant(type="natural_person", name=name_sent, email="o'b@example.cn", address="路\n号"),
+        applicant=Applicant(
+            type="natural_person",
+            name=name_sent,
+            id_number=VALID_RESIDENT_ID,
+            email="o'b@example.cn",
+            address="路\n号",
+        ),
         description=text_sent,
         delivery="email",
         now=now,

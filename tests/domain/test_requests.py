@@ -118,7 +118,7 @@ def test_2008_rules_apply_before_15_may_2019(session: Any, now: dt.datetime, wor
             {"applicant": applicant(type="commercial_enterprise", id_number="91350100M000100Y44")},
             "applicant.id_number",
         ),
-        ({"applicant": applicant(phone=None, email=None, address=None)}, "applicant"),
+        ({"applicant": applicant(phone=None, email=None, address=None)}, "applicant.address"),
         ({"applicant": applicant(email="not-an-address")}, "applicant.email"),
     ],
 )

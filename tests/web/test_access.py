@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.factories import People, make_request
+from tests.factories import VALID_RESIDENT_ID, People, make_request
 from tests.web.conftest import csrf_token, login, post
 from webapp.domain.calendar import china_today
 from webapp.domain.states import Status
@@ -190,9 +190,14 @@ def test_the_json_api_takes_no_csrf_token(client: FlaskClient, people: People):
         "/api/v1/requests",
         json={
             "agency": "CITYHR",
-            "applicant": {"type": "natural_person", "name": "张三", "phone": "13900000000"},
+            "applicant": {
+                "type": "natural_person",
+                "name": "张三",
+                "id_number": VALID_RESIDENT_ID,
+                "phone": "13900000000",
+            },
             "description": "申请公开预算",
-            "delivery": "email",
+            "delivery": "pickup",
         },
     )
     assert response.status_code == 201

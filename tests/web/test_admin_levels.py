@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.factories import PASSWORD_HASH, People, applicant, make_user
+from tests.factories import PASSWORD_HASH, VALID_RESIDENT_ID, People, applicant, make_user
 from tests.web.conftest import login, post
 from webapp import authz
 from webapp.domain import accounts
@@ -221,7 +221,13 @@ def test_a_registration_through_a_token_records_it(client: FlaskClient, scene: S
     token = token_in(issue(client, p.officer))
     body = {
         "agency": "CITYHR",
-        "applicant": {"type": "natural_person", "name": "来信人", "phone": "13900000000"},
+        "applicant": {
+            "type": "natural_person",
+            "name": "来信人",
+            "id_number": VALID_RESIDENT_ID,
+            "phone": "13900000000",
+            "address": "示范市解放路8号",
+        },
         "description": "信件申请",
         "delivery": "post",
         "channel": "letter",

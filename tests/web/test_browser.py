@@ -95,7 +95,8 @@ def test_citizen_applies_and_tracks(context: Any, browser: Any, live: Live):
     page.get_by_label("所需政府信息的描述").fill("申请公开2025年度本局部门预算及其说明")
     page.get_by_role("button", name="提交申请").click()
     assert "校验位" in page.locator("#id_number-error").inner_text()
-    assert page.locator("#contact-error").is_visible()  # no phone, email or address either
+    # e-mail delivery (the default) without an e-mail address: the error stands beside that input
+    assert "须填写电子邮箱" in page.locator("#email-error").inner_text()
     assert page.get_by_label("姓名或名称").input_value() == "张三"
     screenshot(page, "03-apply-errors")
 

@@ -107,12 +107,14 @@ def test_field_errors_are_shown_beside_the_fields(client: FlaskClient, people: P
     assert 'value="张三"' in html  # what was typed is kept
 
 
-def test_contact_details_are_one_group_error(client: FlaskClient, people: People):
+def test_the_contact_the_delivery_needs_is_asked_for_beside_its_input(client: FlaskClient, people: People):
     response = post(client, "/apply", application(phone="", email="", address=""))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert re.search(r'id="contact-error">.*请至少提供一种联系方式', html)
-    assert 'href="#contact"' in html
+    assert "须填写电子邮箱" in error_beside(html, "email")
+    assert 'href="#email"' in html
+    response = post(client, "/apply", application(delivery="post", address=""))
+    assert "须填写通信地址" in error_beside(response.get_data(as_text=True), "address")
 
 
 def test_a_file_that_is_not_a_scan_refuses_the_form_and_stores_nothing(client, people: People, session):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, VALID_RESIDENT_ID
 from tests.web.conftest import PHONE, Live, screenshot
 
 pytestmark = pytest.mark.timeout(240)
@@ -22,6 +22,7 @@ def test_reply_previewed_edited_sent_and_read_by_the_applicant(context: Any, bro
     citizen.locator("select#agency").select_option("CITYHR")
     citizen.get_by_label("自然人").check()
     citizen.get_by_label("姓名或名称").fill("赵六")
+    citizen.get_by_label("证件号码").fill(VALID_RESIDENT_ID)
     citizen.get_by_label("联系电话").fill("13900000000")
     citizen.get_by_label("所需政府信息的描述").fill("申请公开本市2025年度社会保险基金预算执行情况")
     citizen.get_by_label("网上获取").check()

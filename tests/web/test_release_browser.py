@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import pdf_text, sample_pdf
+from tests.factories import VALID_RESIDENT_ID, pdf_text, sample_pdf
 from tests.web.conftest import Live, screenshot
 from tests.web.test_browser import action, fill_applicant, new_page, staff_login, stored
 from webapp.domain.requests import Applicant, act, submit
@@ -104,7 +104,11 @@ def test_an_officer_records_a_posting_and_a_collection(browser: Any, live: Live)
                 session,
                 agency=officer.agencies[0],
                 applicant=Applicant(
-                    type="natural_person", name="赵六", phone="13900000000", address="白城市某路1号"
+                    type="natural_person",
+                    name="赵六",
+                    id_number=VALID_RESIDENT_ID,
+                    phone="13900000000",
+                    address="白城市某路1号",
                 ),
                 description="申请公开本局2025年度部门决算",
                 delivery=delivery,

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.http import parse_options_header
 from werkzeug.test import encode_multipart
 
-from tests.factories import People
+from tests.factories import VALID_RESIDENT_ID, People
 from tests.web.conftest import login, post, stored_files
 from webapp.domain.attachments import MAX_BYTES, record_attachment
 from webapp.models import Attachment, Request
@@ -41,9 +41,14 @@ def applicant(client: FlaskClient, people: People) -> dict[str, str]:
         "/api/v1/requests",
         json={
             "agency": "CITYHR",
-            "applicant": {"type": "natural_person", "name": "张三", "phone": "13900000000"},
+            "applicant": {
+                "type": "natural_person",
+                "name": "张三",
+                "id_number": VALID_RESIDENT_ID,
+                "phone": "13900000000",
+            },
             "description": "申请公开预算",
-            "delivery": "email",
+            "delivery": "pickup",
         },
     )
     assert answer.status_code == 201

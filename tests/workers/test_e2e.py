@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_REDIS_URL
-from tests.factories import applicant, mail, make_agency, make_request, make_user
+from tests.factories import VALID_RESIDENT_ID, applicant, mail, make_agency, make_request, make_user
 from tests.workers.conftest import E2E
 from tests.workers.services import (
     REDIS_SERVER,
@@ -240,7 +240,12 @@ def test_redis_down_during_intake_loses_nothing(e2e: E2E, sink: SmtpSink, worker
             client = e2e.app.test_client()
             body = {
                 "agency": agency_code,
-                "applicant": {"type": "natural_person", "name": "钱七", "email": "qianqi@example.cn"},
+                "applicant": {
+                    "type": "natural_person",
+                    "name": "钱七",
+                    "id_number": VALID_RESIDENT_ID,
+                    "email": "qianqi@example.cn",
+                },
                 "description": "申请公开2024年度部门决算",
                 "delivery": "email",
             }
@@ -286,7 +291,12 @@ def test_intake_never_fails_while_the_workers_write(e2e: E2E, sink: SmtpSink, wo
     client = e2e.app.test_client()
     body = {
         "agency": agency_code,
-        "applicant": {"type": "natural_person", "name": "孙八", "email": "sunba@example.cn"},
+        "applicant": {
+            "type": "natural_person",
+            "name": "孙八",
+            "id_number": VALID_RESIDENT_ID,
+            "email": "sunba@example.cn",
+        },
         "description": "申请公开2024年度部门预算",
         "delivery": "email",
     }

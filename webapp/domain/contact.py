@@ -7,8 +7,11 @@ or other white space or control character. The local part is ASCII (atext and do
 characters); the domain has at least two labels and may be internationalised (例子.中国 is written as
 such and sent as its IDNA form xn--fsqu00a.xn--fiqs8s); the whole at most 254 characters.
 
-A telephone number: digits with optional spaces, hyphens, parentheses and a leading +, 3 to 20 digits,
-optionally an extension after 转 (0571-87654321转8001).
+A telephone number is a Chinese one (docs/rules.md §Contacts): a mobile number, 11 digits beginning 13 to 19
+(139 0000 0000), or a landline with its area code (010-12345678, 0436-3209609: 010 and 02x are followed by
+8 digits, the other area codes 0xxx by 7 or 8), optionally written after +86 or 0086 (the landline then
+without its leading 0: +86 10 1234 5678), with spaces, hyphens and parentheses anywhere, and optionally an
+extension after 转 (0571-87654321转8001).
 
 Both are taken in NFKC form first, so full-width characters typed with a Chinese input method
 (１３９…, ｚｓ＠ｅｘａｍｐｌｅ．ｃｎ) become the ASCII ones.
@@ -26,6 +29,8 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _PHONE = re.compile(r"\+?[0-9 ()\-]+(?:转[0-9]{1,6})?")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0(?:[12][0-9][0-9]{8}|[3-9][0-9]{2}[0-9]{7,8})")
 
 
 def ascii_domain(domain: str) -> str | None:
@@ -76,9 +81,26 @@ def email_error(address: str) -> object | None:
     return None
 
 
+def national_number(number: str) -> str | None:
+    """The number's digits as dialled inside China (without the extension), or None when it is neither a
+    mobile number nor a landline with its area code."""
+    if not _PHONE.fullmatch(number):
+        return None
+    main = number.partition("转")[0]
+    digits = "".join(c for c in main if "0" <= c <= "9")
+    if main.lstrip(" (").startswith("+") or (digits.startswith("0086") and len(digits) > 13):
+        if not digits.startswith(("86", "0086")):
+            return None
+        digits = digits.removeprefix("00").removeprefix("86")
+        if not _MOBILE.fullmatch(digits):
+            digits = "0" + digits
+    if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
+        return digits
+    return None
+
+
 def phone_error(number: str) -> object | None:
     """Why a telephone number is refused, or None."""
-    digits = sum(c.isdigit() for c in number.partition("转")[0])
-    if not _PHONE.fullmatch(number) or not 3 <= digits <= 20:
-        return _l("电话号码格式不正确，只能包含数字、空格、+、-和括号，如 010-12345678")
+    if national_number(number) is None:
+        return _l("电话号码格式不正确：请填写11位手机号码，或带区号的固定电话，如 13900000000、0436-3209609")
     return None

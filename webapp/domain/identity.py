@@ -18,7 +18,7 @@ from webapp.i18n import _l
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
@@ -29,7 +29,11 @@ def resident_id_check_digit(first17: str) -> str:
 
 MAX_ID_NUMBER = 40  # the column's length (NFKC may lengthen a text: ㍿ is 株式会社)
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
-_TRAVEL_DOCUMENT = re.compile(r"[A-Z0-9()\-]+", re.ASCII)  # passports, 港澳台 permits and ID cards
+_TRAVEL_DOCUMENT = re.compile(r"[A-Z0-9()\-]+", re.ASCII)  # passports and other documents' numbers
+# 港澳居民来往内地通行证: H (Hong Kong) or M (Macao) and 8 digits, 10 on the older cards;
+# 台湾居民来往大陆通行证: 8 digits, 10 (with a letter in parentheses, 1234567890(B)) on the older ones.
+_HK_MACAU_PERMIT = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?", re.ASCII)
+_TAIWAN_PERMIT = re.compile(r"[0-9]{8}(?:[0-9]{2}(?:\([A-Z]\))?)?", re.ASCII)
 
 
 def normalise_id_number(number: str) -> str:
@@ -56,13 +60,13 @@ def resident_id_error(number: str) -> str | None:
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
 def credit_code_error(code: str) -> str | None:
     """Why a 统一社会信用代码 is wrong, or None when it is valid."""
-    if len(code) != 18 or any(c not in _CREDIT_ALPHABET for c in code):
+    if len(code) != 18 or any(c not in CREDIT_ALPHABET for c in code):
         return _l("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）")
     if credit_code_check_char(code[:17]) != code[17]:
         return _l("统一社会信用代码校验位不正确")
@@ -82,7 +86,11 @@ def id_number_error(kind: str, number: str) -> str | None:
         return resident_id_error(number)
     if kind == "credit_code":
         return credit_code_error(number)
-    if kind in ("passport", "hk_macao_taiwan") and not _TRAVEL_DOCUMENT.fullmatch(number):
+    if kind == "hk_macau_permit" and not _HK_MACAU_PERMIT.fullmatch(number):
+        return _l("港澳居民来往内地通行证号码为H或M加8位数字（旧证10位数字），如 H12345678")
+    if kind == "taiwan_permit" and not _TAIWAN_PERMIT.fullmatch(number):
+        return _l("台湾居民来往大陆通行证号码为8位数字（旧证10位），如 12345678")
+    if kind == "passport" and not _TRAVEL_DOCUMENT.fullmatch(number):
         return _l("证件号码只能包含英文字母、数字、括号和连字符")
     return None
 

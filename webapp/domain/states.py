@@ -62,13 +62,15 @@ DELIVERY_LABELS = {
     "online": _l("网上获取"),
 }
 
-ID_KIND_LABELS = {
+# A natural person's identity documents (Art. 29), then an organisation's one (docs/rules.md §Identity).
+PERSON_ID_KIND_LABELS = {
     "resident_id": _l("居民身份证"),
-    "credit_code": _l("统一社会信用代码"),
+    "hk_macau_permit": _l("港澳居民来往内地通行证"),
+    "taiwan_permit": _l("台湾居民来往大陆通行证"),
     "passport": _l("护照"),
-    "hk_macao_taiwan": _l("港澳台居民证件"),
     "other": _l("其他证件"),
 }
+ID_KIND_LABELS = {**PERSON_ID_KIND_LABELS, "credit_code": _l("统一社会信用代码")}
 
 # Each outcome's name, after the kind of answer it is (不予公开、无法提供、不予处理). Its row in either form
 # of annex two is webapp.domain.reports.layout.OUTCOME_ROWS; its reasons and decision in the reply are
@@ -156,6 +158,7 @@ CHANNELS = _chinese(CHANNEL_LABELS)
 APPLICANT_TYPES = _chinese(APPLICANT_TYPE_LABELS)
 DELIVERY = _chinese(DELIVERY_LABELS)
 ID_KINDS = _chinese(ID_KIND_LABELS)
+PERSON_ID_KINDS = _chinese(PERSON_ID_KIND_LABELS)
 ROLES = _chinese(ROLE_LABELS)
 # An outcome as the e-mail's 答复结果 and annex two's performance rows name it: without its kind.
 OUTCOMES = {code: name.rpartition("：")[2] for code, name in _chinese(OUTCOME_LABELS).items()}

@@ -1,5 +1,6 @@
-/* The pages' only script: "print" buttons, and focus on a form's error summary so screen readers and
-   keyboard users start there. Everything works without it. */
+/* The pages' only script: "print" buttons, focus on a form's error summary so screen readers and
+   keyboard users start there, and the application form's identity field following the applicant's type
+   (an organisation's one document is its 统一社会信用代码). Everything works without it. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -9,10 +10,44 @@
       window.print();
     }
   });
+  function followApplicantType(box) {
+    var form = box.closest("form");
+    var kind = box.querySelector("select");
+    var number = box.querySelector("input");
+    var label = number ? box.querySelector("label[for='" + number.id + "']") : null;
+    if (!form || !kind || !number || !label) {
+      return;
+    }
+    var kindField = kind.closest(".field");
+    var labelText = label.firstChild;
+    var personKind = kind.value === "credit_code" ? "resident_id" : kind.value;
+    function update() {
+      var chosen = form.querySelector("input[name='applicant_type']:checked");
+      var organisation = chosen !== null && chosen.value !== "natural_person";
+      if (organisation) {
+        if (kind.value !== "credit_code") {
+          personKind = kind.value;
+        }
+        kind.value = "credit_code";
+      } else if (kind.value === "credit_code") {
+        kind.value = personKind;
+      }
+      Array.prototype.forEach.call(kind.options, function (option) {
+        option.hidden = option.value === "credit_code";
+      });
+      kindField.hidden = organisation;
+      labelText.nodeValue = organisation ? box.dataset.organisationLabel : box.dataset.personLabel;
+    }
+    form.querySelectorAll("input[name='applicant_type']").forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    update();
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
       button.hidden = false;
     });
+    document.querySelectorAll("[data-identity]").forEach(followApplicantType);
     var summary = document.querySelector(".error-summary");
     if (summary) {
       summary.setAttribute("tabindex", "-1");

@@ -165,7 +165,8 @@ class ApplicationForm(PageForm):
     id_number = text_field(
         _l("证件号码"),
         40,
-        description=_l("居民身份证或统一社会信用代码为18位，系统会核对校验位"),
+        need=True,
+        description=_l("自然人填写所选证件的号码；法人或其他组织填写18位统一社会信用代码。系统会核对校验位"),
     )
     phone = TelField(_l("联系电话"), [Optional(), Length(max=40, message=TOO_LONG)], filters=[strip])
     email = EmailField(_l("电子邮箱"), [Optional(), Length(max=254, message=TOO_LONG)], filters=[strip])
@@ -190,7 +191,8 @@ class ApplicationForm(PageForm):
         return Applicant(
             type=self.applicant_type.data or "",
             name=self.name.data or "",
-            id_kind=self.id_kind.data if self.id_number.data else None,
+            # An organisation's one document is its credit code, whatever the person's list says.
+            id_kind=self.id_kind.data if self.applicant_type.data == "natural_person" else "credit_code",
             id_number=self.id_number.data or None,
             phone=self.phone.data or None,
             email=self.email.data or None,

@@ -224,7 +224,7 @@ def intake(
         check_date(errors, "received_on", received_on, today)
     if delivery not in DELIVERY:
         errors["delivery"] = _l("未知的获取信息方式")
-    applicant = validate_applicant(errors, applicant)
+    applicant = validate_applicant(errors, applicant, delivery, identity_required=not by_platform)
     desc = text_field(errors, "description", description, required=True)
     doc_no = text_field(errors, "document_number", document_number, required=False, limit=200)
     purpose_text = text_field(errors, "purpose", purpose, required=False)
