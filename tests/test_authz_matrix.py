@@ -582,6 +582,7 @@ ENDPOINTS: dict[str, Row] = {
     "staff.all_requests": Row(staff_page),
     "staff.register": Row(staff_page, bodies={"POST": form({"description": "x"})}),
     "staff.register_receipt": Row(staff_page),
+    "staff.register_late": Row(staff_page),
     "staff.mail_review": Row(staff_page),
     "staff.mail_dismiss": Row(agency_staff_page, lambda w: {"inbound_id": w.mail}),
     "staff.mail_message": Row(agency_staff_page, lambda w: {"inbound_id": w.mail}),

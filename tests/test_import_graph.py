@@ -58,6 +58,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
             "webapp.web.approvals",
             "webapp.web.citizen",
             "webapp.web.queue",
+            "webapp.web.registration",
             "webapp.web.release",
             "webapp.web.reports",
             "webapp.web.staff",

@@ -33,6 +33,7 @@ import pytest
 
 from webapp.domain.calendar import DayOverride, WorkCalendar, package_years
 from webapp.domain.deadlines import RULES, Clock, ClockEvent, compute, rules_for
+from webapp.domain.requests.late import late_registration
 
 CAL = WorkCalendar()
 D = dt.date
@@ -528,3 +529,13 @@ def test_start_step_text_names_the_regulation() -> None:
     assert "2008年《条例》第二十四条" in c08.steps[0].text
     assert "2019年《条例》第三十三条" in c19.steps[0].text
     assert "2019年6月13日" in c19.steps[0].text
+
+
+def test_the_late_registration_example_of_docs_rules_md():
+    """docs/rules.md §Late registration: received 2025-03-03, registered 2025-03-28."""
+    late = late_registration(CAL, D(2025, 3, 3), D(2025, 3, 28))
+    assert late is not None
+    assert (late.days_used, late.due_on, late.days_left, late.needs_reason) == (19, D(2025, 3, 31), 1, True)
+    assert late_registration(CAL, D(2025, 3, 28), D(2025, 3, 28)) is None
+    early = late_registration(CAL, D(2025, 3, 3), D(2025, 3, 4))
+    assert early is not None and (early.days_used, early.days_left, early.needs_reason) == (1, 19, False)

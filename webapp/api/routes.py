@@ -114,9 +114,8 @@ class Requests(MethodView):
                 return json_answer(*kept)
 
         if user is None:
-            refused: dict[str, str] = {
-                f: _l("公众在线提交时不能指定该字段") for f in ("channel", "received_on") if f in body
-            }
+            staff_only = ("channel", "received_on", "late_reason")
+            refused: dict[str, str] = {f: _l("公众在线提交时不能指定该字段") for f in staff_only if f in body}
             if refused:
                 raise ValidationError(_l("输入有误，请检查标出的字段"), refused)
             channel, received_on = "online", None
@@ -137,6 +136,7 @@ class Requests(MethodView):
             received_on=received_on,
             registered_by=user,
             now=moment,
+            late_reason=body.get("late_reason"),
         )
         answer = SUBMITTED_OUT.dump(
             {

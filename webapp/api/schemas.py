@@ -69,6 +69,7 @@ class RequestIn(StrictSchema):
     delivery = fields.String(required=True, validate=validate.OneOf(list(DELIVERY)))
     channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
     received_on = fields.Date()
+    late_reason = text(1000, allow_none=True)
 
 
 def _action_field(declared: list[Field]) -> fields.Field:

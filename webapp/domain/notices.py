@@ -25,6 +25,7 @@ from webapp.domain.citizens import notify_choice
 from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
+from webapp.domain.documents.texts import PROVISIONAL
 from webapp.domain.errors import IllegalTransition, NotFound
 from webapp.domain.fees import BASIS_NAMES, yuan
 from webapp.domain.release import released_files
@@ -151,9 +152,14 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
         )
         if req.channel == "email":
             lines.append(f"本回执确认收到您的电子邮件申请，收到申请之日为{cn_date(req.received_on)}。")
+        registered = ev.data.get("registered_on") if isinstance(ev.data, dict) else None
+        if isinstance(registered, str):
+            lines.append(f"本机关于{cn_date(dt.date.fromisoformat(registered))}登记您的申请。")
+        due_after = _due_after(req, ev.seq, cal)
         lines.append(
             f"依照《中华人民共和国政府信息公开条例》（{rules.code}年）{rules.article_reply}，"
-            f"本机关将在{rules.reply_days}个工作日内、即{cn_date(_due_after(req, ev.seq, cal))}前作出答复；"
+            f"本机关将在{rules.reply_days}个工作日内、即{cn_date(due_after)}前作出答复"
+            f"{PROVISIONAL if due_after == req.due_on and req.due_provisional else ''}；"
             "需要延长答复期限的，将另行告知。"
         )
     elif notice == "correction_notice":

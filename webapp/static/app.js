@@ -43,7 +43,37 @@
     });
     update();
   }
+  // The registration form: what the received-on date means, asked of the server as it changes.
+  function previewLateRegistration(box) {
+    var input = document.getElementById("received_on");
+    var text = document.getElementById("late-text");
+    var warning = document.getElementById("late-warning");
+    if (!input || !text || !warning || !window.fetch) {
+      return;
+    }
+    function update() {
+      var url = box.dataset.lateUrl + "?received_on=" + encodeURIComponent(input.value);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : {};
+        })
+        .then(function (late) {
+          box.hidden = !late.text;
+          text.textContent = late.text || "";
+          warning.textContent = late.warning || "";
+          warning.hidden = !late.warning;
+          box.classList.toggle("callout-warning", Boolean(late.warning));
+        })
+        .catch(function () {});
+    }
+    input.addEventListener("change", update);
+    input.addEventListener("input", update);
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var late = document.getElementById("late-registration");
+    if (late) {
+      previewLateRegistration(late);
+    }
     document.querySelectorAll("[data-print][hidden]").forEach(function (button) {
       button.hidden = false;
     });

@@ -48,6 +48,7 @@ from webapp.web.common import (
     install_error_pages,
     notices,
     now,
+    registered_on,
     safe_next,
     store_uploads,
     today,
@@ -60,6 +61,7 @@ from webapp.web.forms import (
     CorrectionForm,
     TrackForm,
     WithdrawForm,
+    add_intake_errors,
     options,
     show_domain_errors,
     uploads,
@@ -126,6 +128,8 @@ def apply() -> Any:
         else:
             db.session.commit()
             return redirect(url_for(".receipt"))
+    if form.is_submitted():
+        add_intake_errors(form, today())
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/apply.html", form=form), status
 
@@ -174,6 +178,7 @@ def receipt() -> Any:
         "receipt.html",
         req=req,
         access_code=code,
+        registered_on=registered_on(req),
         clock=clock_view(req, calendar(), today()),
         back=url_for(".status", tracking_number=req.tracking_number),
     )

@@ -62,6 +62,14 @@ class Clock:
     steps: list[Step]
 
 
+def registered_on(req: Request) -> dt.date:
+    """The day the request was registered: its received-on day, or the later day a late registration
+    recorded in its first event (docs/rules.md §Late registration)."""
+    first = req.events[0] if req.events else None
+    day = first.data.get("registered_on") if first is not None and isinstance(first.data, dict) else None
+    return dt.date.fromisoformat(day) if isinstance(day, str) else req.received_on
+
+
 def clock_view(req: Request, cal: WorkCalendar, today: dt.date) -> Clock:
     clock = clock_of(req, cal)
     within = int(current_app.config.get("DUE_SOON_WORKING_DAYS") or 3)

@@ -4,6 +4,7 @@ choices); the domain functions check the rules, and their field errors go back b
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,7 +31,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from webapp.domain.attachments import ALLOWED, MAX_BYTES, sniff
 from webapp.domain.errors import DomainError
 from webapp.domain.mail_register import MailDraft
-from webapp.domain.requests import MAX_TEXT, Applicant
+from webapp.domain.requests import MAX_TEXT, Applicant, intake_errors
 from webapp.domain.states import (
     APPLICANT_TYPE_LABELS,
     CHANNEL_LABELS,
@@ -210,6 +211,29 @@ class ApplicationForm(PageForm):
         }
 
 
+def add_intake_errors(
+    form: ApplicationForm, today: dt.date, *, registered: bool = False, **late: Any
+) -> None:
+    """The domain's errors of a form WTForms refused, beside the inputs that have none yet: every problem
+    is shown at once, not one round at a time."""
+    channel = getattr(form, "channel", None)
+    received_on = getattr(form, "received_on", None)
+    found = intake_errors(
+        **form.submission(),
+        today=today,
+        channel=channel.data if channel is not None else "online",
+        received_on=received_on.data if received_on is not None else None,
+        registered=registered,
+        **late,
+    )
+    for key, message in found.items():
+        name = APPLICANT_FIELD_NAMES.get(key, key)
+        field = form._fields.get(name)
+        free = not field.errors if field is not None else name in GROUPS and name not in form.group_errors
+        if free and name != "csrf_token":
+            form.add_error(name, message)
+
+
 OFFLINE_CHANNELS = [(code, label) for code, label in CHANNEL_LABELS.items() if code != "online"]
 
 
@@ -222,6 +246,12 @@ class RegistrationForm(ApplicationForm):
         _l("收到申请之日"),
         need=True,
         description=_l("挂号信为签收之日；传真、电子邮件为双方确认之日；当面申请为提交之日"),
+    )
+    late_reason = text_field(
+        _l("延迟登记的原因"),
+        1000,
+        area=True,
+        description=_l("收到申请之日早于今天、答复期限已过或只剩3个工作日以内时须填写，记入办理记录"),
     )
     attachments = MultipleFileField(
         _l("扫描件（选填）"),

@@ -1,6 +1,6 @@
-"""The officers' and heads' pages: login, the queue, every request, registering a request that came by
-another channel, the request page with a form for each action its state allows (extension approvals and
-the mail review list: webapp/web/approvals.py).
+"""The officers' and heads' pages: login, the queue, every request, the request page with a form for each
+action its state allows (extension approvals and the mail review list: webapp/web/approvals.py;
+registering a request that came by another channel: webapp/web/registration.py).
 
 Staff see only their own agencies' requests: another agency's request is a 404, as in the API.
 """
@@ -30,7 +30,6 @@ from webapp.domain.requests import (
     act,
     available_actions,
     pending_extension,
-    submit,
 )
 from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, Status
 from webapp.extensions import db
@@ -38,7 +37,6 @@ from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
 from webapp.render.letters import application_form
-from webapp.web import tracking
 from webapp.web.action_forms import ACTION_FORMS, ActionForm
 from webapp.web.auth import (
     begin_second_step,
@@ -54,7 +52,6 @@ from webapp.web.common import (
     calendar,
     clock_view,
     error_page,
-    inbound_dir,
     install_error_pages,
     notices,
     now,
@@ -66,10 +63,8 @@ from webapp.web.common import (
 from webapp.web.documents import document_pdf, form_values, pdf_answer, preview_view
 from webapp.web.documents import views as document_views
 from webapp.web.forms import (
-    APPLICANT_FIELD_NAMES,
     LoginForm,
     QueueFilterForm,
-    RegistrationForm,
     UploadForm,
     options,
     show_domain_errors,
@@ -80,7 +75,6 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 install_error_pages(bp)
 
 PAGE_SIZE = 25
-STAFF_RECEIPT = "staff_receipt"
 
 
 def home_for(user: User) -> str:
@@ -237,89 +231,6 @@ def _request_list(title: Any, statuses: list[tuple[str, Any]], *, all_requests: 
         **page_links(cursor),
         title=title,
         all_requests=all_requests,
-    )
-
-
-# -- registering a request that came by letter, fax, email, in person or otherwise ----------------------
-
-
-@bp.route("/register", methods=["GET", "POST"])
-@staff_required()
-def register() -> Any:
-    user = staff()
-    form = RegistrationForm()
-    form.agency.choices = options((a.code, a.name) for a in user.agencies)
-    mail = request.args.get("mail", "")  # a message of the mail review list, registered in one step
-    try:
-        drafted = (
-            mail_register.draft(db.session(), int(mail), user, inbound_dir=inbound_dir(), now=now())
-            if mail.isdigit() and int(mail) <= MAX_ID
-            else None
-        )
-    except DomainError as exc:
-        return error_page(exc.http_status, exc.message)
-    if request.method == "GET":
-        if len(user.agencies) == 1:
-            form.agency.data = user.agencies[0].code
-        form.received_on.data = today()
-        if drafted:
-            form.fill_from_mail(drafted)
-    if form.validate_on_submit():
-        agency = next(a for a in user.agencies if a.code == form.agency.data)
-        moment = now()
-        try:
-            req, code = submit(
-                db.session(),
-                agency=agency,
-                **form.submission(),
-                channel=form.channel.data or "",
-                received_on=form.received_on.data,
-                registered_by=user,
-                now=moment,
-            )
-            store_uploads(req, uploads(form.attachments), uploaded_by=user, moment=moment)
-            if drafted:
-                mail_register.take_as_request(
-                    db.session(),
-                    drafted.inbound.id,
-                    req,
-                    user,
-                    inbound_dir=inbound_dir(),
-                    attachment_dir=current_app.config["ATTACHMENT_DIR"],
-                    now=moment,
-                )
-        except ValidationError as exc:
-            db.session.rollback()
-            show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
-        except DomainError as exc:
-            db.session.rollback()
-            return error_page(exc.http_status, exc.message)
-        else:
-            db.session.commit()
-            # the code sealed: the session cookie never carries it in clear (webapp/web/tracking.py)
-            session[STAFF_RECEIPT] = {"tracking_number": req.tracking_number, "sealed": tracking.seal(code)}
-            return redirect(url_for(".register_receipt"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("staff/register.html", form=form, drafted=drafted), status
-
-
-@bp.get("/register/receipt")
-@staff_required()
-def register_receipt() -> Any:
-    kept = session.get(STAFF_RECEIPT)
-    if not isinstance(kept, dict):
-        return redirect(url_for(".queue"))
-    req = find(str(kept.get("tracking_number", "")))
-    code = tracking.unseal(kept.get("sealed"), max_age=tracking.lifetime())
-    if req is None or code is None or not authz.may_see_request(staff(), req):
-        return redirect(url_for(".queue"))
-    return render_template(
-        "receipt.html",
-        req=req,
-        access_code=code,
-        clock=clock_view(req, calendar(), today()),
-        back=url_for(".request_page", tracking_number=req.tracking_number),
-        staff_view=True,
     )
 
 

@@ -3,6 +3,8 @@ set in force on the received-on day, or an agency's own text with its {placehold
 
 from __future__ import annotations
 
+import datetime as dt
+
 from webapp.domain import fees, templates
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
@@ -18,6 +20,9 @@ from webapp.domain.documents.wording import (
 from webapp.domain.fees import FEE_PERIOD_DAYS
 from webapp.domain.states import CHANNELS, DELIVERY, NOTICES, WITHHOLDING_LABELS, chinese
 from webapp.models import Event, Request
+
+# A due date counted through a year whose holidays are not yet published (docs/rules.md §Deadlines).
+PROVISIONAL = "（暂定：答复期限跨入尚未公布节假日安排的年度，暂按周末计算，公布后如有变化另行告知）"
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
@@ -80,15 +85,18 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
     reply_days = 20 if rules == "2019" else 15
     paras: list[str] = []
     if kind == "receipt":
+        registered = ev.data.get("registered_on") if isinstance(ev.data, dict) else None
+        when = f"，于{cn_date(dt.date.fromisoformat(registered))}登记" if isinstance(registered, str) else ""
         paras.append(
             f"本机关于{cn_date(req.received_on)}通过{CHANNELS.get(req.channel, req.channel)}方式"
-            "收到您提出的政府信息公开申请，"
+            f"收到您提出的政府信息公开申请{when}，"
             f"申请获取“{_excerpt(req.description)}”，现予登记，申请编号为{req.tracking_number}。"
         )
+        provisional = PROVISIONAL if req.due_provisional else ""
         paras.append(
             f"依照{REG}{art.reply}的规定，本机关能够当场答复的当场答复；不能当场答复的，将自收到申请之日起"
-            f"{reply_days}个工作日内，即于{cn_date(req.due_on)}前（含当日）作出答复。需要延长答复期限的，经本机关政府信息"
-            f"公开工作机构负责人同意，延长的期限最长不超过{reply_days}个工作日，并另行书面告知。"
+            f"{reply_days}个工作日内，即于{cn_date(req.due_on)}前（含当日）作出答复{provisional}。需要延长答复期限的，"
+            f"经本机关政府信息公开工作机构负责人同意，延长的期限最长不超过{reply_days}个工作日，并另行书面告知。"
         )
         paras.append("您可以凭申请编号和查询码在网上查询办理进度、接收告知书和答复书。")
     elif kind == "correction_notice":

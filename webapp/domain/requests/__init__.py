@@ -40,7 +40,7 @@ from webapp.domain.requests.history import (
     clock_of,
     pending_extension,
 )
-from webapp.domain.requests.intake import Submitted, intake, submit
+from webapp.domain.requests.intake import Submitted, intake, intake_errors, submit
 
 __all__ = [
     "ACTION_SPECS",
@@ -62,6 +62,7 @@ __all__ = [
     "clock_of",
     "confirm_calendar_year",
     "intake",
+    "intake_errors",
     "may_act",
     "pending_extension",
     "pending_extension_requests",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -15,10 +16,17 @@ from webapp import authz
 from webapp.domain import documents
 from webapp.domain.access_codes import hash_secret, new_access_code, normalise_access_code
 from webapp.domain.calendar import china_today, current_calendar
+from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import compute, rules_for
 from webapp.domain.errors import Forbidden, ValidationError
 from webapp.domain.requests.fields import Applicant, check_date, validate_applicant
 from webapp.domain.requests.fields import text as text_field
+from webapp.domain.requests.late import (
+    MAX_LATE_REASON,
+    REASON_WITHIN_DAYS,
+    LateRegistration,
+    late_registration,
+)
 from webapp.domain.sms import SMS_KIND, mobile_digits
 from webapp.domain.states import CHANNELS, DELIVERY, NOTICES, Status
 from webapp.domain.tokens import acting_token_id
@@ -189,6 +197,49 @@ def _write(
     return request_id
 
 
+def intake_errors(
+    *,
+    applicant: Applicant,
+    description: str,
+    delivery: str,
+    today: dt.date,
+    channel: str = "online",
+    received_on: dt.date | None = None,
+    registered: bool = False,
+    document_number: str | None = None,
+    purpose: str | None = None,
+    by_platform: bool = False,
+    late: LateRegistration | None = None,
+    late_reason: str | None = None,
+    require_late_reason: bool = False,
+) -> dict[str, Any]:
+    """Every field error of a request about to be recorded, all at once, writing nothing: what `intake()`
+    refuses, and what a page shows beside its inputs together with its form's own errors."""
+    errors: dict[str, Any] = {}
+    if channel not in CHANNELS:
+        errors["channel"] = _l("未知的申请渠道")
+    if not registered and channel != "online" and not by_platform:
+        errors["channel"] = _l("公众提交的申请渠道只能是网上申请")
+    if received_on is None:
+        if channel != "online":
+            errors["received_on"] = _l("非网上渠道须填写收到申请之日")
+    else:
+        check_date(errors, "received_on", received_on, today)
+    if delivery not in DELIVERY:
+        errors["delivery"] = _l("未知的获取信息方式")
+    validate_applicant(errors, applicant, delivery, identity_required=not by_platform)
+    text_field(errors, "description", description, required=True)
+    text_field(errors, "document_number", document_number, required=False, limit=200)
+    text_field(errors, "purpose", purpose, required=False)
+    reason = text_field(errors, "late_reason", late_reason, required=False, limit=MAX_LATE_REASON)
+    if late is not None and late.needs_reason and require_late_reason and not reason:
+        errors.setdefault(
+            "late_reason",
+            _l("答复期限已过或只剩%(days)s个工作日以内，请说明延迟登记的原因", days=REASON_WITHIN_DAYS),
+        )
+    return errors
+
+
 def intake(
     session: Session,
     *,
@@ -203,33 +254,46 @@ def intake(
     document_number: str | None = None,
     purpose: str | None = None,
     by_platform: bool = False,
+    late_reason: str | None = None,
+    require_late_reason: bool = False,
 ) -> Submitted:
     """Record a new request for the agency of code `agency`: the request, its `submitted` event, the
     receipt (受理回执) and its notice in the outbox, in the caller's transaction. Validates first and
     writes nothing on a field error; an officer registers for their own agencies only.
 
-    `by_platform`: registered by the workers themselves (the email channel), with no officer."""
+    `by_platform`: registered by the workers themselves (the email channel), with no officer.
+    `late_reason`: why a request received before today is registered only now (docs/rules.md §Late
+    registration), recorded in its history; `require_late_reason` (the registration page) refuses a late
+    registration whose due date is past or near without one."""
     session.flush()  # what this transaction has pending (an admin's settings, say) counts: Core reads next
     today = china_today(now)
-    errors: dict[str, Any] = {}
-    if channel not in CHANNELS:
-        errors["channel"] = _l("未知的申请渠道")
-    if registered_by is None and channel != "online" and not by_platform:
-        errors["channel"] = _l("公众提交的申请渠道只能是网上申请")
-    if received_on is None:
-        if channel != "online":
-            errors["received_on"] = _l("非网上渠道须填写收到申请之日")
-        received_on = today
-    else:
-        check_date(errors, "received_on", received_on, today)
-    if delivery not in DELIVERY:
-        errors["delivery"] = _l("未知的获取信息方式")
-    applicant = validate_applicant(errors, applicant, delivery, identity_required=not by_platform)
-    desc = text_field(errors, "description", description, required=True)
-    doc_no = text_field(errors, "document_number", document_number, required=False, limit=200)
-    purpose_text = text_field(errors, "purpose", purpose, required=False)
+    late = None
+    if registered_by is not None and isinstance(received_on, dt.date) and received_on < today:
+        with contextlib.suppress(ValueError):  # a date outside the calendar is refused below
+            late = late_registration(current_calendar(session), received_on, today)
+    errors = intake_errors(
+        applicant=applicant,
+        description=description,
+        delivery=delivery,
+        today=today,
+        channel=channel,
+        received_on=received_on,
+        registered=registered_by is not None,
+        document_number=document_number,
+        purpose=purpose,
+        by_platform=by_platform,
+        late=late,
+        late_reason=late_reason,
+        require_late_reason=require_late_reason,
+    )
     if errors:
         raise ValidationError(_l("申请内容有误，请检查标出的字段"), errors)
+    received_on = received_on or today
+    applicant = validate_applicant({}, applicant, delivery, identity_required=not by_platform)
+    desc = text_field({}, "description", description, required=True)
+    doc_no = text_field({}, "document_number", document_number, required=False, limit=200)
+    purpose_text = text_field({}, "purpose", purpose, required=False)
+    reason = text_field({}, "late_reason", late_reason, required=False, limit=MAX_LATE_REASON)
 
     reserved = _reserve(session, agency, received_on.year)
     if reserved is None:
@@ -287,6 +351,12 @@ def intake(
         "public": True,
         "data": {"channel": channel},
     }
+    if late is not None:
+        event["note"] += f"；{cn_date(today)}登记，登记时已过{late.days_used}个工作日"
+        event["data"].update(registered_on=today.isoformat(), working_days_used=late.days_used)
+    if reason:
+        event["note"] += f"；延迟登记原因：{reason}"
+        event["data"]["late_reason"] = reason
     notice = {
         "kind": "notice",
         "delivery_key": f"notice:{row['tracking_number']}:1",
