@@ -25,6 +25,7 @@ import hashlib
 import json
 import math
 import re
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -130,3 +131,65 @@ def remember(
 def purge_expired(session: Session, *, now: dt.datetime) -> int:
     result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - KEEP))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# -- the pages' form tokens: one request per submitted form (docs/rules.md §One request per submission) --
+
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,100}")
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _form_key(token: str, secret: str) -> IdempotencyKey:
+    derived = hashlib.sha256(f"{secret}\x00form\x00{token}".encode()).digest()
+    return IdempotencyKey(
+        key_hash=hashlib.sha256(f"form\x00{token}".encode()).hexdigest(),
+        body_hash="form",
+        fernet=Fernet(base64.urlsafe_b64encode(derived)),
+    )
+
+
+def spent_form_token(session: Session, token: str | None, *, secret: str, now: dt.datetime) -> str | None:
+    """The tracking number of the request a form token already made (within 24 hours), or None. A
+    missing or malformed token is None: the form then goes through unguarded."""
+    if not token or not FORM_TOKEN.fullmatch(token):
+        return None
+    key = _form_key(token, secret)
+    record = session.execute(
+        select(IdempotencyRecord).where(IdempotencyRecord.key_hash == key.key_hash)
+    ).scalar_one_or_none()
+    if record is None or record.created_at < now - KEEP:
+        return None
+    try:
+        return str(json.loads(key.fernet.decrypt(record.response.encode()))["tracking_number"])
+    except (InvalidToken, KeyError, ValueError):
+        return None
+
+
+def spend_form_token(
+    session: Session, token: str | None, tracking_number: str, *, secret: str, now: dt.datetime
+) -> None:
+    """Mark the form token used by the request `tracking_number`, in the caller's transaction. Its hash is
+    unique: of two submissions of one form at once, the second fails at the flush (IntegrityError) and
+    its transaction, with the request it was writing, is rolled back."""
+    if not token or not FORM_TOKEN.fullmatch(token):
+        return
+    key = _form_key(token, secret)
+    session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.key_hash == key.key_hash, IdempotencyRecord.created_at < now - KEEP
+        )
+    )
+    answer = json.dumps({"tracking_number": tracking_number})
+    session.add(
+        IdempotencyRecord(
+            key_hash=key.key_hash,
+            body_hash=key.body_hash,
+            status_code=201,
+            response=key.fernet.encrypt(answer.encode()).decode(),
+            created_at=now,
+        )
+    )
+    session.flush()

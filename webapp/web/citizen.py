@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp import authz
@@ -40,7 +41,7 @@ from webapp.i18n import LANGUAGES, _l
 from webapp.models import Agency, Attachment, Request
 from webapp.models.base import MAX_ID
 from webapp.render.letters import application_form
-from webapp.web import tracking
+from webapp.web import submissions, tracking
 from webapp.web.common import (
     calendar,
     clock_view,
@@ -62,6 +63,7 @@ from webapp.web.forms import (
     TrackForm,
     WithdrawForm,
     add_intake_errors,
+    note_unsaved_files,
     options,
     show_domain_errors,
     uploads,
@@ -114,22 +116,34 @@ def apply() -> Any:
         elif len(choices) == 1:
             form.agency.data = choices[0].code
         prefill(form)
+    if form.is_submitted() and (made := submissions.earlier(form)) is not None:
+        return already_submitted(made)
     if form.validate_on_submit():
         agency = next(a for a in choices if a.code == form.agency.data)
         moment = now()
         try:
             req, code = submit(db.session(), agency=agency, now=moment, **form.submission())
+            submissions.remember(form, req.tracking_number)
             store_uploads(req, uploads(form.attachments), uploaded_by=None, moment=moment)
             tracking.grant(req, access_code=code)
         except ValidationError as exc:
             db.session.rollback()
             show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
+            note_unsaved_files(form)
             return render_template("citizen/apply.html", form=form), exc.http_status
+        except IntegrityError:  # the same form sent twice at once: the other one made the request
+            db.session.rollback()
+            made = submissions.earlier(form)
+            if made is None:
+                raise
+            return already_submitted(made)
         else:
             db.session.commit()
             return redirect(url_for(".receipt"))
     if form.is_submitted():
         add_intake_errors(form, today())
+        note_unsaved_files(form)
+    submissions.issue(form)
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/apply.html", form=form), status
 
@@ -144,6 +158,22 @@ def prefill(form: ApplicationForm) -> None:
         target = "applicant_type" if name == "type" else name
         if value and hasattr(form, target):
             getattr(form, target).data = value
+
+
+def already_submitted(tracking_number: str) -> Response:
+    """A form sent again: the request it made, never a second one."""
+    kept = tracking.receipt()
+    if kept is not None and kept[0].tracking_number == tracking_number:
+        flash(_l("这份申请已经提交过，没有重复提交。以下是它的受理回执。"), "info")
+        return redirect(url_for(".receipt"))
+    flash(
+        _l(
+            "这份申请已经提交过（申请编号%(number)s），没有重复提交。请用申请编号和查询码查询。",
+            number=tracking_number,
+        ),
+        "info",
+    )
+    return redirect(url_for(".track"))
 
 
 def upload_refused(message: object, status: int) -> Any:

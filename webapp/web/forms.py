@@ -53,11 +53,16 @@ def required() -> InputRequired:
     return InputRequired(message=REQUIRED)
 
 
+# No maxlength attribute: a browser would cut a pasted text at the limit without a word; the server
+# refuses a text over it with a message beside the field instead.
+UNCUT = {"maxlength": False}
+
+
 def text_field(label: Any, limit: int, *, need: bool = False, area: bool = False, **kw: Any) -> Field:
     validators: list[Any] = [required()] if need else [Optional()]
     validators.append(Length(max=limit, message=TOO_LONG))
     cls = TextAreaField if area else StringField
-    return cls(label, validators, filters=[strip], **kw)
+    return cls(label, validators, filters=[strip], render_kw=UNCUT, **kw)
 
 
 def date_field(label: Any, *, need: bool = False, **kw: Any) -> DateField:
@@ -157,6 +162,7 @@ APPLICANT_FIELD_NAMES = {
 
 
 class ApplicationForm(PageForm):
+    form_token = HiddenField()  # single use: one request per submitted form (webapp/web/submissions.py)
     agency = choice(_l("向哪个机关申请"), [])
     applicant_type = choice(
         _l("申请人类型"), APPLICANT_TYPE_LABELS.items(), radio=True, default="natural_person"
@@ -169,8 +175,12 @@ class ApplicationForm(PageForm):
         need=True,
         description=_l("自然人填写所选证件的号码；法人或其他组织填写18位统一社会信用代码。系统会核对校验位"),
     )
-    phone = TelField(_l("联系电话"), [Optional(), Length(max=40, message=TOO_LONG)], filters=[strip])
-    email = EmailField(_l("电子邮箱"), [Optional(), Length(max=254, message=TOO_LONG)], filters=[strip])
+    phone = TelField(
+        _l("联系电话"), [Optional(), Length(max=40, message=TOO_LONG)], filters=[strip], render_kw=UNCUT
+    )
+    email = EmailField(
+        _l("电子邮箱"), [Optional(), Length(max=254, message=TOO_LONG)], filters=[strip], render_kw=UNCUT
+    )
     address = text_field(_l("通信地址"), 500)
     description = text_field(
         _l("所需政府信息的描述"),
@@ -232,6 +242,13 @@ def add_intake_errors(
         free = not field.errors if field is not None else name in GROUPS and name not in form.group_errors
         if free and name != "csrf_token":
             form.add_error(name, message)
+
+
+def note_unsaved_files(form: ApplicationForm) -> None:
+    """A form refused with files chosen: nothing was stored, and the browser does not choose them again
+    by itself; the applicant is told so beside the file input."""
+    if uploads(form.attachments) and not form.attachments.errors:
+        form.attachments.errors = [_l("申请未提交成功，所选附件没有保存：请改正上面的问题后重新选择附件")]
 
 
 OFFLINE_CHANNELS = [(code, label) for code, label in CHANNEL_LABELS.items() if code != "online"]

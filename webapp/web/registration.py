@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp import authz
@@ -20,7 +21,7 @@ from webapp.domain.requests.late import REASON_WITHIN_DAYS, LateRegistration, la
 from webapp.extensions import db
 from webapp.i18n import _l, wants_english
 from webapp.models.base import MAX_ID
-from webapp.web import tracking
+from webapp.web import submissions, tracking
 from webapp.web.auth import staff, staff_required
 from webapp.web.citizen import find
 from webapp.web.common import (
@@ -37,6 +38,7 @@ from webapp.web.forms import (
     APPLICANT_FIELD_NAMES,
     RegistrationForm,
     add_intake_errors,
+    note_unsaved_files,
     options,
     show_domain_errors,
     uploads,
@@ -120,6 +122,8 @@ def register() -> Any:
         form.received_on.data = today()
         if drafted:
             form.fill_from_mail(drafted)
+    if form.is_submitted() and (made := submissions.earlier(form)) is not None:
+        return already_registered(made)
     if form.validate_on_submit():
         agency = next(a for a in user.agencies if a.code == form.agency.data)
         moment = now()
@@ -135,6 +139,7 @@ def register() -> Any:
                 late_reason=form.late_reason.data or None,
                 require_late_reason=True,
             )
+            submissions.remember(form, req.tracking_number)
             store_uploads(req, uploads(form.attachments), uploaded_by=user, moment=moment)
             if drafted:
                 mail_register.take_as_request(
@@ -152,6 +157,12 @@ def register() -> Any:
         except DomainError as exc:
             db.session.rollback()
             return error_page(exc.http_status, exc.message)
+        except IntegrityError:  # the same form sent twice at once: the other one made the request
+            db.session.rollback()
+            made = submissions.earlier(form)
+            if made is None:
+                raise
+            return already_registered(made)
         else:
             db.session.commit()
             # the code sealed: the session cookie never carries it in clear (webapp/web/tracking.py)
@@ -166,7 +177,16 @@ def register() -> Any:
             late_reason=form.late_reason.data or None,
             require_late_reason=True,
         )
+    if form.is_submitted():
+        note_unsaved_files(form)
+    submissions.issue(form)
     return register_page(form, 422 if form.is_submitted() else 200, drafted)
+
+
+def already_registered(tracking_number: str) -> Response:
+    """A registration form sent again: the request it made, never a second one."""
+    flash(_l("这份登记已经提交过（申请编号%(number)s），没有重复登记。", number=tracking_number), "info")
+    return redirect(url_for(".request_page", tracking_number=tracking_number))
 
 
 @bp.get("/register/late")

@@ -45,6 +45,12 @@ def _key(*, create: bool = False) -> str | None:
     return key
 
 
+def browser_key(*, create: bool = False) -> str | None:
+    """This browser's random key (made now if `create`), for what is bound to the browser on the server
+    (webapp/web/submissions.py)."""
+    return _key(create=create)
+
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
