@@ -609,6 +609,7 @@ ENDPOINTS: dict[str, Row] = {
         lambda w: {**tn(w), "attachment_id": w.staff_pdf},
         {"POST": form({"texts": "甲矩阵申请人"})},
     ),
+    "staff.duplicate_of": Row(agency_staff_page, tn, {"POST": form({"original": "NOPE-2024-000001"})}),
     "staff.attachment": Row(agency_staff_page, lambda w: {**tn(w), "attachment_id": w.staff_file}),
     "staff.document": Row(agency_staff_page, lambda w: {**tn(w), "document_id": w.document}),
     "staff.application_form_pdf": Row(agency_staff_page, tn, full_id=True),  # for the applicant to sign

@@ -228,6 +228,23 @@ def _mark_deadlines(
                 .group_by(Request.agency_id)
             )
         }
+        # notices written in the last day to an applicant without an e-mail address who did not ask for the
+        # answer online: shown on the tracking page only, so the officer posts or telephones them
+        unsent: dict[int, int] = {
+            agency_id: n
+            for agency_id, n in session.execute(
+                select(Request.agency_id, func.count())
+                .select_from(OutboxMessage)
+                .join(Request, OutboxMessage.request_id == Request.id)
+                .where(
+                    OutboxMessage.kind == "notice",
+                    OutboxMessage.delivered_via == "none",
+                    OutboxMessage.sent_at > now - dt.timedelta(days=1),
+                    Request.delivery != "online",
+                )
+                .group_by(Request.agency_id)
+            )
+        }
         review: dict[int, int] = {
             agency_id: n
             for agency_id, n in session.execute(
@@ -236,7 +253,7 @@ def _mark_deadlines(
                 .group_by(InboundEmail.agency_id)
             )
         }
-        agency_ids = set(per_agency) | set(failed) | set(review)
+        agency_ids = set(per_agency) | set(failed) | set(review) | set(unsent)
         agencies = session.execute(
             select(Agency.id, Agency.code, Agency.name).where(Agency.id.in_(agency_ids))
         )
@@ -251,6 +268,7 @@ def _mark_deadlines(
                 "overdue": lists["overdue"][:DIGEST_LIMIT],
                 "due_soon": lists["due_soon"][:DIGEST_LIMIT],
                 "failed_notices": int(failed.get(agency_id, 0)),
+                "undelivered_notices": int(unsent.get(agency_id, 0)),
                 "mail_for_review": int(review.get(agency_id, 0)),
             }
             digest_rows.append(_staff_notice(f"digest:{code}:{today.isoformat()}", now, None, payload))

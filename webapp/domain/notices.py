@@ -31,7 +31,15 @@ from webapp.domain.fees import BASIS_NAMES, yuan
 from webapp.domain.release import released_files
 from webapp.domain.requests import clock_events
 from webapp.domain.sms import SMS_KIND
-from webapp.domain.states import CHANNELS, NOTICE_KINDS, NOTICE_LABELS, OUTCOMES, STATUS_LABELS, Status
+from webapp.domain.states import (
+    CHANNELS,
+    NOTICE_KINDS,
+    NOTICE_LABELS,
+    NOTICES,
+    OUTCOMES,
+    STATUS_LABELS,
+    Status,
+)
 from webapp.i18n import _l
 from webapp.models import Document, Event, InboundEmail, OutboxMessage, PasswordReset, Request, User
 
@@ -352,8 +360,17 @@ def _digest_letter(session: Session, msg: OutboxMessage) -> Letter:
         parts.append("已逾期：\n" + "\n".join(f"  {tn}　答复期限{cn_date(d)}" for tn, d in overdue))
     if due_soon:
         parts.append("即将到期：\n" + "\n".join(f"  {tn}　答复期限{cn_date(d)}" for tn, d in due_soon))
+    undelivered_count = int(str(p.get("undelivered_notices", 0)))
     if failed:
-        parts.append(f"发送失败、需要处理的通知：{failed}件。")
+        parts.append(
+            f"发送失败、需要处理的通知：{failed}件。请在“邮件与通知”页核对申请人的电子邮箱后重新发送，"
+            "或打印文书邮寄、电话告知申请人。"
+        )
+    if undelivered_count:
+        parts.append(
+            f"申请人没有电子邮箱、只显示在查询页的通知：{undelivered_count}件（近一日）。"
+            "请在申请页面查看，打印文书邮寄或电话告知申请人。"
+        )
     if review:
         parts.append(f"待人工审核的申请邮箱来信：{review}封。")
     parts.append("本邮件由政府信息公开申请办理系统自动发送。")
@@ -466,3 +483,28 @@ def retry_notice(session: Session, outbox_id: int, *, now: dt.datetime) -> Outbo
     msg.failed_at, msg.attempts, msg.next_attempt_at, msg.claimed_until = None, 0, now, None
     session.flush()
     return msg
+
+
+def undelivered(session: Session, req: Request) -> list[tuple[NoticeState, str]]:
+    """The applicant's notices that did not reach the applicant, each with what the officer should do: one
+    the relay gave up on, and one written while the request had no e-mail address (shown on the tracking
+    page only, which an applicant who asked for post or pickup may never open)."""
+    out: list[tuple[NoticeState, str]] = []
+    for state in notices_of_request(session, req):
+        if state.notice not in NOTICES.values():  # a reminder to staff
+            continue
+        if state.status == "failed":
+            advice = (
+                f"发送失败（{state.last_error or '邮件服务器拒收'}）：请核对申请人的电子邮箱，"
+                "在“邮件与通知”页重新发送；或打印文书邮寄、电话告知申请人，并在办理记录中注明。"
+            )
+        elif state.delivered_via == "none" and req.delivery != "online":
+            contact = req.applicant_phone or req.applicant_address or "无"
+            advice = (
+                "申请人没有电子邮箱，此通知只显示在查询页：请打印文书邮寄或当面送达，或电话告知"
+                f"（联系方式：{contact}），并在办理记录中注明。"
+            )
+        else:
+            continue
+        out.append((state, advice))
+    return out

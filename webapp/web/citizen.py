@@ -204,10 +204,14 @@ def receipt() -> Any:
         flash(_l("回执只在提交申请后显示；请用申请编号和查询码查询申请。"), "info")
         return redirect(url_for(".track"))
     req, code = kept
+    pdf = next((d for d in documents_of(db.session(), req, applicant=True) if d.kind == "receipt"), None)
     return render_template(
         "receipt.html",
         req=req,
         access_code=code,
+        receipt_pdf=url_for(".document", tracking_number=req.tracking_number, document_id=pdf.public_id)
+        if pdf
+        else None,
         registered_on=registered_on(req),
         clock=clock_view(req, calendar(), today()),
         back=url_for(".status", tracking_number=req.tracking_number),

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from webapp import authz
 from webapp.domain import mail_register
 from webapp.domain.dates import cn_date
+from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.requests import submit
 from webapp.domain.requests.late import REASON_WITHIN_DAYS, LateRegistration, late_registration
@@ -212,10 +213,14 @@ def register_receipt() -> Any:
     code = tracking.unseal(kept.get("sealed"), max_age=tracking.lifetime())
     if req is None or code is None or not authz.may_see_request(staff(), req):
         return redirect(url_for(".queue"))
+    pdf = next((d for d in documents_of(db.session(), req) if d.kind == "receipt"), None)
     return render_template(
         "receipt.html",
         req=req,
         access_code=code,
+        receipt_pdf=url_for(".document", tracking_number=req.tracking_number, document_id=pdf.public_id)
+        if pdf
+        else None,
         registered_on=registered_on(req),
         clock=clock_view(req, calendar(), today()),
         back=url_for(".request_page", tracking_number=req.tracking_number),

@@ -24,6 +24,7 @@ from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
 from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.notices import undelivered
 from webapp.domain.queue import QueueFilter, all_requests_page
 from webapp.domain.release import release_candidates
 from webapp.domain.requests import (
@@ -31,6 +32,7 @@ from webapp.domain.requests import (
     available_actions,
     pending_extension,
 )
+from webapp.domain.requests.duplicates import link_duplicate, linked_original, possible_duplicates
 from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, Status
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -297,9 +299,32 @@ def render_request(
             documents=document_views(documents_of(db.session(), req)),
             drafted=dict([drafted]) if drafted else {},
             source_mail=mail_register.message_of(db.session(), req),
+            undelivered=undelivered(db.session(), req),
+            duplicates=possible_duplicates(db.session(), req),
+            original=linked_original(req),
         ),
         code,
     )
+
+
+@bp.post("/requests/<tracking_number>/duplicate-of")
+@staff_required()
+def duplicate_of(tracking_number: str) -> Any:
+    """Link the request to the one it repeats (docs/rules.md §Duplicates)."""
+    req = staff_request(tracking_number)
+    original = find(request.form.get("original", ""))
+    if original is None or not authz.may_see_request(staff(), original):
+        flash(_l("没有找到要关联的申请"), "error")
+        return redirect(url_for(".request_page", tracking_number=req.tracking_number))
+    try:
+        link_duplicate(db.session(), req, original, staff(), now=now())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_l("已记录为申请%(number)s的重复申请。", number=original.tracking_number), "success")
+    return redirect(url_for(".request_page", tracking_number=req.tracking_number))
 
 
 @bp.get("/requests/<tracking_number>")
