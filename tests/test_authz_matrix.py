@@ -141,6 +141,13 @@ def platform_api(p: str) -> Any:
     return ALLOW if p == "admin_platform" else 403
 
 
+def member_api(p: str) -> Any:
+    """The agency's own staff, whatever their role; others' staff and the platform's administrator 403."""
+    if p not in STAFF:
+        return 401
+    return ALLOW if p in IN_A else 403
+
+
 def sign_off_api(p: str) -> Any:
     if p not in STAFF:
         return 401
@@ -560,6 +567,29 @@ ENDPOINTS: dict[str, Row] = {
         bodies={
             "GET": lambda w: {"query_string": {"agency": "MXA"}},
             "POST": lambda w: {"json": {"agency": "MXA", "year": w.year, "form": "2021"}},
+        },
+    ),
+    "api_v1.Enquiries": Row(
+        member_api,
+        bodies={
+            "GET": lambda w: {"query_string": {"agency": "MXA", "year": w.year}},
+            "POST": lambda w: {
+                "json": {
+                    "agency": "MXA",
+                    "channel": "phone",
+                    "on": china_today(dt.datetime.now(dt.UTC)).isoformat(),
+                }
+            },
+        },
+    ),
+    "api_v1.AnnualFigures": Row(
+        reports_api,
+        bodies={
+            "GET": report_args,
+            "PUT": lambda w: {
+                **report_args(w),
+                "json": {"annex_one": {"total": 3, "news": 1, "other": 2}},
+            },
         },
     ),
     "api_v1.SignOff": Row(

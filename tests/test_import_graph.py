@@ -39,6 +39,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
     "webapp.api": (
         "register(): the API's blueprints and its error handlers, registered by the factory",
         {
+            "webapp.api.annual_data",
             "webapp.api.auth",
             "webapp.api.calendar",
             "webapp.api.citizens",

@@ -312,10 +312,15 @@ def test_review_and_litigation_through_the_api(client: FlaskClient, world: World
             "result": "upheld",
             "filed_on": "2023-05-02",
             "decided_on": "2023-10-09",
+            "authority": " 示范市中级人民法院 ",
         },
         headers=world.officer.headers,
     )
     assert answer.status_code == 201, answer.json
+    assert answer.json["authority"] == "示范市中级人民法院" and review["authority"] is None
+    too_long = {"kind": "review", "result": "pending", "filed_on": "2023-04-20", "authority": "院" * 201}
+    refused = client.post(url, json=too_long, headers=world.officer.headers)
+    assert refused.status_code == 422 and "authority" in refused.json["error"]["fields"]
 
     body = get(client, world.head, agency="CITYHR", year=2023, form="2021").json
     groups = body["review_litigation"]["groups"]
@@ -342,6 +347,7 @@ def test_review_and_litigation_through_the_api(client: FlaskClient, world: World
         "events"
     ]
     assert [e["type"] for e in history][-3:] == ["appeal_recorded", "appeal_recorded", "appeal_decided"]
+    assert "示范市中级人民法院" in history[-2]["note"]
 
     # Staff of another agency see nothing of it; bad input names the field.
     assert client.get(url, headers=world.stranger.headers).status_code == 404

@@ -77,7 +77,8 @@ def flatten(messages: Any, english: bool, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # a nested object of the wrong type is reported under `_schema`: name the field itself
+            name = prefix if (key == "_schema" and prefix) else f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
                 out[name] = _field_message(value[0], english)
             else:

@@ -71,6 +71,9 @@ class AppealIn(StrictSchema):
     filed_on = fields.Date(required=True, metadata={"description": "the day the review or suit was filed"})
     decided_on = fields.Date(allow_none=True, metadata={"description": "required unless result is pending"})
     case_number = text(100, allow_none=True)
+    authority = text(
+        200, allow_none=True, metadata={"description": "the body deciding the review (复议机关) or the court"}
+    )
     note = text(reports.MAX_TEXT, allow_none=True)
 
 
@@ -91,6 +94,7 @@ class AppealOut(ma.Schema):
     filed_on = fields.Date(required=True)
     decided_on = fields.Date(required=True, allow_none=True)
     case_number = fields.String(required=True, allow_none=True)
+    authority = fields.String(required=True, allow_none=True)
     note = fields.String(required=True)
 
 
@@ -108,6 +112,7 @@ def appeal_json(a: Appeal) -> dict[str, Any]:
         "filed_on": a.filed_on,
         "decided_on": a.decided_on,
         "case_number": a.case_number,
+        "authority": a.authority,
         "note": a.note,
     }
 
@@ -256,6 +261,7 @@ class Appeals(MethodView):
             filed_on=body["filed_on"],
             decided_on=body.get("decided_on"),
             case_number=body.get("case_number"),
+            authority=body.get("authority"),
             note=body.get("note"),
             actor=user,
             now=now(),

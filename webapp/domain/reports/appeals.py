@@ -17,6 +17,7 @@ from webapp.models import Appeal, Request, User
 from webapp.models.report import APPEAL_KINDS, APPEAL_RESULTS
 
 MAX_TEXT = 2000
+MAX_AUTHORITY = 200
 
 
 def _appeal_dates(
@@ -53,6 +54,8 @@ def _appeal_event(
     now: dt.datetime,
 ) -> None:
     note = f"{APPEAL_KINDS[appeal.kind]}：{APPEAL_RESULTS[appeal.result]}"
+    if appeal.authority:
+        note += f"，{appeal.authority}"
     if appeal.case_number:
         note += f"（{appeal.case_number}）"
     req.updated_at = now
@@ -81,10 +84,12 @@ def record_appeal(
     decided_on: dt.date | None = None,
     case_number: str | None = None,
     note: str | None = None,
+    authority: str | None = None,
     actor: User | None,
     now: dt.datetime,
 ) -> Appeal:
-    """Record an administrative review or lawsuit over the request, with a history event (flushes)."""
+    """Record an administrative review or lawsuit over the request, with a history event (flushes).
+    `authority`: the body deciding the review (复议机关) or the court hearing the suit."""
     may_act(actor, req, "comment")
     errors: dict[str, Any] = {}
     if kind not in APPEAL_KINDS:
@@ -95,6 +100,8 @@ def record_appeal(
         _appeal_dates(errors, req, result, filed_on, decided_on, china_today(now))
     if case_number is not None and len(case_number) > 100:
         errors["case_number"] = _l("不能超过%(limit)s个字符", limit=100)
+    if authority is not None and len(authority.strip()) > MAX_AUTHORITY:
+        errors["authority"] = _l("不能超过%(limit)s个字符", limit=MAX_AUTHORITY)
     if note is not None and len(note) > MAX_TEXT:
         errors["note"] = _l("不能超过%(limit)s个字符", limit=MAX_TEXT)
     if errors:
@@ -106,6 +113,7 @@ def record_appeal(
         filed_on=filed_on,
         decided_on=decided_on,
         case_number=(case_number or "").strip() or None,
+        authority=(authority or "").strip() or None,
         note=(note or "").strip(),
         recorded_by_id=actor.id if actor else None,
         created_at=now,

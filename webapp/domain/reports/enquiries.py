@@ -36,7 +36,7 @@ ANNEX_THREE_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def may_log(user: User | None, agency: Agency) -> None:
+def may_log_enquiry(user: User | None, agency: Agency) -> None:
     if not authz.may_log_enquiry(user, agency):
         raise Forbidden(
             _l("仅本机关的工作人员可登记咨询"),
@@ -70,7 +70,7 @@ def record_enquiry(
     now: dt.datetime,
 ) -> Enquiry:
     """Log one enquiry (staff of the agency). Checked first, each wrong field named; flushes."""
-    may_log(actor, agency)
+    may_log_enquiry(actor, agency)
     errors: dict[str, Any] = {}
     _check(errors, channel, on, outcome, china_today(now))
     topic = " ".join((topic or "").split())
@@ -108,7 +108,7 @@ def tally_enquiries(
     """The desk's counter: `count` enquiries of `channel` answered on `on`, without topic (one tap is
     one; a day's paper tally may be added at once, at most 1,000). One statement; flushes. Returns the
     channel's count for that day afterwards."""
-    may_log(actor, agency)
+    may_log_enquiry(actor, agency)
     errors: dict[str, Any] = {}
     _check(errors, channel, on, "answered", china_today(now))
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TALLY:
