@@ -42,7 +42,16 @@ from webapp.domain.identity import mask_id_number, resident_id_check_digit
 from webapp.domain.reports import annual
 from webapp.domain.requests import act, submit
 from webapp.domain.saved_views import save_view
-from webapp.models import Agency, ApiToken, CalendarOverride, CalendarYear, InboundEmail, Request, User
+from webapp.models import (
+    Agency,
+    ApiToken,
+    CalendarOverride,
+    CalendarYear,
+    Enquiry,
+    InboundEmail,
+    Request,
+    User,
+)
 from webapp.models.document import Document
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -203,6 +212,13 @@ def reports_page(p: str) -> Any:
     if p not in STAFF:
         return LOGIN
     return ALLOW if p in ("head_own", "admin_own", "admin_platform") else 403
+
+
+def head_or_admin_page(p: str) -> Any:
+    """A head's or administrator's page about their own agencies (each sees its own)."""
+    if p not in STAFF:
+        return LOGIN
+    return ALLOW if ROLE[p] in ("head", "admin") else 403
 
 
 def sign_off_page(p: str) -> Any:
@@ -470,6 +486,10 @@ def api_submission(w: World) -> dict[str, Any]:
     }
 
 
+def enquiries_of_a(w: World, session: Any) -> Any:
+    return session.scalar(select(func.count()).select_from(Enquiry).join(Agency).where(Agency.code == "MXA"))
+
+
 def report_args(w: World) -> dict[str, Any]:
     return {"query_string": {"agency": "MXA", "year": w.year}}
 
@@ -643,6 +663,90 @@ ENDPOINTS: dict[str, Row] = {
     "staff.attachment": Row(agency_staff_page, lambda w: {**tn(w), "attachment_id": w.staff_file}),
     "staff.document": Row(agency_staff_page, lambda w: {**tn(w), "document_id": w.document}),
     "staff.application_form_pdf": Row(agency_staff_page, tn, full_id=True),  # for the applicant to sign
+    "staff.enquiries": Row(agency_staff_page, bodies={"GET": lambda w: {"query_string": {"agency": "MXA"}}}),
+    "staff.log_enquiry": Row(
+        agency_staff_page,
+        bodies={
+            "POST": form(
+                {
+                    "enquiry-agency": "MXA",
+                    "enquiry-channel": "phone",
+                    "enquiry-outcome": "answered",
+                    "enquiry-on": china_today(dt.datetime.now(dt.UTC)).isoformat(),
+                }
+            )
+        },
+        effect=enquiries_of_a,
+    ),
+    "staff.tally_enquiry": Row(
+        agency_staff_page,
+        bodies={"POST": form({"tally-agency": "MXA", "tally-channel": "in_person"})},
+        effect=enquiries_of_a,
+    ),
+    "staff.appeals": Row(agency_staff_page, tn),
+    "staff.record_appeal": Row(
+        agency_staff_page,
+        tn,
+        {
+            "POST": form(
+                {
+                    "appeal-kind": "review",
+                    "appeal-result": "pending",
+                    "appeal-filed_on": china_today(dt.datetime.now(dt.UTC)).isoformat(),
+                }
+            )
+        },
+    ),
+    "staff.decide_appeal": Row(
+        agency_staff_page,
+        lambda w: {**tn(w), "appeal_id": w.appeal},
+        {"POST": form({"decide-result": "upheld"})},
+    ),
+    "staff.figures": Row(reports_page, bodies={"GET": report_args}),
+    "staff.save_figures": Row(
+        reports_page,
+        bodies={
+            "POST": lambda w: {
+                "data": {
+                    "agency": "MXA",
+                    "year": str(w.year),
+                    "annex_one.total": "3",
+                    "annex_one.news": "1",
+                    "annex_one.other": "2",
+                }
+            }
+        },
+    ),
+    "staff.import_figures": Row(
+        reports_page,
+        bodies={
+            "POST": lambda w: {
+                "data": {
+                    "agency": "MXA",
+                    "year": str(w.year),
+                    "file": (
+                        io.BytesIO(f"机关代码,年度,附表一·主动公开信息数\nMXA,{w.year},1\n".encode()),
+                        "f.csv",
+                    ),
+                },
+                "content_type": "multipart/form-data",
+            }
+        },
+    ),
+    "staff.confirm_import": Row(
+        reports_page,
+        bodies={
+            "POST": lambda w: {
+                "data": {
+                    "agency": "MXA",
+                    "year": str(w.year),
+                    "payload": f'[{{"line": 2, "agency": "MXA", "year": {w.year}, '
+                    '"annex_one": {"total": 3, "news": 1, "other": 2}}]',
+                }
+            }
+        },
+    ),
+    "staff.figures_template": Row(head_or_admin_page, lambda w: {"fmt": "csv"}),
     "staff.approvals": Row(head_page),
     "staff.approve": Row(head_of_agency_page, tn, {"POST": form({"version": "1"})}),
     "staff.decline": Row(head_of_agency_page, tn, {"POST": form({"decline-note": "理由不足"})}),

@@ -81,6 +81,18 @@ def test_an_officer_logs_an_enquiry_and_annex_three_counts_it(
         ("现场接待人数", "人次", 1),
         ("咨询电话接听数", "人次", 1),
     ]
+    annex_two = client.get(
+        "/api/v1/reports/annex-two",
+        query_string={"agency": "CITYHR", "year": TODAY.year},
+        headers=world.head.headers,
+    )
+    assert annex_two.json["enquiries"]["counts"] == {
+        "online": 1,
+        "in_person": 1,
+        "phone": 1,
+        "service_info": 1,
+    }
+    assert annex_two.json["enquiries"]["referred"] == 1 and annex_two.json["enquiries"]["total"] == 3
     year = client.get(
         "/api/v1/enquiries",
         query_string={"agency": "CITYHR", "year": TODAY.year},

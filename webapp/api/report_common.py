@@ -91,6 +91,22 @@ class SnapshotStatusOut(ma.Schema):
     differences = fields.List(fields.Nested(DifferenceOut))
 
 
+class EnquiryChannelOut(ma.Schema):
+    answered = fields.Integer(required=True)
+    referred = fields.Integer(required=True)
+
+
+class EnquiriesOut(ma.Schema):
+    """The year's enquiries (the enquiry log): by channel, those giving service information, answered or
+    referred, per month."""
+
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    total = fields.Integer(required=True)
+    by_channel = fields.Dict(keys=fields.String(), values=fields.Nested(EnquiryChannelOut), required=True)
+    referred = fields.Integer(required=True)
+    monthly = fields.List(fields.Integer(), required=True)
+
+
 class AnnexTwoOut(ma.Schema):
     """Form 2013: `rows` of {label, unit, value}. Form 2021: `columns` and `rows` of {label, values}
     (null for a heading), and `review_litigation` (section 四). Both: the figures beyond the form."""
@@ -108,6 +124,7 @@ class AnnexTwoOut(ma.Schema):
     outcome_chart = fields.List(fields.Nested(ChartItemOut), required=True)
     monthly_intake = fields.List(fields.Integer(), required=True)
     snapshots = fields.List(fields.Nested(SnapshotStatusOut), required=True)
+    enquiries = fields.Nested(EnquiriesOut, metadata={"description": "JSON and HTML: the year's enquiries"})
 
     def dump_rows(self, report: dict[str, Any]) -> Any:
         schema = Row2013Out if report["form"] == "2013" else Row2021Out

@@ -200,13 +200,13 @@ def enquiry_summary(session: Session, agency_ids: Sequence[int], year: int) -> d
 
 
 def recent_enquiries(session: Session, agency_ids: Sequence[int], limit: int = 20) -> list[Enquiry]:
-    """The last enquiries logged (with a topic or not), newest first."""
+    """The last enquiries logged with their topic, newest first (the counter's taps have none)."""
     if not agency_ids:
         return []
     return list(
         session.execute(
             select(Enquiry)
-            .where(Enquiry.agency_id.in_(list(agency_ids)))
+            .where(Enquiry.agency_id.in_(list(agency_ids)), Enquiry.topic != "")
             .order_by(Enquiry.asked_on.desc(), Enquiry.id.desc())
             .limit(limit)
         ).scalars()

@@ -108,9 +108,11 @@ def annex_one_fields() -> list[tuple[str, str]]:
 def field_label(field: str) -> str:
     """The printed name of a figure: `proactive.regulations.issued` → 规章·本年制发件数."""
     parts = field.split(".")
-    if parts[0] == "proactive" and len(parts) == 3:
+    if parts[0] == "proactive" and len(parts) == 3 and parts[1] in GROUP_LABELS and parts[2] in FIGURE_LABELS:
         return f"{GROUP_LABELS[parts[1]]}·{FIGURE_LABELS[parts[2]]}"
-    return f"附表一·{ANNEX_ONE_LABELS[parts[1]]}"
+    if parts[0] == "annex_one" and len(parts) == 2 and parts[1] in ANNEX_ONE_LABELS:
+        return f"附表一·{ANNEX_ONE_LABELS[parts[1]]}"
+    return field
 
 
 # -- reading -------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Everything the report page shows: the table, the figures beyond the form, the charts' data and the
-snapshot status of each agency."""
+"""Everything the report page shows: the table, the figures beyond the form, the charts' data, the
+snapshot status of each agency and the year's enquiries (the enquiry log)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from webapp.domain.reports.enquiries import enquiry_summary
 from webapp.domain.reports.performance import performance
 from webapp.domain.reports.scope import Scope
 from webapp.domain.reports.snapshots import snapshot_status
@@ -14,8 +15,8 @@ from webapp.domain.reports.tables import annex_two, monthly_intake, outcome_cate
 
 
 def full_report(session: Session, scope: Scope, year: int, form: str) -> dict[str, Any]:
-    """The table in the shape of docs/api.md §Reports, plus the figures beyond the form, the charts' data and
-    the snapshot status of each agency."""
+    """The table in the shape of docs/api.md §Reports, plus the figures beyond the form, the charts' data,
+    the snapshot status of each agency and the year's enquiries by channel and outcome."""
     report = annex_two(session, scope, year, form)
     report["agency_names"] = scope.names
     report["performance"] = performance(session, scope, year)
@@ -24,4 +25,5 @@ def full_report(session: Session, scope: Scope, year: int, form: str) -> dict[st
     ]
     report["monthly_intake"] = monthly_intake(session, scope, year)
     report["snapshots"] = snapshot_status(session, scope, year, form)
+    report["enquiries"] = enquiry_summary(session, scope.ids, year)
     return report
