@@ -235,8 +235,8 @@ class AnnualFigures(MethodView):
         return answer
 
     @credentials_first(staff=True)
+    @bp.arguments(FiguresIn)  # the body first: a malformed one is a 400 whatever the query
     @bp.arguments(FiguresArgs, location="query", unknown=RAISE, as_kwargs=True)
-    @bp.arguments(FiguresIn)
     @bp.response(200, FiguresOut)
     @document_errors(400, 401, 403, 422)
     def put(self, body: dict[str, Any], agency: str, year: int) -> Any:
