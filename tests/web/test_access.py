@@ -47,6 +47,7 @@ def fill(rule: str, req: Request | None = None, attachment_id: int = 1) -> str:
         .replace(f"<int(max={2**31 - 1}):user_id>", "1")
         .replace(f"<int(max={2**31 - 1}):token_id>", "1")
         .replace(f"<int(max={2**31 - 1}):snapshot_id>", "1")
+        .replace(f"<int(max={2**31 - 1}):appeal_id>", "1")
         .replace(f"<int(max={2**31 - 1}):inbound_id>", "1")
         .replace(f"<int(max={2**31 - 1}):view_id>", "1")
     )
