@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from webapp.models.public import in_the_models
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -103,6 +105,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=in_the_models,
             **conf_args
         )
 

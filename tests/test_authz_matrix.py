@@ -49,6 +49,7 @@ from webapp.models import (
     CalendarYear,
     Enquiry,
     InboundEmail,
+    PublicAnswer,
     Request,
     User,
 )
@@ -289,6 +290,7 @@ class World:
     staff_emails: dict[str, list[str]]  # "a", "b": each agency's staff, whom the other's must not see
     year: int
     document: str  # the public id of request A's receipt (受理回执)
+    answer: int  # an answer of agency A published in the public log (of another request)
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
@@ -384,6 +386,18 @@ def seed(session: Any, directory: str) -> World:
         received_at=now,
     )
     session.add(mail)
+    published, _ = submit(
+        session,
+        agency=a,
+        applicant=applicant(name="戊公开申请人", phone="13911110005", email=None),
+        description="戊-已公开的申请",
+        delivery="email",
+        now=now,
+    )
+    act(session, published, "reply", users["officer_own"], now=now, outcome="disclosed", publish=True)
+    answer = session.execute(
+        select(PublicAnswer.id).where(PublicAnswer.request_id == published.id)
+    ).scalar_one()
     spare = accounts.create_user(session, "spare@matrix.example", role="officer", agencies=[a], now=now)
     view = save_view(session, users["officer_own"], "我的逾期", "due=overdue", now=now)
     spare_b = accounts.create_user(session, "spare_b@matrix.example", role="officer", agencies=[b], now=now)
@@ -411,6 +425,7 @@ def seed(session: Any, directory: str) -> World:
         appeal=appeal.id,
         mail=mail.id,
         view=view.id,
+        answer=answer,
         spare_user=spare.id,
         spare_b=spare_b.id,
         spare_token=spare_token,
@@ -520,6 +535,12 @@ ENDPOINTS: dict[str, Row] = {
     "api_v1.CitizenClaims": Row(
         citizen_api, bodies={"POST": lambda w: {"json": {"tracking_number": "X", "access_code": "y"}}}
     ),
+    # the public log (webapp/web/answers.py, webapp/api/public.py): no credentials
+    "citizen.answers": Row(public, bodies={"GET": lambda w: {"query_string": {"q": "预算"}}}),
+    "citizen.answer": Row(public, lambda w: {"answer_id": w.answer}),
+    "api_v1.PublicAnswers": Row(public),
+    "api_v1.SimilarAnswers": Row(public, bodies={"GET": lambda w: {"query_string": {"text": "部门预算"}}}),
+    "api_v1.public_reply_pdf": Row(public, lambda w: {"answer_id": w.answer}),
     "staff.login": Row(public, bodies={"POST": form({})}),
     # the login's second step: without a password entered a moment ago it sends the browser to the login
     "staff.login_code": Row(public, bodies={"POST": form({"code": "000000"})}),

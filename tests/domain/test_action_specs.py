@@ -10,6 +10,7 @@ import pytest
 from marshmallow import fields as ma_fields
 from marshmallow import validate
 from wtforms import (
+    BooleanField,
     DecimalField,
     FieldList,
     IntegerField,
@@ -22,7 +23,17 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from webapp.api.schemas import ActionIn
 from webapp.domain.requests import ACTION_SPECS
-from webapp.domain.requests.actions.spec import CHOICE, IDS, INTEGER, NUMBER, PARTS, STAFF_EMAIL, TEXT, Field
+from webapp.domain.requests.actions.spec import (
+    BOOLEAN,
+    CHOICE,
+    IDS,
+    INTEGER,
+    NUMBER,
+    PARTS,
+    STAFF_EMAIL,
+    TEXT,
+    Field,
+)
 from webapp.domain.states import HEAD_ACTIONS, STAFF_ACTIONS, TRANSITIONS
 from webapp.web.action_forms import ACTION_FORMS
 
@@ -61,6 +72,7 @@ def test_the_api_schema_takes_exactly_the_described_actions_and_fields():
 def _same_in_schema(field: ma_fields.Field, f: Field) -> None:
     kind = {TEXT: ma_fields.String, STAFF_EMAIL: ma_fields.String, INTEGER: ma_fields.Integer}
     kind |= {NUMBER: ma_fields.Float, CHOICE: ma_fields.String, IDS: ma_fields.List, PARTS: ma_fields.List}
+    kind |= {BOOLEAN: ma_fields.Boolean}
     assert isinstance(field, kind[f.kind]), f.name
     validators = list(field.validators)
     if f.kind == IDS:
@@ -94,6 +106,7 @@ def _same_in_form(field: Any, f: Field) -> None:
     kind = {TEXT: (StringField, TextAreaField), INTEGER: (IntegerField,), NUMBER: (DecimalField,)}
     kind |= {CHOICE: (SelectField,), STAFF_EMAIL: (SelectField,), IDS: (SelectMultipleField,)}
     kind |= {PARTS: (FieldList,)}
+    kind |= {BOOLEAN: (BooleanField,)}
     assert isinstance(field, kind[f.kind]), f.name
     if f.kind == PARTS:
         entry = field.entries[0]

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from webapp.domain.queue import SORTS
 from webapp.domain.release import MAX_PART, PURPOSES
 from webapp.domain.requests import ACTION_SPECS, MAX_TEXT
-from webapp.domain.requests.actions.spec import IDS, INTEGER, NUMBER, PARTS, STAFF_EMAIL, TEXT, Field
+from webapp.domain.requests.actions.spec import BOOLEAN, IDS, INTEGER, NUMBER, PARTS, STAFF_EMAIL, TEXT, Field
 from webapp.domain.states import (
     APPLICANT_TYPES,
     CHANNELS,
@@ -91,6 +91,8 @@ def _action_field(declared: list[Field]) -> fields.Field:
         return fields.List(
             fields.Integer(strict=True), validate=validate.Length(max=limit), metadata=metadata
         )
+    if kind == BOOLEAN:
+        return fields.Boolean(metadata=metadata)
     choices = sorted(set().union(*(f.choices for f in declared)))
     if kind == PARTS:
         part: dict[str, fields.Field] = {

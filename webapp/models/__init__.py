@@ -10,6 +10,7 @@ from webapp.models.document import Document, DocumentCounter, DocumentSettings
 from webapp.models.idempotency import IdempotencyRecord
 from webapp.models.mail import AgencyMailbox, InboundEmail
 from webapp.models.outbox import OutboxMessage
+from webapp.models.public import PublicAnswer
 from webapp.models.report import Appeal, ReportSnapshot
 from webapp.models.request import Attachment, Event, Request, TrackingCounter
 from webapp.models.saved_view import SavedView
@@ -44,6 +45,7 @@ __all__ = [
     "LoginFailure",
     "OutboxMessage",
     "PasswordReset",
+    "PublicAnswer",
     "RecoveryCode",
     "ReportSnapshot",
     "Request",

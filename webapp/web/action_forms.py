@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     Field,
@@ -193,6 +194,16 @@ class ReplyForm(ActionForm):
     note = text_field(_l("答复内容摘要"), MAX_TEXT, area=True)
     referred_agency = text_field(
         _l("掌握该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
+    )
+    publish = BooleanField(
+        _l("在公开答复库中发布"),
+        description=_l("发布申请事项、答复结果和答复书正文，申请人的姓名、证件号码、联系方式和地址一律隐去"),
+    )
+    public_summary = text_field(
+        _l("公开的申请事项（选填）"),
+        MAX_TEXT,
+        area=True,
+        description=_l("不填则发布隐去个人信息后的申请描述"),
     )
     on = on_field()
     document_text = document_text_field()

@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.domain import accounts, fees, mail_register, two_factor
+from webapp.domain import accounts, fees, mail_register, public_log, two_factor
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
@@ -302,6 +302,8 @@ def render_request(
             undelivered=undelivered(db.session(), req),
             duplicates=possible_duplicates(db.session(), req),
             original=linked_original(req),
+            similar_requests=public_log.similar_requests(db.session(), req),
+            similar_answers=public_log.similar_to(db.session(), req.description),
         ),
         code,
     )

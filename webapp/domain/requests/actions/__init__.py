@@ -98,7 +98,7 @@ def act(
 
     cal = current_calendar(session)
     declared = {name: value for name, value in fields.items() if name in spec.field_names}
-    c = Context(session, req, actor, on, status, RULES[req.rules], cal, declared)
+    c = Context(session, req, actor, on, status, RULES[req.rules], cal, declared, now=now)
     c.errors.update({name: _l("不支持的字段") for name in fields if name not in spec.field_names})
     spec.handler(c)
     assert not c.fields, f"{action}'s handler reads every field it declares"  # noqa: S101

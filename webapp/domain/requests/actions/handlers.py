@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.domain import fees
+from webapp.domain import fees, public_log
 from webapp.domain.deadlines import ONE_DAY
 from webapp.domain.errors import Forbidden, IllegalTransition
 from webapp.domain.release import (
@@ -19,6 +19,7 @@ from webapp.domain.release import (
     mark_released,
 )
 from webapp.domain.requests.actions.spec import (
+    BOOLEAN,
     CHOICE,
     IDS,
     INTEGER,
@@ -249,6 +250,13 @@ def decline_extension(c: Context) -> None:
         choices=WITHHOLDING_BASES,
         doc="partially_disclosed (required there): each part withheld, {part, basis}",
     ),
+    Field("publish", BOOLEAN, doc="publish the answer in the public log (personal data removed)"),
+    Field(
+        "public_summary",
+        TEXT,
+        limit=MAX_TEXT,
+        doc="the published subject (default: the description, scrubbed)",
+    ),
 )
 def reply(c: Context) -> None:
     """The reply; with 予以公开/部分公开 the files it releases (each then the applicant's to download), or
@@ -279,6 +287,28 @@ def reply(c: Context) -> None:
     if not c.errors:
         mark_released(c.req, release, c.on)
     _finish(c, outcome)
+    _publish(c, str(outcome))
+
+
+def _publish(c: Context, outcome: str) -> None:
+    """The officer's choice to publish the answer (docs/rules.md §The public log), in the reply's
+    transaction; the entry holds the description (or the officer's summary), scrubbed."""
+    publish = c.take("publish")
+    summary = text(c.errors, "public_summary", c.take("public_summary"), required=False)
+    if publish not in (None, True, False):
+        c.errors["publish"] = _l("应为 true 或 false")
+    if publish is not True or c.errors:
+        return
+    entry = public_log.publish(
+        c.session,
+        c.req,
+        outcome=outcome,
+        replied_on=c.on,
+        summary=summary,
+        actor=c.actor,
+        now=c.now,
+    )
+    c.data["published"] = entry.id
 
 
 @action(

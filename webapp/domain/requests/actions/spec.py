@@ -23,6 +23,7 @@ from webapp.models import Request, User
 TEXT, INTEGER, NUMBER, CHOICE, STAFF_EMAIL = "text", "integer", "number", "choice", "staff_email"
 IDS = "ids"  # a list of the request's attachment ids (`limit`: the most)
 PARTS = "parts"  # a list of {"part": text, "basis": one of `choices`} (`limit`: the most)
+BOOLEAN = "boolean"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Field:
     """One field an action takes: its kind, whether it is required, and its bounds or choices."""
 
     name: str
-    kind: str  # TEXT, INTEGER, NUMBER, CHOICE, STAFF_EMAIL (an officer's or head's e-mail), IDS or PARTS
+    kind: str  # TEXT, INTEGER, NUMBER, CHOICE, BOOLEAN, IDS, PARTS or STAFF_EMAIL (a staff e-mail)
     required: bool = False
     limit: int | None = None  # TEXT, STAFF_EMAIL: the most characters; IDS, PARTS: the most entries
     low: float | None = None  # INTEGER, NUMBER: the bounds (the domain may narrow them by the rules)
@@ -57,6 +58,7 @@ class Context:
     data: dict[str, object] = field(default_factory=dict)
     updates: dict[str, object] = field(default_factory=dict)
     note: str = ""
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))  # the act's moment
 
     def take(self, name: str) -> Any:
         return self.fields.pop(name, None)

@@ -1,0 +1,236 @@
+"""The public log (docs/rules.md §The public log): what a published entry holds — nothing personal — and a
+search that understands Chinese, on PostgreSQL and SQLite alike, tested on fixed queries with their
+expected top results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.factories import applicant, make_user, sample_pdf
+from webapp.domain import public_log
+from webapp.domain.attachments import store_attachment
+from webapp.domain.requests import act, submit
+from webapp.domain.states import WITHHOLDING_BASES
+from webapp.models import PublicAnswer, Request
+
+D = dt.date
+PERSON = {
+    "name": "欧阳明远",
+    "id_number": "11010519491231002X",
+    "phone": "13912345678",
+    "email": "mingyuan.ouyang@example.cn",
+    "address": "吉林省白城市洮北区海明路18号3栋2单元501室",
+}
+
+
+def answered(session: Any, world: Any, description: str, *, publish: bool = True, **extra: Any) -> Request:
+    req, _ = submit(
+        session,
+        agency=world["agency"],
+        applicant=applicant(**PERSON),
+        description=description,
+        delivery="email",
+        now=dt.datetime(2024, 6, 3, 2, tzinfo=dt.UTC),
+        channel="letter",
+        received_on=D(2024, 6, 3),
+        registered_by=world["officer"],
+    )
+    now = dt.datetime(2024, 6, 5, 2, tzinfo=dt.UTC)
+    act(session, req, "accept", world["officer"], now=now, on=D(2024, 6, 4))
+    act(
+        session,
+        req,
+        "reply",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 5),
+        outcome=extra.pop("outcome", "disclosed"),
+        publish=publish,
+        **extra,
+    )
+    session.flush()
+    return req
+
+
+def test_the_subject_is_published_without_anything_personal(session: Any, world: Any):
+    req = answered(
+        session,
+        world,
+        "本人欧阳明远（身份证11010519491231002X，电话139-1234-5678，邮箱mingyuan.ouyang@example.cn，"
+        "住吉林省白城市洮北区海明路18号3栋2单元501室）申请公开2023年度城镇职工基本养老保险基金收支情况；"
+        "另，邻居王小二的号码0436-3209609、统一社会信用代码91110000100000000X的企业也请一并说明。",
+    )
+    entry = session.query(PublicAnswer).filter_by(request_id=req.id).one()
+    for value in [*PERSON.values(), "139-1234-5678", "0436-3209609", "91110000100000000X", "海明路18号"]:
+        assert value not in entry.subject, value
+    assert "申请公开2023年度城镇职工基本养老保险基金收支情况" in entry.subject
+    assert entry.outcome == "disclosed" and entry.replied_on == D(2024, 6, 5) and entry.year == 2024
+    # the reply letter as published: its salutation names nobody
+    letter = public_log.public_reply(session, entry)
+    assert letter is not None and PERSON["name"] not in letter.body and public_log.REMOVED in letter.body
+
+
+def test_an_officers_summary_replaces_the_description_and_is_scrubbed_too(session: Any, world: Any):
+    req = answered(session, world, "申请公开某事项", public_summary="欧阳明远申请的2023年度部门预算")
+    entry = session.query(PublicAnswer).filter_by(request_id=req.id).one()
+    assert entry.subject == "＊＊申请的2023年度部门预算"
+
+
+def test_nothing_is_published_unless_the_officer_says_so(session: Any, world: Any):
+    req = answered(session, world, "申请公开2023年度部门预算", publish=False)
+    assert session.query(PublicAnswer).filter_by(request_id=req.id).count() == 0
+    assert req.events[-1].data.get("published") is None
+
+
+CORPUS = [
+    "城镇职工基本养老保险基金2023年度收支情况",
+    "城乡居民基本养老保险缴费标准和待遇发放情况",
+    "养老院建设运营补贴资金的发放名单",
+    "职工基本医疗保险报销药品目录",
+    "2023年度部门预算及三公经费",
+    "某路段道路改造工程的环境影响评价报告",
+]
+
+
+@pytest.fixture
+def log(session: Any, world: Any) -> dict[str, int]:
+    ids = {}
+    for subject in CORPUS:
+        req = answered(session, world, subject)
+        ids[subject] = session.query(PublicAnswer.id).filter_by(request_id=req.id).scalar()
+    session.commit()
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        # a word found inside a longer one, and only where all of it stands
+        ("养老保险", {CORPUS[0], CORPUS[1]}),
+        ("基本养老保险基金", {CORPUS[0]}),
+        ("医疗保险", {CORPUS[3]}),
+        ("预算", {CORPUS[4]}),
+        ("三公经费", {CORPUS[4]}),
+        ("环境影响评价", {CORPUS[5]}),
+        ("2023", {CORPUS[0], CORPUS[4]}),
+        ("养老金", set()),  # 养老 and 老金: no entry has both
+    ],
+)
+def test_search_finds_every_entry_holding_the_words_and_no_other(
+    session: Any, log: dict[str, int], q: str, expected: set[str]
+):
+    found = public_log.search(session, public_log.Query(q=q))
+    assert {e.subject for e in found} == expected
+
+
+def test_similar_ranks_the_closest_first(session: Any, log: dict[str, int]):
+    found = public_log.similar_to(session, "请公开城镇职工养老保险基金的收支情况")
+    assert found[0].subject == CORPUS[0]
+    assert CORPUS[3] not in [e.subject for e in found[:2]]
+    found = public_log.similar_to(session, "想了解养老院补贴资金发给了谁")
+    assert found[0].subject == CORPUS[2]
+
+
+def test_browsing_by_agency_year_and_outcome(session: Any, world: Any, log: dict[str, int]):
+    assert len(public_log.search(session, public_log.Query(agency_id=world["agency"].id, year=2024))) == 6
+    assert public_log.search(session, public_log.Query(year=2023)) == []
+    assert public_log.search(session, public_log.Query(agency_id=world["other"].id)) == []
+    assert public_log.search(session, public_log.Query(outcome="not_exist")) == []
+
+
+def test_the_public_pages_and_api_show_nothing_personal(client: FlaskClient, session: Any, world: Any):
+    """Every personal field of the applicant, searched for in every public answer: the list, the search,
+    the entry page, the API and the reply's PDF as pdftotext reads it."""
+    make_user(session, dt.datetime.now(dt.UTC), world["agency"])
+    reqs = [
+        answered(
+            session, world, f"本人{PERSON['name']}，电话{PERSON['phone']}，申请公开2023年度部门预算第{i}部分"
+        )
+        for i in range(3)
+    ]
+    session.commit()
+    entries = session.query(PublicAnswer).all()
+    assert len(entries) == len(reqs)
+    pages = [client.get("/answers"), client.get("/answers?q=部门预算")]
+    pages += [client.get(f"/answers/{e.id}") for e in entries]
+    api = client.get("/api/v1/public/answers?q=预算")
+    assert api.status_code == 200 and len(api.json["items"]) == 3
+    assert set(api.json["items"][0]) == {
+        "id",
+        "agency",
+        "agency_name",
+        "subject",
+        "outcome",
+        "replied_on",
+        "reply_pdf",
+        "released",
+    }
+    texts = [p.get_data(as_text=True) for p in [*pages, api]]
+    for entry in entries:
+        pdf = client.get(f"/api/v1/public/answers/{entry.id}/reply.pdf")
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        read = subprocess.run(["pdftotext", "-q", "-", "-"], input=pdf.data, capture_output=True, check=True)
+        texts.append(read.stdout.decode())
+    assert all(p.status_code == 200 for p in pages)
+    assert "2023年度部门预算" in texts[1]
+    for value in [*PERSON.values(), reqs[0].tracking_number]:
+        for t in texts:
+            assert value not in t, value
+    assert client.get("/api/v1/public/answers/999999/reply.pdf").status_code == 404
+
+
+def test_a_published_partial_disclosure_offers_its_released_files(
+    client: FlaskClient, session: Any, world: Any, app: Any
+):
+    req, _ = submit(
+        session,
+        agency=world["agency"],
+        applicant=applicant(**PERSON),
+        description="申请公开2023年度部门预算",
+        delivery="email",
+        now=dt.datetime(2024, 6, 3, 2, tzinfo=dt.UTC),
+        channel="letter",
+        received_on=D(2024, 6, 3),
+        registered_by=world["officer"],
+    )
+    now = dt.datetime(2024, 6, 5, 2, tzinfo=dt.UTC)
+    released = store_attachment(
+        session,
+        req,
+        filename="2023年预算.pdf",
+        stream=io.BytesIO(sample_pdf()),
+        directory=app.config["ATTACHMENT_DIR"],
+        uploaded_by=world["officer"],
+        now=now,
+        purpose="release",
+    )
+    act(session, req, "accept", world["officer"], now=now, on=D(2024, 6, 4))
+    act(
+        session,
+        req,
+        "reply",
+        world["officer"],
+        now=now,
+        on=D(2024, 6, 5),
+        outcome="partially_disclosed",
+        released=[released.id],
+        withheld=[{"part": "个人信息部分", "basis": next(iter(WITHHOLDING_BASES))}],
+        publish=True,
+    )
+    session.commit()
+    (item,) = client.get("/api/v1/public/answers").json["items"]
+    assert item["outcome"] == "partially_disclosed"
+    assert [f["name"] for f in item["released"]] == ["2023年预算.pdf"]
+    got = client.get(item["released"][0]["url"])
+    assert got.status_code == 200 and got.data[:5] == b"%PDF-"
+    got.close()
+    page = client.get(f"/answers/{item['id']}").get_data(as_text=True)
+    assert "2023年预算.pdf" in page
+    # a file the reply did not release is not served under the entry
+    assert client.get(f"/api/v1/public/answers/{item['id']}/files/{released.id + 1}").status_code == 404
