@@ -541,6 +541,11 @@ ENDPOINTS: dict[str, Row] = {
     "api_v1.PublicAnswers": Row(public),
     "api_v1.SimilarAnswers": Row(public, bodies={"GET": lambda w: {"query_string": {"text": "部门预算"}}}),
     "api_v1.public_reply_pdf": Row(public, lambda w: {"answer_id": w.answer}),
+    # a file the published reply did not release is refused to everyone alike (a released one is tested in
+    # tests/domain/test_public_log.py)
+    "api_v1.public_file": Row(
+        lambda p: 404, lambda w: {"answer_id": w.answer, "attachment_id": w.staff_file}
+    ),
     "staff.login": Row(public, bodies={"POST": form({})}),
     # the login's second step: without a password entered a moment ago it sends the browser to the login
     "staff.login_code": Row(public, bodies={"POST": form({"code": "000000"})}),
