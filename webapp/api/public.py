@@ -94,6 +94,7 @@ class SimilarAnswers(MethodView):
 
 @bp.get(f"/public/answers/<int(max={MAX_ID}):answer_id>/reply.pdf")
 @bp.doc(summary="The reply letter as published, without the applicant's details (PDF)")
+@document_errors(404)
 def public_reply_pdf(answer_id: int) -> Response:
     entry = db.session.get(PublicAnswer, answer_id)
     view = public_log.public_reply(db.session(), entry) if entry is not None else None
@@ -108,6 +109,7 @@ def public_reply_pdf(answer_id: int) -> Response:
 
 @bp.get(f"/public/answers/<int(max={MAX_ID}):answer_id>/files/<int(max={MAX_ID}):attachment_id>")
 @bp.doc(summary="A file the published reply released (no credentials)")
+@document_errors(404)
 def public_file(answer_id: int, attachment_id: int) -> Response:
     entry = db.session.get(PublicAnswer, answer_id)
     found = released_file(entry.request, attachment_id) if entry is not None else None
