@@ -391,7 +391,7 @@ def seed(session: Any, directory: str) -> World:
         agency=a,
         applicant=applicant(name="戊公开申请人", phone="13911110005", email=None),
         description="戊-已公开的申请",
-        delivery="email",
+        delivery="online",
         now=now,
     )
     act(session, published, "reply", users["officer_own"], now=now, outcome="disclosed", publish=True)
