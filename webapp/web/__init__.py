@@ -48,8 +48,8 @@ def init_web(app: Flask) -> None:
     from webapp.web import accounts as _accounts  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
-    from webapp.web import appeals as _appeals  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import answers as _answers  # noqa: F401  (its routes join the citizen blueprint)
+    from webapp.web import appeals as _appeals  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import citizen_account as _citizen  # noqa: F401  (its routes join the citizen blueprint)
     from webapp.web import enquiries as _enquiries  # noqa: F401  (its routes join the staff blueprint)
