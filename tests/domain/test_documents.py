@@ -346,10 +346,14 @@ def test_not_held_reply_names_the_agency_that_holds_the_information(
         on=received,
         outcome="not_held",
         referred_agency="示范市财政局",
+        referred_address="示范市中山路8号",
+        referred_phone="010-87654321",
     )
     _, text = last_doc(session, req)
-    assert "该政府信息由示范市财政局负责公开" in text
-    assert "向示范市财政局提出申请" in text
+    # 2019 rules Art. 36(5), 2008 Art. 21(3): the holder's name and its contact, the name printed once
+    assert "负责公开该政府信息的行政机关为示范市财政局（地址：示范市中山路8号；电话：010-87654321）" in text
+    assert "您可以向该机关提出申请或者咨询" in text
+    assert text.count("示范市财政局") == 1
 
 
 def test_not_held_without_a_known_holder_says_so(session: Any, now: dt.datetime, world: dict[str, Any]):

@@ -411,6 +411,7 @@ def test_reply_finishes_with_outcome_and_date(session: Any, now: dt.datetime, wo
         on=D(2024, 6, 13),
         outcome="not_held",
         referred_agency="市生态环境局",
+        referred_phone="0571-87654321",
         note="请向市生态环境局申请",
     )
     assert (req.status, req.outcome, req.finished_on, req.referred_agency) == (

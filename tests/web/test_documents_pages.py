@@ -46,12 +46,13 @@ def test_the_officer_previews_edits_and_sends_the_reply(client: FlaskClient, peo
         "reply-version": str(req.version),
         "reply-outcome": "not_held",
         "reply-referred_agency": "示范市财政局",
+        "reply-referred_phone": "010-87654321",
     }
     response = post(client, path, {**fields, "preview": "1"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     draft = textarea(page, "reply-document_text")
-    assert "该政府信息由示范市财政局负责公开" in draft
+    assert "负责公开该政府信息的行政机关为示范市财政局（电话：010-87654321）" in draft
     assert "第三十六条第（五）项" in draft
     assert 'class="official-doc"' in page  # the document as it will read
     assert "将发出的文书" in page

@@ -200,6 +200,7 @@ def letters_with(session: Any, people: People, p: str) -> tuple[list[tuple[str, 
         outcome="not_held",
         note=f"NT{p}",
         referred_agency=f"RA{p}",
+        referred_address=f"AD{p}",
     )
     third, _code = submit(
         session,

@@ -102,7 +102,16 @@ def test_every_applicant_notice_reads_right(session: Any, worker_config: Any, si
     act(session, a, "start_consultation", officer, now=at(D(2024, 6, 4)), party="某公司")
     act(session, a, "extend", head, now=at(D(2024, 6, 5)), days=10, reason="需要调取档案")
     act(session, a, "end_consultation", officer, now=at(D(2024, 6, 6)))
-    act(session, a, "reply", officer, now=at(D(2024, 6, 7)), outcome="not_held", referred_agency="市档案馆")
+    act(
+        session,
+        a,
+        "reply",
+        officer,
+        now=at(D(2024, 6, 7)),
+        outcome="not_held",
+        referred_agency="市档案馆",
+        referred_phone="010-66668888",
+    )
     b, _ = make_request(session, at(DAY), agency, received_on=DAY, officer=officer)
     act(session, b, "request_fee", officer, now=at(D(2024, 6, 5)), basis="per_page", pages=35)
     c, _ = make_request(session, at(DAY), agency, received_on=DAY, officer=officer)

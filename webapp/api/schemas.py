@@ -320,6 +320,12 @@ class DocumentsOut(ma.Schema):
     items = fields.List(fields.Nested(DocumentOut), required=True)
 
 
+class ReferredAgencyOut(ma.Schema):
+    name = fields.String(required=True)
+    address = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+
+
 class RequestSummaryOut(ma.Schema):
     tracking_number = fields.String(required=True)
     agency = fields.String(required=True)
@@ -338,6 +344,11 @@ class RequestSummaryOut(ma.Schema):
     extended_days = fields.Integer(required=True)
     outcome = fields.String(required=True, allow_none=True)
     finished_on = fields.Date(required=True, allow_none=True)
+    referred_agency = fields.Nested(
+        ReferredAgencyOut,
+        allow_none=True,
+        metadata={"description": "reply: the agency that holds the information and its contact (Art. 36(5))"},
+    )
     version = fields.Integer(required=True)
     due_explanation = fields.List(fields.Nested(StepOut), required=True)
     description = fields.String(metadata={"description": "staff view only"})

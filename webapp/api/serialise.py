@@ -48,6 +48,15 @@ def summary(
         "extended_days": req.extended_days,
         "outcome": req.outcome,
         "finished_on": req.finished_on,
+        "referred_agency": (
+            {
+                "name": req.referred_agency,
+                "address": req.referred_agency_address,
+                "phone": req.referred_agency_phone,
+            }
+            if req.referred_agency
+            else None
+        ),
         "version": req.version,
         "due_explanation": explanation(req, cal),
     }

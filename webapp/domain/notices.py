@@ -25,6 +25,7 @@ from webapp.domain.citizens import notify_choice
 from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
+from webapp.domain.documents.steps import referral
 from webapp.domain.documents.texts import PROVISIONAL
 from webapp.domain.errors import IllegalTransition, NotFound
 from webapp.domain.fees import BASIS_NAMES, yuan
@@ -209,8 +210,7 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
         )
         if ev.note:
             lines.append(ev.note)
-        if req.referred_agency:
-            lines.append(f"您所申请的信息可向{req.referred_agency}咨询。")
+        lines.extend(referral(req, outcome))
         files = released_files(req)
         if files:
             listed = "\n".join(

@@ -54,6 +54,10 @@ class DocumentSettings(Base):
     phone: Mapped[str] = mapped_column(String(60), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     contact_person: Mapped[str] = mapped_column(String(100), default="")
+    # Where the applicant may turn (docs/rules.md §Outcomes): the 行政复议机关 and the 人民法院 the letters
+    # name beside the 60-day and 6-month remedies; empty: the letters name neither.
+    review_body: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    court: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Per-kind body templates replacing the built-in text ({placeholders} as documented on the admin page).
     overrides: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[dt.datetime | None]

@@ -141,7 +141,10 @@ class Request(Base):
 
     outcome: Mapped[str | None] = mapped_column(String(40))
     finished_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The agency that holds the information and how to reach it (2019 rules Art. 36(5)), told in the reply.
     referred_agency: Mapped[str | None] = mapped_column(String(200))
+    referred_agency_address: Mapped[str | None] = mapped_column(String(300))
+    referred_agency_phone: Mapped[str | None] = mapped_column(String(60))
 
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]

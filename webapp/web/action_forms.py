@@ -193,7 +193,11 @@ class ReplyForm(ActionForm):
     withheld = FieldList(FormField(WithheldPartForm), min_entries=3, max_entries=MAX_PARTS)
     note = text_field(_l("答复内容摘要"), MAX_TEXT, area=True)
     referred_agency = text_field(
-        _l("掌握该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
+        _l("负责公开该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
+    )
+    referred_address = text_field(_l("该机关的地址"), 300)
+    referred_phone = text_field(
+        _l("该机关的电话"), 60, description=_l("本机关不掌握时，地址和电话至少填一项（第三十六条第（五）项）")
     )
     publish = BooleanField(
         _l("在公开答复库中发布"),

@@ -53,6 +53,16 @@ class DocumentSettingsForm(PageForm):
     email = text_field(_l("电子邮箱"), 254)
     address = text_field(_l("通信地址"), 300)
     postal_code = text_field(_l("邮政编码"), 12)
+    review_body = text_field(
+        _l("行政复议机关"),
+        200,
+        description=_l("答复书、告知书在救济途径中写明的行政复议机关，如“示范市人民政府”"),
+    )
+    court = text_field(
+        _l("人民法院"),
+        200,
+        description=_l("答复书、告知书写明的可以提起行政诉讼的人民法院，如“示范市某区人民法院”"),
+    )
     override_receipt = text_field(NOTICE_LABELS["receipt"], 20000, area=True)
     override_correction_notice = text_field(NOTICE_LABELS["correction_notice"], 20000, area=True)
     override_extension_notice = text_field(NOTICE_LABELS["extension_notice"], 20000, area=True)

@@ -63,7 +63,8 @@ def compose(
             settings = settings_for(session, req.agency)
         cal = current_calendar(session)
         overrides = settings.overrides if isinstance(settings.overrides, dict) else {}
-        default = draft(req, ev, cal, overrides=overrides)
+        remedies = (settings.review_body or "", settings.court or "")
+        default = draft(req, ev, cal, overrides=overrides, remedies=remedies)
         if serial is None and not session.info.get(DRY_RUN):
             serial = next_serial(session, req.agency, ev.on.year)
     body = text if text is not None else default

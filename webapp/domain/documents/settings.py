@@ -59,6 +59,8 @@ def default_settings(agency: Agency) -> DocumentSettings:
         phone="",
         email="",
         contact_person="",
+        review_body="",
+        court="",
         overrides={},
     )
 
@@ -90,6 +92,8 @@ SETTING_FIELDS = (
     "phone",
     "email",
     "contact_person",
+    "review_body",
+    "court",
 )
 
 

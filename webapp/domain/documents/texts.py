@@ -9,6 +9,7 @@ from webapp.domain import fees, templates
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
 from webapp.domain.documents import facts
+from webapp.domain.documents.steps import referral
 from webapp.domain.documents.wording import (
     ARTICLES,
     FEE_RULES,
@@ -75,9 +76,16 @@ def fee_paragraphs(ev: Event, cal: WorkCalendar) -> list[str]:
     return paras
 
 
-def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, object] | None = None) -> str:
+def draft(
+    req: Request,
+    ev: Event,
+    cal: WorkCalendar,
+    *,
+    overrides: dict[str, object] | None = None,
+    remedies: tuple[str, str] = ("", ""),
+) -> str:
     """The default text of the document the event `ev` sends, as of right after it (req's stored clock
-    is the one the event left)."""
+    is the one the event left); `remedies`: the review body and the court the agency's letters name."""
     kind = NOTICES[ev.type]
     facts.check(kind, req, ev)
     rules = req.rules
@@ -145,19 +153,11 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
             paras.append(f"本机关告知补正后，于{cn_date(corrected.on)}收到您补正后的申请。")
         paras.append(f"经审查，现答复如下：{decision}")
         paras.extend(_released(req, ev))
-        if outcome == "not_held":
-            if req.referred_agency:
-                paras.append(
-                    f"经了解，该政府信息由{req.referred_agency}负责公开，您可以向{req.referred_agency}提出申请或者咨询。"
-                )
-            else:
-                paras.append("本机关无法确定负责公开该政府信息的行政机关。")
-        elif req.referred_agency:
-            paras.append(f"您可以向{req.referred_agency}咨询。")
+        paras.extend(referral(req, outcome))
         if ev.note:
             paras.append(ev.note)
         paras.append(f"依据：{basis}。")
-        paras.append(remedy_text(rules))
+        paras.append(remedy_text(rules, *remedies))
     elif kind == "closure_notice":
         outcome = str(ev.data.get("outcome") or req.outcome)
         paras.append(_received(req))
@@ -183,12 +183,12 @@ def draft(req: Request, ev: Event, cal: WorkCalendar, *, overrides: dict[str, ob
             paras.append(f"本机关于{cn_date(ev.on)}终止办理该申请。")
             if ev.note:
                 paras.append(ev.note)
-        paras.append(remedy_text(rules))
+        paras.append(remedy_text(rules, *remedies))
     template = (overrides or {}).get(f"reply:{req.outcome}" if kind == "reply" else kind) or (
         overrides or {}
     ).get(kind)
     if isinstance(template, str) and template.strip():
-        filled = _fill(template, req, ev, "\n".join(paras))
+        filled = _fill(template, req, ev, "\n".join(paras), remedies)
         if filled is not None:
             return filled
     return "\n".join([f"{req.applicant_name}：", *paras])
@@ -221,7 +221,9 @@ def _released(req: Request, ev: Event) -> list[str]:
     return paras
 
 
-def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | None:
+def _fill(
+    template: str, req: Request, ev: Event, default_body: str, remedies: tuple[str, str] = ("", "")
+) -> str | None:
     """An agency's own template with its {placeholders} filled in; None when it is unusable (a template
     stored before the rules of webapp.domain.templates, say): the default text is sent instead."""
     if req.due_on is None and "due_on" in templates.placeholders(template, templates.LETTER_FIELDS):
@@ -237,7 +239,7 @@ def _fill(template: str, req: Request, ev: Event, default_body: str) -> str | No
         agency=req.agency.name,
         referred_agency=req.referred_agency or "",
         default=default_body,
-        remedy=remedy_text(req.rules),
+        remedy=remedy_text(req.rules, *remedies),
     )
     return templates.fill(template, values, what=f"agency {req.agency.code}'s letter text")
 

@@ -221,11 +221,15 @@ REPLY_TEXT: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def remedy_text(rules: str) -> str:
+def remedy_text(rules: str, review_body: str = "", court: str = "") -> str:
+    """The applicant's remedies (2019 rules Art. 51, 2008 Art. 33): 行政复议 within 60 days, 行政诉讼 within
+    6 months, naming the review body and the court the agency set (its document settings), when it did."""
     art = ARTICLES[rules].remedy
+    review = f"向{review_body}申请行政复议" if review_body else "申请行政复议"
+    litigation = f"向{court}提起行政诉讼" if court else "向人民法院提起行政诉讼"
     return (
-        f"如对本机关的上述行政行为不服，依照{REG}{art}的规定，您可以自收到本文书之日起60日内依法申请行政复议，"
-        "或者自收到本文书之日起6个月内依法向人民法院提起行政诉讼。"
+        f"如对本机关的上述行政行为不服，依照{REG}{art}的规定，您可以自收到本文书之日起60日内依法{review}，"
+        f"或者自收到本文书之日起6个月内依法{litigation}。"
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.reports.scope import Scope, year_bounds
 from webapp.domain.reports.tables import R, between
+from webapp.domain.requests.history import UNDATED_EVENTS
 from webapp.domain.states import CHANNELS, OUTCOMES, REPLY_OUTCOMES
 from webapp.models import Event
 
@@ -48,10 +49,10 @@ def _workday_table(cal: WorkCalendar, first: dt.date, last: dt.date) -> Any:
 
 def performance(session: Session, scope: Scope, year: int, cal: WorkCalendar | None = None) -> dict[str, Any]:
     """Replies (not closures) sent in the year: on time (finished_on <= due_on) or late, on the spot
-    (sent the day received), and the working days from receipt to reply without the paused time
-    (correction, consultation, fee: each pause's start to its end) — mean and median, overall, per
-    channel and per outcome. One query: the working days come from a VALUES calendar joined by date;
-    medians from window functions."""
+    (sent the day received with no step between), and the working days from receipt to reply without the
+    paused time (correction, consultation, fee: each pause's start to its end) — mean and median,
+    overall, per channel and per outcome. One query: the working days come from a VALUES calendar joined
+    by date; medians from window functions."""
     cal = cal or current_calendar(session)
     start, end = year_bounds(year)
     replied = and_(
@@ -93,13 +94,23 @@ def performance(session: Session, scope: Scope, year: int, cal: WorkCalendar | N
         .group_by(pauses.c.rid)
         .subquery()
     )
+    # 当场答复: replied the day received with no step between (requests.history.on_the_spot)
+    step_ev = aliased(Event)
+    stepped = (
+        select(step_ev.id)
+        .where(
+            step_ev.request_id == R.id,
+            step_ev.type.not_in(sorted({"submitted", "replied", *UNDATED_EVENTS})),
+        )
+        .exists()
+    )
     per_request = (
         select(
             R.channel.label("channel"),
             R.outcome.label("outcome"),
             case((R.finished_on <= R.due_on, 1), else_=0).label("on_time"),
             case((R.finished_on > R.due_on, 1), else_=0).label("late"),
-            case((R.finished_on == R.received_on, 1), else_=0).label("on_the_spot"),
+            case((and_(R.finished_on == R.received_on, ~stepped), 1), else_=0).label("on_the_spot"),
             (wd_finished.c.n - wd_received.c.n - func.coalesce(paused.c.days, 0)).label("days"),
         )
         .select_from(R)

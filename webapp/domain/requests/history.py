@@ -88,6 +88,16 @@ def store_clock(req: Request, cal: WorkCalendar) -> None:
     req.remaining_days, req.wait_ends_on = clock.remaining_days, clock.wait_ends_on
 
 
+def on_the_spot(req: Request, on: dt.date) -> bool:
+    """A reply on `on` is an on-the-spot reply (当场答复, 2019 rules Art. 33 ¶1, 2008 Art. 24 ¶1) when it is
+    sent the day the request was received with no step of the procedure between: nothing but undated
+    events (an assignment, a note, an attachment) after the submission. The report counts the same
+    (webapp.domain.reports.performance)."""
+    return on == req.received_on and all(
+        e.type in UNDATED_EVENTS for e in req.events if e.type not in ("submitted", "replied")
+    )
+
+
 def last_dated_event(req: Request) -> dt.date:
     return max((e.on for e in req.events if e.type not in UNDATED_EVENTS), default=req.received_on)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from webapp.domain import fees, public_log
+from webapp.domain.contact import check_phone
 from webapp.domain.deadlines import ONE_DAY
 from webapp.domain.errors import Forbidden, IllegalTransition
 from webapp.domain.release import (
@@ -33,7 +34,7 @@ from webapp.domain.requests.actions.spec import (
     action,
 )
 from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
-from webapp.domain.requests.history import clock_of, pending_extension
+from webapp.domain.requests.history import clock_of, on_the_spot, pending_extension
 from webapp.domain.states import (
     CLOSURE_OUTCOMES,
     DELIVERY_LABELS,
@@ -228,7 +229,6 @@ def decline_extension(c: Context) -> None:
     "reply",
     Field("outcome", CHOICE, required=True, choices=REPLY_OUTCOMES, doc="the reply's outcome"),
     Field("note", TEXT, limit=MAX_TEXT),
-    Field("referred_agency", TEXT, limit=200, doc="not_held: the agency that holds it"),
     Field(
         "released",
         IDS,
@@ -257,6 +257,9 @@ def decline_extension(c: Context) -> None:
         limit=MAX_TEXT,
         doc="the published subject (default: the description, scrubbed)",
     ),
+    Field("referred_agency", TEXT, limit=200, doc="the agency that holds it (Art. 36(5))"),
+    Field("referred_address", TEXT, limit=300, doc="that agency's address"),
+    Field("referred_phone", TEXT, limit=60, doc="that agency's telephone"),
 )
 def reply(c: Context) -> None:
     """The reply; with 予以公开/部分公开 the files it releases (each then the applicant's to download), or
@@ -272,7 +275,7 @@ def reply(c: Context) -> None:
             _l("未受理的申请只能当场答复，请先受理"), {"on": _l("当场答复须在收到申请当日")}
         )
     c.note = text(c.errors, "note", c.take("note"), required=False) or ""
-    referred = text(c.errors, "referred_agency", c.take("referred_agency"), required=False, limit=200)
+    _referral(c, outcome)
     release = check_release(
         c.errors,
         c.req,
@@ -281,9 +284,8 @@ def reply(c: Context) -> None:
         published_where=c.take("published_where"),
         withheld=c.take("withheld"),
     )
-    c.data["on_the_spot"] = c.on == c.req.received_on
+    c.data["on_the_spot"] = on_the_spot(c.req, c.on)
     c.data.update(release)
-    c.updates["referred_agency"] = referred
     if not c.errors:
         mark_released(c.req, release, c.on)
     _finish(c, outcome)
@@ -309,6 +311,25 @@ def _publish(c: Context, outcome: str) -> None:
         now=c.now,
     )
     c.data["published"] = entry.id
+
+
+def _referral(c: Context, outcome: object) -> None:
+    """The agency that holds the information and how to reach it (2019 rules Art. 36(5), 2008 Art.
+    21(3)): its name, with an address or a telephone number when the reply is `not_held`."""
+    name = text(c.errors, "referred_agency", c.take("referred_agency"), required=False, limit=200)
+    address = text(c.errors, "referred_address", c.take("referred_address"), required=False, limit=300)
+    phone = text(c.errors, "referred_phone", c.take("referred_phone"), required=False, limit=60)
+    if phone:
+        phone, problem = check_phone(phone)
+        if problem is not None:
+            c.errors["referred_phone"] = problem
+    if (address or phone) and not name:
+        c.errors["referred_agency"] = _l("请填写负责公开该信息的行政机关名称")
+    elif name and outcome == "not_held" and not (address or phone):
+        c.errors["referred_phone"] = _l(
+            "应告知该行政机关的联系方式（地址或电话，《条例》第三十六条第（五）项）"
+        )
+    c.updates.update(referred_agency=name, referred_agency_address=address, referred_agency_phone=phone)
 
 
 @action(
