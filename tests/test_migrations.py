@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from tests.conftest import TEST_DATABASE_URL, app_config, private_database
 from webapp import create_app
@@ -54,3 +54,29 @@ def test_upgrade_gives_the_models_schema_and_downgrade_removes_it(migration_app:
 
     upgrade()  # and up again from nothing
     assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
+
+
+def _definition(table: str, constraint: str) -> str:
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            sql = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"
+            return str(conn.execute(text(sql), {"t": table}).scalar_one())
+        sql = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :c"
+        return str(conn.execute(text(sql), {"c": constraint}).scalar_one())
+
+
+def test_the_agency_steps_widen_the_status_and_document_checks_and_narrow_them_back(migration_app: Flask):
+    """The CHECK constraints are not compared by the test above: the status awaiting_reasons (2019 rules
+    Art. 35) and the agency steps' documents are let in by the migration, on SQLite too (where the
+    table's definition is rewritten in place), and shut out again by its downgrade."""
+    upgrade()
+    assert "awaiting_reasons" in _definition("requests", "ck_requests_status")
+    assert "third_party_notice" in _definition("documents", "ck_documents_kind")
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    downgrade(revision="5a7e3c91b2d4")
+    assert "awaiting_reasons" not in _definition("requests", "ck_requests_status")
+    assert "third_party_notice" not in _definition("documents", "ck_documents_kind")
+    upgrade()
+    assert "awaiting_reasons" in _definition("requests", "ck_requests_status")

@@ -309,6 +309,18 @@ def test_reply_cites_the_article_of_its_outcome_and_states_the_remedies(
     req = new_request(session, now, world, received)
     replied_on = received + dt.timedelta(days=3)
     act(session, req, "accept", world["officer"], now=now, on=received + dt.timedelta(days=1))
+    asked = outcome == "not_processed_excessive" and rules == "2019"
+    if asked:  # 2019 Art. 35: 不予处理 only after the applicant was asked to state reasons
+        act(
+            session,
+            req,
+            "request_reasons",
+            world["officer"],
+            now=now,
+            on=received + dt.timedelta(days=2),
+            items="同日提出申请50件",
+            period_days=5,
+        )
     parts = [{"part": "第三页的个人信息", "basis": "withheld_third_party"}]
     extra = {"withheld": parts} if outcome == "partially_disclosed" else {}
     act(session, req, "reply", world["officer"], now=now, on=replied_on, outcome=outcome, **extra)
@@ -328,7 +340,7 @@ def test_reply_cites_the_article_of_its_outcome_and_states_the_remedies(
     assert "60日内依法申请行政复议" in text
     assert "6个月内依法向人民法院提起行政诉讼" in text
     assert "示范市人力资源和社会保障局" in text
-    assert doc.number == f"示人社公开〔{received.year}〕第2号"
+    assert doc.number == f"示人社公开〔{received.year}〕第{3 if asked else 2}号"
 
 
 @pytest.mark.parametrize("rules", ["2019", "2008"])

@@ -14,6 +14,7 @@ import pytest
 from tests.factories import at, make_request
 from webapp.domain.calendar import current_calendar
 from webapp.domain.documents import facts
+from webapp.domain.documents.steps import letter
 from webapp.domain.documents.texts import consultation_letter, draft
 from webapp.domain.errors import IllegalTransition
 from webapp.domain.requests import act, applicant_withdraw
@@ -75,6 +76,8 @@ def officer_act(action: str, on: dt.date, **fields: Any) -> Callable[[Any, Any, 
 
 
 CORRECTION = officer_act("request_correction", D(2024, 6, 4), items="请写明文件名称", period_days=10)
+CONSULT_AGENCY = officer_act("consult_agency", D(2024, 6, 5), agency_name="示范市财政局")
+REASONS = officer_act("request_reasons", D(2024, 6, 4), items="同日提出申请50件", period_days=5)
 FEE = officer_act("request_fee", D(2024, 6, 4), basis="per_page", pages=40)
 # Each letter kind (and each variant with facts of its own), the steps that send it, last step's document.
 CASES: dict[str, tuple[str, list[Callable[[Any, Any, Request], None]]]] = {
@@ -116,10 +119,32 @@ CASES: dict[str, tuple[str, list[Callable[[Any, Any, Request], None]]]] = {
         [FEE, officer_act("close", D(2024, 7, 4), outcome="closed_fee_unpaid")],
     ),
     "closure: other": ("closure_notice", [officer_act("close", D(2024, 6, 5), outcome="closed_other")]),
+    # the agency steps (docs/rules.md §Agency steps)
+    "agency_consultation_notice": ("agency_consultation_notice", [CONSULT_AGENCY]),
+    "agency_consultation_letter": ("agency_consultation_letter", [CONSULT_AGENCY]),
+    "reasons_notice": ("reasons_notice", [REASONS]),
+    "reply_period_notice": (
+        "reply_period_notice",
+        [
+            REASONS,
+            officer_act("receive_reasons", D(2024, 6, 10), text="研究之用"),
+            officer_act("set_reply_period", D(2024, 6, 11), reply_days=40, reason="需调取档案"),
+        ],
+    ),
+    "third_party_notice": (
+        "third_party_notice",
+        [
+            officer_act("start_consultation", D(2024, 6, 5), party="某公司"),
+            officer_act("end_consultation", D(2024, 6, 6), opinion="objected"),
+            officer_act("notify_third_party", D(2024, 6, 7), content="中标金额", reason="公共利益"),
+        ],
+    ),
 }
 
 
 def build(kind: str, req: Request, ev: Event, cal: Any) -> str:
+    if kind in ("agency_consultation_letter", "third_party_notice"):
+        return letter(kind, req, ev, ("", ""))
     return consultation_letter(req, ev) if kind == "consultation_letter" else draft(req, ev, cal)
 
 

@@ -47,6 +47,7 @@ def bring_to(session: Any, now: dt.datetime, world: dict[str, Any], status: Stat
         Status.AWAITING_CORRECTION: [("request_correction", {"items": "请写明文件名称", "period_days": 10})],
         Status.CONSULTING: [("start_consultation", {"party": "某公司"})],
         Status.AWAITING_FEE: [("request_fee", {"basis": "per_page", "pages": 35})],
+        Status.AWAITING_REASONS: [("request_reasons", {"items": "同日提出申请50件", "period_days": 10})],
         Status.REPLIED: [("reply", {"outcome": "disclosed"})],
     }[status]
     for action, fields in steps:

@@ -47,8 +47,17 @@ def rules_for(received_on: dt.date) -> RuleSet:
     return RULES["2019" if received_on >= RULES_2019_FROM else "2008"]
 
 
-ClockKind = Literal["correction_requested", "correction_received", "pause", "resume", "extend"]
-PauseKind = Literal["consultation", "fee"]
+ClockKind = Literal["correction_requested", "correction_received", "pause", "resume", "extend", "set_due"]
+# consultation: a third party (Art. 32) or, `agency`, the agency that made the information with this one
+# (Art. 34), each ending by itself after 15 working days (Art. 33 ¶3); fee; reasons: the applicant asked
+# to state reasons (Art. 35), no end of its own
+PauseKind = Literal["consultation", "agency", "fee", "reasons"]
+PAUSE_ACTIONS = {
+    "consultation": "start_consultation",
+    "agency": "consult_agency",
+    "fee": "request_fee",
+    "reasons": "request_reasons",
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ class Clock:
     rules: RuleSet
     due_on: dt.date | None  # None while the count is stopped with days still to run
     remaining_days: int | None  # days left to count when the clock is stopped
-    paused: Literal["correction", "consultation", "fee"] | None
+    paused: Literal["correction", "consultation", "fee", "reasons"] | None
     wait_ends_on: dt.date | None  # the day the workers act on a pause by themselves
     provisional: bool
     steps: list[Step] = field(default_factory=list)
@@ -161,13 +170,18 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
             clock.provisional = cal.is_provisional(ev.on, due)
             clock.steps.append(step)
         elif ev.kind == "pause":
-            what = str(ACTION_LABELS["start_consultation" if ev.pause == "consultation" else "request_fee"])
-            clock.paused = ev.pause
-            limit = rules.consultation_limit_days if ev.pause == "consultation" else rules.fee_limit_days
+            pause = ev.pause or "consultation"
+            what = str(ACTION_LABELS[PAUSE_ACTIONS[pause]])
+            clock.paused = "consultation" if pause == "agency" else pause
+            limit = {
+                "consultation": rules.consultation_limit_days,
+                "agency": rules.consultation_limit_days,
+                "fee": rules.fee_limit_days,
+            }.get(pause)
             clock.wait_ends_on = None
             if limit is not None:
                 end = cal.add_wd(ev.on, limit)
-                clock.wait_ends_on = end if ev.pause == "consultation" else end + ONE_DAY
+                clock.wait_ends_on = end + ONE_DAY if pause == "fee" else end
             if clock.due_on is not None and ev.on > clock.due_on:
                 clock.steps.append(
                     Step(
@@ -208,6 +222,19 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                 clock.steps.append(
                     Step("resume", ev.on, clock.due_on, 0, text=_("%(on)s恢复办理，仍属逾期", on=_fmt(ev.on)))
                 )
+        elif ev.kind == "set_due":
+            # Art. 35: the agency found the reasons reasonable but cannot reply in time, and set a later
+            # reasonable date, counted from the day it decided
+            step, due = _interval(
+                cal,
+                "set_due",
+                ev.on,
+                ev.days,
+                _("%(on)s确定延迟答复的合理期限（2019年《条例》第三十五条）", on=_fmt(ev.on)),
+            )
+            clock.due_on, clock.remaining_days, clock.paused, clock.wait_ends_on = due, None, None, None
+            clock.provisional = cal.is_provisional(ev.on, due)
+            clock.steps.append(step)
         elif ev.kind == "extend":
             if clock.due_on is not None:
                 step, due = _interval(cal, "extend", clock.due_on, ev.days, _("经负责人同意延期答复"))

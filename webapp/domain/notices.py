@@ -25,8 +25,8 @@ from webapp.domain.citizens import notify_choice
 from webapp.domain.dates import cn_date
 from webapp.domain.deadlines import RULES, compute
 from webapp.domain.documents import pdf_of
-from webapp.domain.documents.steps import referral
-from webapp.domain.documents.texts import PROVISIONAL
+from webapp.domain.documents.steps import referral, step_notice
+from webapp.domain.documents.texts import PROVISIONAL, STEP_NOTICES
 from webapp.domain.errors import IllegalTransition, NotFound
 from webapp.domain.fees import BASIS_NAMES, yuan
 from webapp.domain.release import released_files
@@ -241,6 +241,8 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
         else:
             lines.append(f"您的申请已于{cn_date(ev.on)}办结。{ev.note}".rstrip())
         lines.append(REMEDY)
+    elif notice in STEP_NOTICES:  # the agency steps' notices say what their documents say
+        lines.extend(step_notice(notice, req, ev, cal))
     else:
         raise ValueError(f"unknown applicant notice {notice}")
     sent = session.execute(

@@ -22,6 +22,7 @@ class Status(StrEnum):
     AWAITING_CORRECTION = "awaiting_correction"
     CONSULTING = "consulting"
     AWAITING_FEE = "awaiting_fee"
+    AWAITING_REASONS = "awaiting_reasons"  # 2019 rules Art. 35: the applicant asked to state reasons
     REPLIED = "replied"
 
 
@@ -31,6 +32,7 @@ STATUS_LABELS = {
     Status.AWAITING_CORRECTION: _l("待补正"),
     Status.CONSULTING: _l("征求意见中"),
     Status.AWAITING_FEE: _l("待缴费"),
+    Status.AWAITING_REASONS: _l("待说明理由"),
     Status.REPLIED: _l("已办结"),
 }
 
@@ -139,6 +141,11 @@ EVENT_LABELS = {
     "posted": _lp("event", "邮寄送达"),
     "collected": _lp("event", "当面领取"),
     "emailed": _lp("event", "电子邮件送达"),
+    "reasons_requested": _lp("event", "要求说明理由"),
+    "reasons_received": _lp("event", "收到申请人说明的理由"),
+    "reply_period_set": _lp("event", "确定延迟答复的合理期限"),
+    "agency_consultation_started": _lp("event", "征求共同制作机关意见"),
+    "third_party_notified": _lp("event", "书面告知第三方决定公开"),
 }
 
 
@@ -170,6 +177,9 @@ NOTICES = {
     "correction_requested": "correction_notice",
     "extended": "extension_notice",
     "consultation_started": "consultation_notice",
+    "agency_consultation_started": "agency_consultation_notice",
+    "reasons_requested": "reasons_notice",
+    "reply_period_set": "reply_period_notice",
     "fee_requested": "fee_notice",
     "replied": "reply",
     "closed": "closure_notice",
@@ -202,12 +212,29 @@ NOTICE_KINDS = {
     "fee_notice": Notice(_l("信息处理费缴费通知书"), "政府信息公开信息处理费缴费通知书"),
     "reply": Notice(_l("答复书"), "政府信息公开申请答复书"),
     "closure_notice": Notice(_l("办结告知书"), "政府信息公开申请办结告知书"),
-    # The letter to a third party consulted: a document, not a notice to the applicant.
+    "agency_consultation_notice": Notice(
+        _l("征求其他机关意见告知书"),
+        "政府信息公开申请征求其他机关意见告知书",
+        subject="征求其他机关意见告知书",
+    ),
+    "reasons_notice": Notice(_l("说明理由告知书"), "政府信息公开申请说明理由告知书"),
+    "reply_period_notice": Notice(_l("延迟答复告知书"), "政府信息公开申请延迟答复告知书"),
+    # Letters to others than the applicant (LETTERS): documents, not notices to the applicant.
     "consultation_letter": Notice(_l("征求第三方意见书"), "政府信息公开申请征求第三方意见书"),
+    "agency_consultation_letter": Notice(_l("征求意见函"), "政府信息公开申请征求意见函"),
+    "third_party_notice": Notice(_l("决定公开告知书"), "政府信息决定公开告知书"),
     # Reminders to staff (the deadline sweeps and the daily digest): an e-mail, no document.
     "due_soon": Notice(_l("即将到期提醒")),
     "overdue": Notice(_l("逾期提醒")),
     "digest": Notice(_l("每日办理提醒")),
+}
+# The letter an event sends to someone other than the applicant: the third party consulted (2019 rules
+# Art. 32), the agency that made the information with this one (Art. 34), the third party told of a
+# disclosure over its objection (Art. 32).
+LETTERS = {
+    "consultation_started": "consultation_letter",
+    "agency_consultation_started": "agency_consultation_letter",
+    "third_party_notified": "third_party_notice",
 }
 NOTICE_LABELS = {kind: n.label for kind, n in NOTICE_KINDS.items()}
 TITLES = {kind: n.title for kind, n in NOTICE_KINDS.items() if n.title}
@@ -222,12 +249,21 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
     "end_consultation": (frozenset({S.CONSULTING}), S.IN_PROGRESS),
     "request_fee": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.AWAITING_FEE),
     "receive_fee": (frozenset({S.AWAITING_FEE}), S.IN_PROGRESS),
+    # 2019 rules Art. 35: reasons asked, received, and a later reasonable reply date set
+    "request_reasons": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.AWAITING_REASONS),
+    "receive_reasons": (frozenset({S.AWAITING_REASONS}), S.IN_PROGRESS),
+    "set_reply_period": (frozenset({S.IN_PROGRESS}), None),
+    # Art. 34: the agency that made the information with this one consulted (the clock stopped, Art. 33 ¶3)
+    "consult_agency": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.CONSULTING),
+    # Art. 32: the third party told in writing of a disclosure over its objection, before the reply
+    "notify_third_party": (frozenset({S.IN_PROGRESS}), None),
     "extend": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
     # An officer's proposal of an extension, and a head's refusal of it: internal, no status change. The
     # head's approval is `extend` itself, with the proposal's days and reason.
     "propose_extension": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
     "decline_extension": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.CONSULTING, S.AWAITING_FEE}), None),
-    "reply": (frozenset({S.RECEIVED, S.IN_PROGRESS}), S.REPLIED),
+    # from awaiting_reasons only `not_processed_excessive` (Art. 35: the reasons not given or not reasonable)
+    "reply": (frozenset({S.RECEIVED, S.IN_PROGRESS, S.AWAITING_REASONS}), S.REPLIED),
     "assign": (UNFINISHED, None),
     "comment": (frozenset(Status), None),
     "close": (UNFINISHED, S.REPLIED),
@@ -248,6 +284,11 @@ ACTION_LABELS = {
     "end_consultation": _lp("action", "结束征求意见"),
     "request_fee": _lp("action", "发出信息处理费缴费通知书"),
     "receive_fee": _lp("action", "收到缴费"),
+    "request_reasons": _lp("action", "要求说明理由"),
+    "receive_reasons": _lp("action", "收到申请人说明的理由"),
+    "set_reply_period": _lp("action", "确定延迟答复的合理期限"),
+    "consult_agency": _lp("action", "征求共同制作机关意见"),
+    "notify_third_party": _lp("action", "书面告知第三方决定公开"),
     "extend": _lp("action", "延期答复"),
     "propose_extension": _lp("action", "提请延期"),
     "decline_extension": _lp("action", "不同意延期"),

@@ -36,6 +36,11 @@ DOCUMENT_KINDS = (
     "reply",
     "closure_notice",
     "consultation_letter",  # 征求第三方意见书: to the third party, not to the applicant
+    "agency_consultation_notice",  # 2019 rules Art. 34, 33 ¶3
+    "reasons_notice",  # Art. 35
+    "reply_period_notice",  # Art. 35
+    "agency_consultation_letter",  # 征求意见函: to the agency that made the information with this one
+    "third_party_notice",  # 决定公开告知书: to the third party (Art. 32)
 )
 
 

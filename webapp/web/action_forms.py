@@ -17,6 +17,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
 )
@@ -25,10 +26,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.domain.fees import MAX_PAGES
 from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
-from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_TEXT
+from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_REPLY_PERIOD, MAX_TEXT
 from webapp.domain.states import CLOSURE_OUTCOMES, OUTCOME_LABELS, REPLY_OUTCOMES, WITHHOLDING_LABELS
 from webapp.i18n import _l
-from webapp.web.forms import PageForm, choice, date_field, options, required, text_field
+from webapp.web.forms import NOT_A_CHOICE, PageForm, choice, date_field, options, required, text_field
 
 
 class ActionForm(PageForm):
@@ -114,6 +115,74 @@ class StartConsultationForm(ActionForm):
 
 
 class EndConsultationForm(ActionForm):
+    opinion = RadioField(
+        _l("意见（未提出意见的不选）"),
+        [Optional()],
+        choices=options([("consented", _l("同意公开")), ("objected", _l("不同意公开"))]),
+        invalid_choice_message=NOT_A_CHOICE,
+    )
+    note = text_field(_l("意见摘要（选填）"), MAX_TEXT, area=True)
+    on = on_field()
+
+
+class RequestReasonsForm(ActionForm):
+    items = text_field(
+        _l("明显超过合理范围的情形"),
+        MAX_TEXT,
+        need=True,
+        area=True,
+        description=_l("申请的数量、频次及要求说明的事项（《条例》第三十五条）"),
+    )
+    period_days = IntegerField(
+        _l("说明理由的期限（工作日）"),
+        [
+            required(),
+            NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
+        ],
+        default=15,
+        invalid_value_message=_l("应为整数"),
+    )
+    on = on_field()
+    document_text = document_text_field()
+
+
+class ReceiveReasonsForm(ActionForm):
+    text = text_field(_l("申请人说明的理由（摘要）"), MAX_TEXT, area=True)
+    on = on_field()
+
+
+class SetReplyPeriodForm(ActionForm):
+    reply_days = IntegerField(
+        _l("延迟答复的合理期限（工作日）"),
+        [required(), NumberRange(min=1, max=MAX_REPLY_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数"))],
+        description=_l("自办理日期次日起算，须晚于法定答复期限"),
+        invalid_value_message=_l("应为整数"),
+    )
+    reason = text_field(_l("无法按期答复的原因"), MAX_TEXT, need=True, area=True)
+    on = on_field()
+    document_text = document_text_field()
+
+
+class ConsultAgencyForm(ActionForm):
+    agency_name = text_field(
+        _l("共同制作的行政机关"),
+        200,
+        need=True,
+        description=_l("本机关牵头制作时征求其意见（《条例》第三十四条）"),
+    )
+    on = on_field()
+    document_text = document_text_field()
+
+
+class NotifyThirdPartyForm(ActionForm):
+    content = text_field(_l("决定公开的政府信息内容"), MAX_TEXT, need=True, area=True)
+    reason = text_field(
+        _l("决定公开的理由"),
+        MAX_TEXT,
+        need=True,
+        area=True,
+        description=_l("不公开可能对公共利益造成重大影响的理由（《条例》第三十二条）"),
+    )
     on = on_field()
 
 
@@ -253,6 +322,11 @@ class RecordPickupForm(ActionForm):
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "request_reasons": RequestReasonsForm,
+    "receive_reasons": ReceiveReasonsForm,
+    "set_reply_period": SetReplyPeriodForm,
+    "consult_agency": ConsultAgencyForm,
+    "notify_third_party": NotifyThirdPartyForm,
     "accept": AcceptForm,
     "request_correction": RequestCorrectionForm,
     "receive_correction": ReceiveCorrectionForm,

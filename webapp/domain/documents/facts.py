@@ -51,6 +51,34 @@ FIXED: dict[str, tuple[Fact, ...]] = {
         Fact("data", "amount_yuan", _l("收费金额")),
     ),
     "reply": (*COMMON, OUTCOME),
+    # the agency steps (docs/rules.md §Agency steps)
+    "agency_consultation_notice": (*COMMON, Fact("data", "party", _l("被征求意见机关"))),
+    "reasons_notice": (
+        *COMMON,
+        Fact("data", "period_days", _l("说明理由的期限")),
+        Fact("note", "", _l("超过合理范围的情形")),
+    ),
+    "reply_period_notice": (
+        *COMMON,
+        Fact("data", "reply_days", _l("延迟答复的期限")),
+        Fact("data", "due_on", _l("延迟后的答复期限")),
+        Fact("note", "", _l("无法按期答复的原因")),
+        Fact("earlier", "reasons_requested", _l("要求说明理由")),
+        Fact("earlier", "reasons_received", _l("收到申请人的理由")),
+    ),
+    "agency_consultation_letter": (
+        RECEIVED_ON,
+        TRACKING,
+        DESCRIPTION,
+        Fact("data", "party", _l("被征求意见机关")),
+    ),
+    "third_party_notice": (
+        TRACKING,
+        Fact("data", "party", _l("第三方名称")),
+        Fact("data", "content", _l("决定公开的内容")),
+        Fact("note", "", _l("决定公开的理由")),
+        Fact("earlier", "consultation_started", _l("征求第三方意见")),
+    ),
     "closure_notice": (*COMMON, OUTCOME),
 }
 PER_BASIS = {

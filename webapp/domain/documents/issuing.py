@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from webapp.domain.calendar import current_calendar
 from webapp.domain.documents.numbering import document_number, next_serial
 from webapp.domain.documents.settings import header_of, settings_for
+from webapp.domain.documents.steps import letter
 from webapp.domain.documents.texts import consultation_letter, draft
 from webapp.domain.documents.wording import MAX_BODY
 from webapp.domain.errors import ValidationError
-from webapp.domain.states import NOTICES, TITLES
+from webapp.domain.states import LETTERS, NOTICES, TITLES
 from webapp.i18n import _l
 from webapp.models import Event, Request, User
 from webapp.models.document import Document, DocumentSettings
@@ -99,40 +100,50 @@ def issue(
     it within seconds; a download does it if first). Under preview() the document is drafted but not
     numbered nor stored."""
     values = compose(session, req, ev, now=now, actor=actor, text=text)
-    if values is None:
-        return None
-    doc = Document(**values)
-    if session.info.get(DRY_RUN):
-        session.info.setdefault("documents_drafted", []).append(doc)
-        return doc
-    doc.request, doc.event = req, ev
-    session.add(doc)
-    if ev.type == "consultation_started":  # and the letter to the third party itself (Art. 32 / 2008 Art. 23)
-        with session.no_autoflush:
-            settings = settings_for(session, req.agency)
-            letter_serial = next_serial(session, req.agency, ev.on.year)
-        session.add(
-            Document(
-                public_id=secrets.token_hex(8),
-                request=req,
-                event=ev,
-                kind="consultation_letter",
-                to_applicant=False,
-                title=TITLES["consultation_letter"],
-                number=document_number(
-                    settings, req.agency, "consultation_letter", ev.on.year, letter_serial
-                ),
-                body=consultation_letter(req, ev),
-                header=doc.header,
-                on=ev.on,
-                pdf=None,
-                sha256=None,
-                edited=False,
-                created_at=now,
-                created_by_id=doc.created_by_id,
-            )
-        )
+    doc = None
+    if values is not None:
+        doc = Document(**values)
+        if session.info.get(DRY_RUN):
+            session.info.setdefault("documents_drafted", []).append(doc)
+            return doc
+        doc.request, doc.event = req, ev
+        session.add(doc)
+    letter_kind = LETTERS.get(ev.type)
+    if letter_kind is not None and not session.info.get(DRY_RUN):
+        _issue_letter(session, req, ev, letter_kind, now=now, actor=actor)
     return doc
+
+
+def _issue_letter(
+    session: Session, req: Request, ev: Event, kind: str, *, now: dt.datetime, actor: User | None
+) -> None:
+    """The letter the event sends to someone other than the applicant (states.LETTERS): the third party
+    or the co-making agency consulted (2019 rules Art. 32, 34; 2008 Art. 23), the third party told of a
+    disclosure over its objection (Art. 32)."""
+    with session.no_autoflush:
+        settings = settings_for(session, req.agency)
+        serial = next_serial(session, req.agency, ev.on.year)
+    remedies = (settings.review_body or "", settings.court or "")
+    body = consultation_letter(req, ev) if kind == "consultation_letter" else letter(kind, req, ev, remedies)
+    session.add(
+        Document(
+            public_id=secrets.token_hex(8),
+            request=req,
+            event=ev,
+            kind=kind,
+            to_applicant=False,
+            title=TITLES[kind],
+            number=document_number(settings, req.agency, kind, ev.on.year, serial),
+            body=body,
+            header=header_of(settings, req.agency),
+            on=ev.on,
+            pdf=None,
+            sha256=None,
+            edited=False,
+            created_at=now,
+            created_by_id=actor.id if actor else None,
+        )
+    )
 
 
 @event.listens_for(Document, "before_update")

@@ -40,6 +40,11 @@ KIND_SHORT = {
     "reply": "答",
     "closure_notice": "结",
     "consultation_letter": "征",
+    "agency_consultation_notice": "征",
+    "agency_consultation_letter": "征",
+    "reasons_notice": "理",
+    "reply_period_notice": "延",
+    "third_party_notice": "告",
 }
 
 

@@ -79,7 +79,10 @@ def header_of(settings: DocumentSettings, agency: Agency) -> dict[str, object]:
     }
 
 
-OVERRIDABLE = tuple(k for k in DOCUMENT_KINDS if k != "consultation_letter")  # agencies' own texts
+# Agencies' own texts: the notices to the applicant of the first version (the letters to others and the
+# notices of the agency steps of docs/rules.md §Agency steps keep the generated text, which the officer
+# may still edit before sending).
+OVERRIDABLE = DOCUMENT_KINDS[: DOCUMENT_KINDS.index("consultation_letter")]
 
 
 SETTING_FIELDS = (

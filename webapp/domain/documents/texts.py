@@ -9,7 +9,7 @@ from webapp.domain import fees, templates
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
 from webapp.domain.documents import facts
-from webapp.domain.documents.steps import referral
+from webapp.domain.documents.steps import excessive, referral, step_notice
 from webapp.domain.documents.wording import (
     ARTICLES,
     FEE_RULES,
@@ -24,6 +24,7 @@ from webapp.models import Event, Request
 
 # A due date counted through a year whose holidays are not yet published (docs/rules.md §Deadlines).
 PROVISIONAL = "（暂定：答复期限跨入尚未公布节假日安排的年度，暂按周末计算，公布后如有变化另行告知）"
+STEP_NOTICES = frozenset({"reasons_notice", "reply_period_notice", "agency_consultation_notice"})
 
 
 def _excerpt(text: str, limit: int = 200) -> str:
@@ -144,10 +145,15 @@ def draft(
     elif kind == "fee_notice":
         paras.append(_received(req))
         paras += fee_paragraphs(ev, cal)
+    elif kind in STEP_NOTICES:
+        paras.append(_received(req))
+        paras.extend(step_notice(kind, req, ev, cal))
     elif kind == "reply":
         outcome = str(ev.data.get("outcome") or req.outcome)
         basis, decision = REPLY_TEXT[rules][outcome]
         paras.append(_received(req))
+        if outcome == "not_processed_excessive":
+            paras.extend(excessive(req, ev, cal))
         corrected = _earlier(req, ev, "correction_received")
         if corrected is not None:
             paras.append(f"本机关告知补正后，于{cn_date(corrected.on)}收到您补正后的申请。")

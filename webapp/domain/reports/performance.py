@@ -33,7 +33,9 @@ from webapp.models import Event
 PAUSES = {
     "correction_requested": "correction_received",
     "consultation_started": "consultation_ended",
+    "agency_consultation_started": "consultation_ended",
     "fee_requested": "fee_received",
+    "reasons_requested": "reasons_received",
 }
 
 

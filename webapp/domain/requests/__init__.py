@@ -20,6 +20,7 @@ from webapp.domain.requests.actions import (
     available_actions,
     may_act,
 )
+from webapp.domain.requests.actions.steps import MAX_REPLY_PERIOD
 from webapp.domain.requests.calendar_changes import (
     apply_holiday_notice,
     confirm_calendar_year,
@@ -47,6 +48,7 @@ __all__ = [
     "EVENT_TYPES",
     "EXTENDABLE",
     "MAX_CORRECTION_PERIOD",
+    "MAX_REPLY_PERIOD",
     "MAX_TEXT",
     "UNDATED_EVENTS",
     "Applicant",

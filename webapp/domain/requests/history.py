@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from webapp.domain.calendar import WorkCalendar
-from webapp.domain.deadlines import RULES, ClockEvent, compute
+from webapp.domain.deadlines import RULES, ClockEvent, PauseKind, compute
 from webapp.domain.sms import queue_sms
 from webapp.domain.states import NOTICES, TRANSITIONS, Status
 from webapp.domain.tokens import acting_token_id
@@ -35,6 +35,11 @@ EVENT_TYPES = {
     "withdraw": "withdrawn",
     "record_posting": "posted",
     "record_pickup": "collected",
+    "request_reasons": "reasons_requested",
+    "receive_reasons": "reasons_received",
+    "set_reply_period": "reply_period_set",
+    "consult_agency": "agency_consultation_started",
+    "notify_third_party": "third_party_notified",
 }
 INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined", "redacted"})
 # Events that do not move the request's own dates: an action's `on` may precede them.
@@ -56,6 +61,14 @@ UNDATED_EVENTS = frozenset(
 EXTENSION_EVENTS = ("extension_proposed", "extension_declined", "extended")
 
 
+PAUSE_EVENTS: dict[str, PauseKind] = {
+    "consultation_started": "consultation",
+    "agency_consultation_started": "agency",
+    "fee_requested": "fee",
+    "reasons_requested": "reasons",
+}
+
+
 def clock_events(events: list[Event]) -> list[ClockEvent]:
     """The events that move the due date, in the order they happened."""
     out: list[ClockEvent] = []
@@ -64,12 +77,12 @@ def clock_events(events: list[Event]) -> list[ClockEvent]:
             out.append(ClockEvent("correction_requested", e.on, int(str(e.data["period_days"]))))
         elif e.type == "correction_received":
             out.append(ClockEvent("correction_received", e.on))
-        elif e.type in ("consultation_started", "fee_requested"):
-            out.append(
-                ClockEvent("pause", e.on, pause="consultation" if e.type == "consultation_started" else "fee")
-            )
-        elif e.type in ("consultation_ended", "fee_received"):
+        elif e.type in PAUSE_EVENTS:
+            out.append(ClockEvent("pause", e.on, pause=PAUSE_EVENTS[e.type]))
+        elif e.type in ("consultation_ended", "fee_received", "reasons_received"):
             out.append(ClockEvent("resume", e.on))
+        elif e.type == "reply_period_set":
+            out.append(ClockEvent("set_due", e.on, int(str(e.data["reply_days"]))))
         elif e.type == "extended":
             out.append(ClockEvent("extend", e.on, int(str(e.data["days"]))))
     return out

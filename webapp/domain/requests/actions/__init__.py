@@ -22,6 +22,7 @@ from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.deadlines import RULES
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
 from webapp.domain.release import delivery_of
+from webapp.domain.requests.actions import steps
 from webapp.domain.requests.actions.handlers import ACTION_SPECS
 from webapp.domain.requests.actions.spec import Context
 from webapp.domain.requests.history import append_event, last_dated_event, pending_extension, store_clock
@@ -176,6 +177,8 @@ def available_actions(req: Request, role: str | None, *, today: dt.date, cal: Wo
         if action in ("record_posting", "record_pickup") and (
             req.delivery != ("post" if action == "record_posting" else "pickup") or delivery_of(req).delivered
         ):
+            continue
+        if not steps.worth_offering(req, action):
             continue
         out.append(action)
     return out

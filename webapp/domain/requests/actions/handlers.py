@@ -1,7 +1,7 @@
 """One handler per action, each declared with its fields (spec.action): it reads and checks its own
 fields, may refuse the act outright (IllegalTransition, Forbidden), and fills the context's note, data
-and updates. Actions with no handler of their own beyond the date (accept, end_consultation)
-take no field."""
+and updates. Actions with no handler of their own beyond the date (accept) take no field. The agency
+steps of docs/rules.md §Agency steps (and end_consultation) are in steps.py."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from webapp.domain.release import (
     delivery_of,
     mark_released,
 )
+from webapp.domain.requests.actions import steps
 from webapp.domain.requests.actions.spec import (
     BOOLEAN,
     CHOICE,
@@ -48,7 +49,6 @@ from webapp.models import User
 
 
 @action("accept")
-@action("end_consultation")
 def nothing_but_the_date(c: Context) -> None:
     pass
 
@@ -275,6 +275,7 @@ def reply(c: Context) -> None:
             _l("未受理的申请只能当场答复，请先受理"), {"on": _l("当场答复须在收到申请当日")}
         )
     c.note = text(c.errors, "note", c.take("note"), required=False) or ""
+    steps.reply_rules(c, outcome)
     _referral(c, outcome)
     release = check_release(
         c.errors,
