@@ -783,3 +783,25 @@ def test_domain_errors_and_explanations_in_english(client: FlaskClient, world: W
     assert view["status_label"] == "received"
     assert view["due_explanation"][0]["text"].startswith("Request received (2019 Regulations")
     assert "1 holiday(s) skipped" in view["due_explanation"][0]["text"]
+
+
+def test_staff_correct_the_applicants_details_through_the_api(client: FlaskClient, world: World):
+    """correct_applicant (docs/rules.md §Lifecycle): old and new values in the staff's history."""
+    tn = submit(client)["tracking_number"]
+    r = action(
+        client,
+        tn,
+        world.officer,
+        action="correct_applicant",
+        applicant_name="王五",
+        phone="0571-87654321",
+        note="当面核对身份证件",
+    )
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["applicant"]["name"] == "王五" and body["applicant"]["phone"] == "0571-87654321"
+    corrected = body["events"][-1]
+    assert corrected["type"] == "applicant_corrected" and corrected["internal"] is True
+    assert corrected["data"]["changes"]["applicant_name"]["new"] == "王五"
+    bad = action(client, tn, world.officer, action="correct_applicant", email="not an address")
+    assert bad.status_code == 422 and "email" in bad.get_json()["error"]["fields"]

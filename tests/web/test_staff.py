@@ -158,13 +158,14 @@ def test_the_queue_pages_with_a_cursor(client: FlaskClient, people: People, sess
     [
         ("received", "officer", ["accept", "request_correction", "start_consultation", "request_fee",
                                  "request_reasons", "consult_agency", "propose_extension", "reply", "assign",
-                                 "comment", "close"]),
+                                 "comment", "close", "correct_applicant"]),
         ("received", "head", ["accept", "request_correction", "start_consultation", "request_fee",
                               "request_reasons", "consult_agency", "extend", "reply", "assign", "comment",
-                              "close"]),
-        ("awaiting_correction", "officer", ["receive_correction", "assign", "comment", "close"]),
-        ("replied", "officer", ["comment"]),
-        ("replied", "head", ["comment"]),
+                              "close", "correct_applicant"]),
+        ("awaiting_correction", "officer", ["receive_correction", "assign", "comment", "close",
+                                            "correct_applicant"]),
+        ("replied", "officer", ["comment", "correct_applicant"]),
+        ("replied", "head", ["comment", "correct_applicant"]),
     ],
 )  # fmt: skip
 def test_the_request_page_offers_exactly_the_forms_the_state_allows(

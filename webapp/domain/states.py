@@ -146,6 +146,7 @@ EVENT_LABELS = {
     "reply_period_set": _lp("event", "确定延迟答复的合理期限"),
     "agency_consultation_started": _lp("event", "征求共同制作机关意见"),
     "third_party_notified": _lp("event", "书面告知第三方决定公开"),
+    "applicant_corrected": _lp("event", "更正申请人信息"),
 }
 
 
@@ -271,6 +272,8 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
     # The answer handed over as the applicant chose (docs/rules.md §Delivery): recorded after it.
     "record_posting": (frozenset({S.REPLIED}), None),
     "record_pickup": (frozenset({S.REPLIED}), None),
+    # what arrived on paper: the applicant's details corrected by an officer, whatever the status
+    "correct_applicant": (frozenset(Status), None),
 }
 ACTIONS = frozenset(TRANSITIONS)
 STAFF_ACTIONS = ACTIONS - {"withdraw"}
@@ -299,6 +302,7 @@ ACTION_LABELS = {
     "withdraw": _lp("action", "申请人撤回"),
     "record_posting": _lp("action", "登记邮寄"),
     "record_pickup": _lp("action", "登记领取"),
+    "correct_applicant": _lp("action", "更正申请人信息"),
 }
 
 

@@ -4,6 +4,7 @@ checks them field by field). Shape only: the domain checks the rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from webapp.domain.fees import MAX_PAGES
 from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
 from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_REPLY_PERIOD, MAX_TEXT
-from webapp.domain.states import CLOSURE_OUTCOMES, OUTCOME_LABELS, REPLY_OUTCOMES, WITHHOLDING_LABELS
+from webapp.domain.states import (
+    APPLICANT_TYPE_LABELS,
+    CLOSURE_OUTCOMES,
+    ID_KIND_LABELS,
+    OUTCOME_LABELS,
+    REPLY_OUTCOMES,
+    WITHHOLDING_LABELS,
+)
 from webapp.i18n import _l
 from webapp.web.forms import NOT_A_CHOICE, PageForm, choice, date_field, options, required, text_field
 
@@ -321,7 +329,25 @@ class RecordPickupForm(ActionForm):
     on = date_field(_l("领取日期"), description=_l("不填为今天"))
 
 
+def optional_choice(label: Any, pairs: Iterable[tuple[str, Any]]) -> SelectField:
+    return SelectField(label, [Optional()], choices=options(pairs), invalid_choice_message=NOT_A_CHOICE)
+
+
+class CorrectApplicantForm(ActionForm):
+    """What arrived on paper: the applicant's details, shown as they stand, corrected in place."""
+
+    applicant_type = optional_choice(_l("申请人类型"), APPLICANT_TYPE_LABELS.items())
+    applicant_name = text_field(_l("姓名或名称"), 200)
+    id_kind = optional_choice(_l("证件类型"), ID_KIND_LABELS.items())
+    id_number = text_field(_l("证件号码"), 40)
+    phone = text_field(_l("联系电话"), 40)
+    email = text_field(_l("电子邮箱"), 254)
+    address = text_field(_l("通信地址"), 500)
+    note = text_field(_l("更正依据"), MAX_TEXT, area=True, description=_l("如：申请人寄来的纸质申请表"))
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "correct_applicant": CorrectApplicantForm,
     "request_reasons": RequestReasonsForm,
     "receive_reasons": ReceiveReasonsForm,
     "set_reply_period": SetReplyPeriodForm,

@@ -40,8 +40,11 @@ EVENT_TYPES = {
     "set_reply_period": "reply_period_set",
     "consult_agency": "agency_consultation_started",
     "notify_third_party": "third_party_notified",
+    "correct_applicant": "applicant_corrected",
 }
-INTERNAL_EVENTS = frozenset({"assigned", "commented", "extension_proposed", "extension_declined", "redacted"})
+INTERNAL_EVENTS = frozenset(
+    {"assigned", "commented", "extension_proposed", "extension_declined", "redacted", "applicant_corrected"}
+)
 # Events that do not move the request's own dates: an action's `on` may precede them.
 UNDATED_EVENTS = frozenset(
     {
@@ -55,6 +58,7 @@ UNDATED_EVENTS = frozenset(
         "appeal_decided",
         "redacted",
         "emailed",
+        "applicant_corrected",
     }
 )
 # The events that open and settle an extension proposal: the latest of them tells whether one is pending.

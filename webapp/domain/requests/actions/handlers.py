@@ -20,6 +20,7 @@ from webapp.domain.release import (
     mark_released,
 )
 from webapp.domain.requests.actions import steps
+from webapp.domain.requests.actions.corrections import correct_applicant  # noqa: F401 -- its declaration
 from webapp.domain.requests.actions.spec import (
     BOOLEAN,
     CHOICE,
