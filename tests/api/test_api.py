@@ -451,7 +451,7 @@ def test_each_action_through_the_api(client: FlaskClient, world: World):
         "partially_disclosed",
         "2024-06-20",
     )
-    assert r.json["allowed_actions"] == ["comment", "record_posting", "record_pickup"]
+    assert r.json["allowed_actions"] == ["comment", "record_posting", "record_pickup", "correct_applicant"]
 
 
 def test_close_with_a_closure_outcome(client: FlaskClient, world: World):

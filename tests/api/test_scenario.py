@@ -572,7 +572,7 @@ def test_letter_correction_consultation_then_closed_other(client: FlaskClient, w
     w.refused(world.officer, "close", D(2024, 6, 3), 422, "validation_error", "outcome", outcome="disclosed")
     w.act(world.officer, "close", D(2024, 6, 3), outcome="closed_other", note="申请人已通过其他途径获取")
     expect(w.view, "replied", due, outcome="closed_other", finished=D(2024, 6, 3))
-    assert w.view["allowed_actions"] == ["comment", "record_posting", "record_pickup"]
+    assert w.view["allowed_actions"] == ["comment", "record_posting", "record_pickup", "correct_applicant"]
     w.refused(world.officer, "accept", D(2024, 6, 3), 409, "illegal_transition", "action")
 
     assert w.history() == [

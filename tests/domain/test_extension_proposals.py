@@ -167,7 +167,12 @@ def test_allowed_actions_by_role():
     assert "decline_extension" not in allowed_actions(Status.IN_PROGRESS, "officer")
     assert "extend" not in allowed_actions(Status.IN_PROGRESS, "officer")
     assert {"extend", "decline_extension"} <= set(allowed_actions(Status.IN_PROGRESS, "head"))
-    assert allowed_actions(Status.REPLIED, "head") == ["comment", "record_posting", "record_pickup"]
+    assert allowed_actions(Status.REPLIED, "head") == [
+        "comment",
+        "record_posting",
+        "record_pickup",
+        "correct_applicant",
+    ]
     assert "propose_extension" not in allowed_actions(Status.AWAITING_CORRECTION, "officer")
 
 

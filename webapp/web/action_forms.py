@@ -28,6 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from webapp.domain.fees import MAX_PAGES
 from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
 from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_REPLY_PERIOD, MAX_TEXT
+from webapp.domain.requests.actions.corrections import CORRECTABLE
 from webapp.domain.states import (
     APPLICANT_TYPE_LABELS,
     CLOSURE_OUTCOMES,
@@ -37,6 +38,7 @@ from webapp.domain.states import (
     WITHHOLDING_LABELS,
 )
 from webapp.i18n import _l
+from webapp.models import Request
 from webapp.web.forms import NOT_A_CHOICE, PageForm, choice, date_field, options, required, text_field
 
 
@@ -58,6 +60,9 @@ class ActionForm(PageForm):
                 value = float(value)
             out[name] = value
         return out
+
+    def prefill(self, req: Request) -> None:
+        """Fill the fresh form from the request where the action corrects what it holds."""
 
     def version_number(self) -> int | None:
         raw = self.version.data
@@ -344,6 +349,11 @@ class CorrectApplicantForm(ActionForm):
     email = text_field(_l("电子邮箱"), 254)
     address = text_field(_l("通信地址"), 500)
     note = text_field(_l("更正依据"), MAX_TEXT, area=True, description=_l("如：申请人寄来的纸质申请表"))
+
+    def prefill(self, req: Request) -> None:
+        """The details as they stand, to be corrected in place."""
+        for name, (column, _key) in CORRECTABLE.items():
+            self[name].data = getattr(req, column)
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -44,7 +44,7 @@ class DocumentSettingsForm(PageForm):
         _l("文书编号格式"),
         100,
         description=_l(
-            "可用{short}（代字）、{year}（年份）、{seq}（序号，必填）、{kind}（文书类别：受、补、延、征、费、答、结），默认为{short}〔{year}〕第{seq}号"
+            "可用{short}（代字）、{year}（年份）、{seq}（序号，必填）、{kind}（文书类别：受、补、延、征、费、答、结、理、告），默认为{short}〔{year}〕第{seq}号"
         ),
     )
     seal_text = text_field(_l("印章文字（占位）"), 200, description=_l("不填为机关名称"))

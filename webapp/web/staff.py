@@ -33,7 +33,6 @@ from webapp.domain.requests import (
     pending_extension,
 )
 from webapp.domain.requests.duplicates import link_duplicate, linked_original, possible_duplicates
-from webapp.domain.requests.actions.corrections import CORRECTABLE
 from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, Status
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -280,9 +279,7 @@ def render_request(
             continue
         form = prepare(ACTION_FORMS[action](formdata=None, prefix=action), action, req)
         form.version.data = str(req.version)
-        if action == "correct_applicant":  # the details as they stand, to be corrected in place
-            for name, (column, _key) in CORRECTABLE.items():
-                form[name].data = getattr(req, column)
+        form.prefill(req)
         if action == "extend" and proposal is not None:
             form.days.data = int(str(proposal.data.get("days")))
             form.reason.data = proposal.note
