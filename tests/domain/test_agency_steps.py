@@ -150,7 +150,11 @@ def doc_of(session: Any, req: Request, kind: str) -> tuple[Any, str]:
 
 
 def notices(session: Any, req: Request) -> list[str]:
-    rows = session.execute(select(OutboxMessage.payload).where(OutboxMessage.request_id == req.id)).scalars()
+    rows = session.execute(
+        select(OutboxMessage.payload).where(
+            OutboxMessage.request_id == req.id, OutboxMessage.kind == "notice"
+        )
+    ).scalars()
     return [p["notice"] for p in rows]
 
 
