@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.factories import VALID_CREDIT_CODE, applicant, at
+from tests.factories import VALID_CREDIT_CODE, VALID_RESIDENT_ID, applicant, at
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import act, submit
 from webapp.models import OutboxMessage, Request
@@ -37,7 +37,7 @@ def test_the_officer_corrects_an_emailed_request_into_a_company_with_old_and_new
     session, world
 ):
     req = emailed(session, world)
-    due = req.due_on
+    due, old_address = req.due_on, req.applicant_address
     act(
         session,
         req,
@@ -69,7 +69,7 @@ def test_the_officer_corrects_an_emailed_request_into_a_company_with_old_and_new
         "applicant_name": {"old": "李四", "new": "某某科技有限公司"},
         "id_kind": {"old": None, "new": "credit_code"},
         "id_number": {"old": None, "new": VALID_CREDIT_CODE},
-        "address": {"old": None, "new": "福州市鼓楼区五四路1号"},
+        "address": {"old": old_address, "new": "福州市鼓楼区五四路1号"},
     }
     assert req.due_on == due  # not a step of the procedure: the clock is untouched
     kinds = session.execute(
@@ -86,7 +86,7 @@ def test_the_officer_corrects_an_emailed_request_into_a_company_with_old_and_new
         ({"applicant_type": "commercial_enterprise", "id_number": "91350100M000100Y44"}, "id_number"),
         ({"phone": "李四的电话"}, "phone"),
         ({"email": "a@b.cn, c@d.cn"}, "email"),
-        ({"applicant_name": "李四"}, "applicant_name"),  # the same as before: nothing to correct
+        ({"applicant_name": "李四"}, "id_number"),  # a natural person's identity number is still wanting
         ({}, "applicant_name"),
     ],
 )
@@ -101,5 +101,13 @@ def test_a_wrong_correction_names_its_field_and_changes_nothing(session, world, 
 def test_a_finished_request_can_still_be_corrected(session, world):
     req = emailed(session, world)
     act(session, req, "reply", world["officer"], now=at(RECEIVED), outcome="disclosed")
-    act(session, req, "correct_applicant", world["officer"], now=at(D(2024, 6, 5)), phone="13900000001")
+    act(
+        session,
+        req,
+        "correct_applicant",
+        world["officer"],
+        now=at(D(2024, 6, 5)),
+        phone="13900000001",
+        id_number=VALID_RESIDENT_ID,
+    )
     assert req.applicant_phone == "13900000001" and req.status == "replied"
