@@ -1,7 +1,7 @@
 """referred agency's contact and the remedies' bodies - Art. 36(5) and the review body and court
 
 Revision ID: 5a7e3c91b2d4
-Revises: 7c1e4a9b2d30
+Revises: 5e8b1f3a7c42
 Create Date: 2026-12-04 22:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a7e3c91b2d4'
-down_revision = '7c1e4a9b2d30'
+down_revision = '5e8b1f3a7c42'
 branch_labels = None
 depends_on = None
 
