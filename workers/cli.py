@@ -19,7 +19,7 @@ from webapp.cli.common import agency, agency_ids, fail, now
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import DomainError
 from webapp.domain.mailbox import dismiss_mail, mail_for_review, review_label, set_mailbox
-from webapp.domain.notices import failed_notices, retry_notice
+from webapp.domain.notice_states import failed_notices, retry_notice
 from webapp.extensions import db
 from webapp.models import AgencyMailbox
 

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from tests.factories import applicant, at, make_agency, make_request, make_user
 from tests.workers.conftest import SENDER
 from tests.workers.services import SmtpSink, free_port
-from webapp.domain.notices import failed_notices, message_id, notices_of_request, retry_notice
+from webapp.domain.notice_states import failed_notices, notices_of_request, retry_notice
+from webapp.domain.notices import message_id
 from webapp.domain.requests import act, submit
 from webapp.models import Document, OutboxMessage, Request
 from workers.deadlines import run_sweeps

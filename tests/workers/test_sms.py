@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from tests.factories import applicant, at, make_agency, make_user
 from webapp.domain import citizens
-from webapp.domain.notices import compose, failed_notices
+from webapp.domain.notice_states import failed_notices
+from webapp.domain.notices import compose
 from webapp.domain.requests import act, submit
 from webapp.models import Citizen, OutboxMessage, Request
 from workers.notices import RelaySettings

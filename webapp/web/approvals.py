@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp.domain.errors import DomainError
 from webapp.domain.mail_register import inbound_of, read_mail
 from webapp.domain.mailbox import dismiss_mail, mail_for_review, review_label
-from webapp.domain.notices import failed_notices
+from webapp.domain.notice_states import failed_notices
 from webapp.domain.requests import act, approve_extension, pending_extension_requests
 from webapp.extensions import db
 from webapp.i18n import _l

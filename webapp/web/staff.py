@@ -24,7 +24,7 @@ from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
 from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
-from webapp.domain.notices import undelivered
+from webapp.domain.notice_states import undelivered
 from webapp.domain.queue import QueueFilter, all_requests_page
 from webapp.domain.release import release_candidates
 from webapp.domain.requests import (
