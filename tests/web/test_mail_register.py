@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.factories import People, mail
+from tests.factories import VALID_RESIDENT_ID, People, mail
 from tests.web.conftest import login, post
 from webapp.domain.calendar import china_today
 from webapp.domain.mailbox import ingest
@@ -79,6 +79,7 @@ def test_an_officer_registers_a_held_message_in_one_step(app: Flask, client: Fla
             "applicant_type": "natural_person",
             "name": "李四",
             "id_kind": "resident_id",
+            "id_number": VALID_RESIDENT_ID,  # read off the attached 身份证明 (staff registration needs it)
             "email": "lisi@example.cn",
             "description": "申请公开2023年度部门预算\n\n请公开贵局2023年度部门预算及其说明。",
             "delivery": "email",
