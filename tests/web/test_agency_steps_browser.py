@@ -35,7 +35,7 @@ def test_reasons_a_later_date_and_a_corrected_applicant_on_the_request_page(cont
         req, _ = submit(
             session,
             agency=agency,
-            applicant=applicant(name="李四", id_number=None, phone=None, email="lisi@example.cn"),
+            applicant=applicant(name="李四", phone=None, email="lisi@example.cn"),
             description="申请公开本局2025年度全部行政处罚决定书及其送达回证",
             delivery="email",
             now=dt.datetime.now(dt.UTC),

@@ -117,6 +117,7 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
         people.agency.name,
         people.other_agency.name,
         req.applicant_name,
+        req.applicant_address,
         req.description,
         *(u.name for u in staff),
         *(e.note for e in req.events if e.actor is not None or e.type == "correction_received"),
