@@ -129,6 +129,9 @@ def guard_names() -> set[str]:
         return {row[0] for row in rows}
 
 
+# SQLite rebuilds a table to drop a column on the way down, reflecting the queue's expression indexes,
+# which it cannot (tests/test_migrations.py says the same).
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_the_migration_installs_the_guard_and_downgrade_removes_it(migration_app: Flask):
     upgrade()
     installed = guard_names()
