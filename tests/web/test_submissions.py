@@ -19,6 +19,7 @@ from tests.web.test_citizen import PNG, application
 from tests.web.test_staff import registration
 from webapp.domain.idempotency import spend_form_token, spent_form_token
 from webapp.models import Request
+from webapp.web import submissions
 
 TOKEN_FIELD = re.compile(r'name="form_token" type="hidden" value="([A-Za-z0-9_-]+)"')
 
@@ -86,6 +87,42 @@ def test_a_registration_sent_twice_is_registered_once(client: FlaskClient, peopl
     again = post(client, "/staff/register", registration(form_token=token))
     assert again.location == f"/staff/requests/{number}"
     assert count(session) == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "login_as", "made_at"),
+    [("/apply", None, "/track"), ("/staff/register", "officer", "/staff/requests/{number}")],
+)
+def test_the_second_of_two_at_once_opens_the_request_the_first_made(
+    client: FlaskClient,
+    people: People,
+    session: Any,
+    monkeypatch: Any,
+    page: str,
+    login_as: Any,
+    made_at: str,
+):
+    if login_as:
+        login(client, getattr(people, login_as))
+    fields = application if page == "/apply" else registration
+    token = form_token(client, page)
+    assert post(client, page, fields(form_token=token)).status_code == 302
+    number = session.scalars(select(Request)).one().tracking_number
+    # The second passed the check before the first spent the token: spending it fails on the unique index.
+    real, calls = submissions.earlier, []
+
+    def missed_once(form: Any) -> str | None:
+        calls.append(form)
+        return None if len(calls) == 1 else real(form)
+
+    monkeypatch.setattr(submissions, "earlier", missed_once)
+    other = client.application.test_client()
+    if login_as:
+        login(other, getattr(people, login_as))
+    again = post(other, page, fields(form_token=token))
+    assert again.status_code == 302 and again.location == made_at.format(number=number)
+    assert len(calls) == 2 and count(session) == 1
+    assert number in other.get(again.location).get_data(as_text=True)
 
 
 def test_a_refused_form_says_its_files_were_not_kept(client: FlaskClient, people: People, session: Any):

@@ -49,7 +49,7 @@ from webapp.web.common import (
     install_error_pages,
     notices,
     now,
-    registered_on,
+    receipt_page,
     safe_next,
     store_uploads,
     today,
@@ -131,12 +131,8 @@ def apply() -> Any:
             show_domain_errors(form, exc, APPLICANT_FIELD_NAMES)
             note_unsaved_files(form)
             return render_template("citizen/apply.html", form=form), exc.http_status
-        except IntegrityError:  # the same form sent twice at once: the other one made the request
-            db.session.rollback()
-            made = submissions.earlier(form)
-            if made is None:
-                raise
-            return already_submitted(made)
+        except IntegrityError as exc:  # the same form sent twice at once: the other one made the request
+            return already_submitted(submissions.made_meanwhile(form, exc))
         else:
             db.session.commit()
             return redirect(url_for(".receipt"))
@@ -204,18 +200,7 @@ def receipt() -> Any:
         flash(_l("回执只在提交申请后显示；请用申请编号和查询码查询申请。"), "info")
         return redirect(url_for(".track"))
     req, code = kept
-    pdf = next((d for d in documents_of(db.session(), req, applicant=True) if d.kind == "receipt"), None)
-    return render_template(
-        "receipt.html",
-        req=req,
-        access_code=code,
-        receipt_pdf=url_for(".document", tracking_number=req.tracking_number, document_id=pdf.public_id)
-        if pdf
-        else None,
-        registered_on=registered_on(req),
-        clock=clock_view(req, calendar(), today()),
-        back=url_for(".status", tracking_number=req.tracking_number),
-    )
+    return receipt_page(req, code, back=url_for(".status", tracking_number=req.tracking_number))
 
 
 @bp.route("/track", methods=["GET", "POST"])

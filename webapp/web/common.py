@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.deadlines import Step
+from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError
 from webapp.domain.queue import due_soon, working_days_left
 from webapp.domain.requests import clock_of
@@ -108,6 +109,26 @@ def inbound_dir() -> Path:
 
 def today() -> dt.date:
     return china_today(now())
+
+
+def receipt_page(req: Request, access_code: str, *, back: str, staff_view: bool = False) -> str:
+    """The receipt (受理回执) shown once after a request is made, with its access code and a link to the
+    receipt PDF (the current blueprint's `.document` page) once the PDF is made."""
+    pdf = next(
+        (d for d in documents_of(db.session(), req, applicant=not staff_view) if d.kind == "receipt"), None
+    )
+    return render_template(
+        "receipt.html",
+        req=req,
+        access_code=access_code,
+        receipt_pdf=url_for(".document", tracking_number=req.tracking_number, document_id=pdf.public_id)
+        if pdf
+        else None,
+        registered_on=registered_on(req),
+        clock=clock_view(req, calendar(), today()),
+        back=back,
+        staff_view=staff_view,
+    )
 
 
 def store_uploads(

@@ -15,7 +15,6 @@ from werkzeug.wrappers import Response
 from webapp import authz
 from webapp.domain import mail_register
 from webapp.domain.dates import cn_date
-from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.requests import submit
 from webapp.domain.requests.late import REASON_WITHIN_DAYS, LateRegistration, late_registration
@@ -27,11 +26,10 @@ from webapp.web.auth import staff, staff_required
 from webapp.web.citizen import find
 from webapp.web.common import (
     calendar,
-    clock_view,
     error_page,
     inbound_dir,
     now,
-    registered_on,
+    receipt_page,
     store_uploads,
     today,
 )
@@ -158,12 +156,8 @@ def register() -> Any:
         except DomainError as exc:
             db.session.rollback()
             return error_page(exc.http_status, exc.message)
-        except IntegrityError:  # the same form sent twice at once: the other one made the request
-            db.session.rollback()
-            made = submissions.earlier(form)
-            if made is None:
-                raise
-            return already_registered(made)
+        except IntegrityError as exc:  # the same form sent twice at once: the other one made the request
+            return already_registered(submissions.made_meanwhile(form, exc))
         else:
             db.session.commit()
             # the code sealed: the session cookie never carries it in clear (webapp/web/tracking.py)
@@ -213,16 +207,6 @@ def register_receipt() -> Any:
     code = tracking.unseal(kept.get("sealed"), max_age=tracking.lifetime())
     if req is None or code is None or not authz.may_see_request(staff(), req):
         return redirect(url_for(".queue"))
-    pdf = next((d for d in documents_of(db.session(), req) if d.kind == "receipt"), None)
-    return render_template(
-        "receipt.html",
-        req=req,
-        access_code=code,
-        receipt_pdf=url_for(".document", tracking_number=req.tracking_number, document_id=pdf.public_id)
-        if pdf
-        else None,
-        registered_on=registered_on(req),
-        clock=clock_view(req, calendar(), today()),
-        back=url_for(".request_page", tracking_number=req.tracking_number),
-        staff_view=True,
+    return receipt_page(
+        req, code, back=url_for(".request_page", tracking_number=req.tracking_number), staff_view=True
     )

@@ -13,6 +13,7 @@ import json
 
 from flask import current_app
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from webapp.domain.idempotency import new_form_token, spend_form_token, spent_form_token
 from webapp.extensions import db
@@ -79,3 +80,14 @@ def remember(form: ApplicationForm, tracking_number: str) -> None:
     moment, session = now(), db.session()
     for token in (form.form_token.data, _content_token(form, create=True)):
         spend_form_token(session, token, tracking_number, secret=_secret(), now=moment)
+
+
+def made_meanwhile(form: ApplicationForm, exc: IntegrityError) -> str:
+    """The same form sent twice at once: the other submission made the request, and this one's token was
+    refused by the unique index. Rolls back and answers the request made; any other integrity error is
+    raised again."""
+    db.session.rollback()
+    made = earlier(form)
+    if made is None:
+        raise exc
+    return made
