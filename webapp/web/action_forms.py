@@ -95,25 +95,34 @@ class AcceptForm(ActionForm):
     on = on_field()
 
 
-class RequestCorrectionForm(ActionForm):
-    items = text_field(
-        _l("需要补正的事项"),
-        MAX_TEXT,
-        need=True,
-        area=True,
-        description=_l("一次性写明需要更改、补充的内容"),
-    )
-    period_days = IntegerField(
-        _l("补正期限（工作日）"),
-        [
-            required(),
-            NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
-        ],
-        default=15,
-        invalid_value_message=_l("应为整数"),
-    )
-    on = on_field()
-    document_text = document_text_field()
+def asking_form(name: str, *, asked: Any, asked_about: Any, period: Any) -> type[ActionForm]:
+    """The form of an action that asks the applicant for something within a period of working days (补正,
+    Art. 30; 说明理由, Art. 35): what is asked, the period (15 by default), the day and the notice's text."""
+
+    class AskingForm(ActionForm):
+        items = text_field(asked, MAX_TEXT, need=True, area=True, description=asked_about)
+        period_days = IntegerField(
+            period,
+            [
+                required(),
+                NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
+            ],
+            default=15,
+            invalid_value_message=_l("应为整数"),
+        )
+        on = on_field()
+        document_text = document_text_field()
+
+    AskingForm.__name__ = AskingForm.__qualname__ = name
+    return AskingForm
+
+
+RequestCorrectionForm = asking_form(
+    "RequestCorrectionForm",
+    asked=_l("需要补正的事项"),
+    asked_about=_l("一次性写明需要更改、补充的内容"),
+    period=_l("补正期限（工作日）"),
+)
 
 
 class ReceiveCorrectionForm(ActionForm):
@@ -138,25 +147,12 @@ class EndConsultationForm(ActionForm):
     on = on_field()
 
 
-class RequestReasonsForm(ActionForm):
-    items = text_field(
-        _l("明显超过合理范围的情形"),
-        MAX_TEXT,
-        need=True,
-        area=True,
-        description=_l("申请的数量、频次及要求说明的事项（《条例》第三十五条）"),
-    )
-    period_days = IntegerField(
-        _l("说明理由的期限（工作日）"),
-        [
-            required(),
-            NumberRange(min=1, max=MAX_CORRECTION_PERIOD, message=_l("应为%(min)s至%(max)s之间的整数")),
-        ],
-        default=15,
-        invalid_value_message=_l("应为整数"),
-    )
-    on = on_field()
-    document_text = document_text_field()
+RequestReasonsForm = asking_form(
+    "RequestReasonsForm",
+    asked=_l("明显超过合理范围的情形"),
+    asked_about=_l("申请的数量、频次及要求说明的事项（《条例》第三十五条）"),
+    period=_l("说明理由的期限（工作日）"),
+)
 
 
 class ReceiveReasonsForm(ActionForm):
