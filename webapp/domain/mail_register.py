@@ -11,7 +11,6 @@ shown beside it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import authz
-from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import IllegalTransition, NotFound, ValidationError
-from webapp.domain.mailbox import ParsedMail, description_of, parse_mail, raw_mail_path
+from webapp.domain.mailbox import (
+    ParsedMail,
+    description_of,
+    parse_mail,
+    raw_mail_path,
+    store_mail_attachments,
+)
 from webapp.domain.requests import act
 from webapp.i18n import _l
 from webapp.models import InboundEmail, Request, User
@@ -92,20 +96,8 @@ def take_as_request(
     if row.agency_id != req.agency_id:
         raise ValidationError(_l("邮件与申请不属于同一机关"), {"agency": _l("应为收到该邮件的机关")})
     mail = read_mail(row, inbound_dir)
-    skipped = []
-    for filename, data in mail.attachments if mail else []:
-        try:
-            store_attachment(
-                session,
-                req,
-                filename=filename,
-                stream=io.BytesIO(data),
-                directory=str(attachment_dir),
-                uploaded_by=actor,
-                now=now,
-            )
-        except ValidationError:
-            skipped.append(filename[:200])
+    attachments = mail.attachments if mail else []
+    skipped = store_mail_attachments(session, req, attachments, attachment_dir, uploaded_by=actor, now=now)
     row.status, row.request_id = "request", req.id
     row.reviewed_by_id, row.reviewed_at, row.skipped_attachments = actor.id, now, skipped
     note = f"由申请邮箱的来信登记（发件人 {row.from_address}，主题“{row.subject[:100]}”）"

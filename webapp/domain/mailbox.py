@@ -323,20 +323,9 @@ def ingest(
         return row
 
     row.status, row.request_id = "request", req.id
-    skipped = []
-    for filename, data in mail.attachments:
-        try:
-            store_attachment(
-                session,
-                req,
-                filename=filename,
-                stream=io.BytesIO(data),
-                directory=str(attachment_dir),
-                uploaded_by=None,
-                now=now,
-            )
-        except ValidationError:
-            skipped.append(filename[:200])
+    skipped = store_mail_attachments(
+        session, req, mail.attachments, attachment_dir, uploaded_by=None, now=now
+    )
     if skipped:
         row.skipped_attachments = skipped
         act(
@@ -350,6 +339,34 @@ def ingest(
         )
     session.flush()
     return row
+
+
+def store_mail_attachments(
+    session: Session,
+    req: Request,
+    attachments: Iterable[tuple[str, bytes]],
+    attachment_dir: str | Path,
+    *,
+    uploaded_by: User | None,
+    now: dt.datetime,
+) -> list[str]:
+    """Store a message's attachments with the request it became; the names (at most 200 characters) of
+    those the upload rules refused (type, size, the upload limits), for the note that lists them."""
+    skipped = []
+    for filename, data in attachments:
+        try:
+            store_attachment(
+                session,
+                req,
+                filename=filename,
+                stream=io.BytesIO(data),
+                directory=str(attachment_dir),
+                uploaded_by=uploaded_by,
+                now=now,
+            )
+        except ValidationError:
+            skipped.append(filename[:200])
+    return skipped
 
 
 # -- the officers' review list --------------------------------------------------------------------
