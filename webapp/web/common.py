@@ -20,6 +20,7 @@ from webapp.domain.deadlines import Step
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError
 from webapp.domain.queue import due_soon, working_days_left
+from webapp.domain.release import APPLICATION
 from webapp.domain.requests import clock_of
 from webapp.domain.states import NOTICES
 from webapp.extensions import db
@@ -132,9 +133,15 @@ def receipt_page(req: Request, access_code: str, *, back: str, staff_view: bool 
 
 
 def store_uploads(
-    req: Request, files: list[FileStorage], *, uploaded_by: User | None, moment: dt.datetime
+    req: Request,
+    files: list[FileStorage],
+    *,
+    uploaded_by: User | None,
+    moment: dt.datetime,
+    purpose: str = APPLICATION,
 ) -> None:
-    """Keep each uploaded file with the request (webapp.domain.attachments checks and records it)."""
+    """Keep each uploaded file with the request (webapp.domain.attachments checks and records it);
+    `purpose` RELEASE: the staff's files released with the reply."""
     for upload in files:
         store_attachment(
             db.session(),
@@ -144,6 +151,7 @@ def store_uploads(
             directory=current_app.config["ATTACHMENT_DIR"],
             uploaded_by=uploaded_by,
             now=moment,
+            purpose=purpose,
         )
 
 

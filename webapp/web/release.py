@@ -5,7 +5,7 @@ passages removed. Pages of the staff blueprint (webapp/web/staff.py)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_wtf.file import MultipleFileField
@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import authz
-from webapp.domain.attachments import attachment_path, store_attachment
+from webapp.domain.attachments import attachment_path
 from webapp.domain.errors import DomainError
 from webapp.domain.redaction import find_pii, page_lines
 from webapp.domain.release import RELEASE
@@ -26,7 +26,7 @@ from webapp.i18n import _l
 from webapp.models import Attachment, Request
 from webapp.models.base import MAX_ID
 from webapp.web.auth import staff, staff_required
-from webapp.web.common import now
+from webapp.web.common import now, store_uploads
 from webapp.web.forms import PageForm, show_domain_errors
 from webapp.web.staff import bp, staff_request
 
@@ -62,17 +62,7 @@ def upload_release(tracking_number: str) -> Any:
         flash(_l("请选择要上传的文件"), "error")
         return redirect(url_for(".request_page", tracking_number=req.tracking_number) + "#release")
     try:
-        for upload in chosen:
-            store_attachment(
-                db.session(),
-                req,
-                filename=upload.filename or "",
-                stream=cast(BinaryIO, upload.stream),
-                directory=current_app.config["ATTACHMENT_DIR"],
-                uploaded_by=staff(),
-                now=now(),
-                purpose=RELEASE,
-            )
+        store_uploads(req, chosen, uploaded_by=staff(), moment=now(), purpose=RELEASE)
     except DomainError as exc:
         db.session.rollback()
         for message in exc.fields.values() or [exc.message]:
