@@ -517,6 +517,9 @@ ENDPOINTS: dict[str, Row] = {
     "citizen.track": Row(public, bodies={"POST": form({"tracking_number": "NOPE-1", "access_code": "x"})}),
     "citizen.language": Row(public, lambda w: {"code": "zh"}),
     "citizen.forget": Row(public, last=2),
+    # a lost access code: anyone may ask, the answer is the same for every number
+    "citizen.lost_code": Row(public, bodies={"POST": form({"tracking_number": "NOPE-1"})}),
+    "api_v1.AccessCodes": Row(public, bodies={"POST": lambda w: {"json": {"tracking_number": "NOPE-1"}}}),
     # the citizen's account: its sign-in is public; without a signed-in citizen its pages send there
     "citizen.account_sign_in": Row(public, bodies={"POST": form({"contact": "13900000000"})}),
     "citizen.account_code": Row(public, bodies={"POST": form({"code": "000000"})}),

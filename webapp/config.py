@@ -94,6 +94,7 @@ class SmsSettings:
     sign_name: str = ""  # the approved signature, 【…】
     template_notice: str = ""  # approved template codes, with the parameters of webapp/domain/sms.py
     template_code: str = ""
+    template_access_code: str = ""  # a lost access code made anew: ${number}, ${code}, ${url}
     per_number_per_hour: int = 10  # SMS to one number in an hour at most; later ones wait
     timeout: float = 10.0
 
@@ -111,6 +112,7 @@ class SmsSettings:
             sign_name=env.get("SMS_SIGN_NAME") or "",
             template_notice=env.get("SMS_TEMPLATE_NOTICE") or "",
             template_code=env.get("SMS_TEMPLATE_CODE") or "",
+            template_access_code=env.get("SMS_TEMPLATE_ACCESS_CODE") or "",
             per_number_per_hour=_positive(env, "SMS_PER_NUMBER_PER_HOUR", d.per_number_per_hour),
             timeout=float(env.get("SMS_TIMEOUT") or d.timeout),
         )
@@ -124,6 +126,7 @@ class SmsSettings:
             "SMS_SIGN_NAME": self.sign_name,
             "SMS_TEMPLATE_NOTICE": self.template_notice,
             "SMS_TEMPLATE_CODE": self.template_code,
+            "SMS_TEMPLATE_ACCESS_CODE": self.template_access_code,
             "SMS_PER_NUMBER_PER_HOUR": self.per_number_per_hour,
             "SMS_TIMEOUT": self.timeout,
         }
@@ -167,6 +170,10 @@ class SecuritySettings:
     ratelimit_upload_request: str = "10 per 10 minutes;30 per day"
     # Password-reset links asked for (/staff/password/forgot), per client IP, whatever the address.
     ratelimit_password_reset: str = "5 per hour;20 per day"  # noqa: S105 -- a rate, not a password
+    # Lost access codes asked for (/track/lost-code, POST /api/v1/access-codes), per client IP and per
+    # tracking number, whether or not the number exists.
+    ratelimit_access_code: str = "5 per hour;20 per day"
+    ratelimit_access_code_request: str = "3 per day"
     # A staff session ends after this long unused, and this long after the login however used.
     staff_session_idle_minutes: int = 30
     staff_session_max_hours: int = 12
@@ -195,6 +202,9 @@ class SecuritySettings:
             ratelimit_upload=env.get("RATELIMIT_UPLOAD") or d.ratelimit_upload,
             ratelimit_upload_request=env.get("RATELIMIT_UPLOAD_REQUEST") or d.ratelimit_upload_request,
             ratelimit_password_reset=env.get("RATELIMIT_PASSWORD_RESET") or d.ratelimit_password_reset,
+            ratelimit_access_code=env.get("RATELIMIT_ACCESS_CODE") or d.ratelimit_access_code,
+            ratelimit_access_code_request=env.get("RATELIMIT_ACCESS_CODE_REQUEST")
+            or d.ratelimit_access_code_request,
             staff_session_idle_minutes=_positive(
                 env, "STAFF_SESSION_IDLE_MINUTES", d.staff_session_idle_minutes
             ),
@@ -223,6 +233,8 @@ class SecuritySettings:
             "RATELIMIT_UPLOAD": self.ratelimit_upload,
             "RATELIMIT_UPLOAD_REQUEST": self.ratelimit_upload_request,
             "RATELIMIT_PASSWORD_RESET": self.ratelimit_password_reset,
+            "RATELIMIT_ACCESS_CODE": self.ratelimit_access_code,
+            "RATELIMIT_ACCESS_CODE_REQUEST": self.ratelimit_access_code_request,
             "STAFF_SESSION_IDLE_MINUTES": self.staff_session_idle_minutes,
             "STAFF_SESSION_MAX_HOURS": self.staff_session_max_hours,
             "TRACKING_GRANT_HOURS": self.tracking_grant_hours,

@@ -17,6 +17,8 @@ for it (fail open: the service keeps working while Redis is away):
   staff token.
 - tracking (RATELIMIT_TRACKING, one budget shared by the pages and the API): wrong tracking number or
   access code, on the tracking form or with X-Access-Code.
+- lost access codes (RATELIMIT_ACCESS_CODE per client IP, RATELIMIT_ACCESS_CODE_REQUEST per tracking
+  number, pages and API together): every ask counts, known number or not, so the 429 tells nothing either.
 - uploads (RATELIMIT_UPLOAD per client IP, RATELIMIT_UPLOAD_REQUEST per request): files the applicant
   uploads on /apply, with a correction or by POST …/attachments with X-Access-Code; each file counts,
   refused ones too (the body was received all the same) — against the request's own budget only when
@@ -190,6 +192,17 @@ def init_limits(app: Flask) -> Limiter:
     views["citizen.account_sign_in"] = codes(views["citizen.account_sign_in"])
     views["api_v1.CitizenSessions"] = wrong_codes(views["api_v1.CitizenSessions"])
     views["citizen.account_code"] = wrong_codes(views["citizen.account_code"])
+    # lost access codes asked for (webapp/web/citizen_account.py, webapp/api/citizens.py): every ask counts,
+    # per address and per tracking number, whether or not the number exists (the answers stay alike)
+    lost_codes = limiter.shared_limit(configured("RATELIMIT_ACCESS_CODE"), scope=LOST_CODES, methods=["POST"])
+    lost_codes_number = limiter.shared_limit(
+        configured("RATELIMIT_ACCESS_CODE_REQUEST"),
+        scope=LOST_CODES_NUMBER,
+        key_func=asked_number,
+        methods=["POST"],
+    )
+    for endpoint in ("api_v1.AccessCodes", "citizen.lost_code"):
+        views[endpoint] = lost_codes_number(lost_codes(views[endpoint]))
     views["citizen.apply"] = web_submission(views["citizen.apply"])
     views["citizen.track"] = web_tracking(views["citizen.track"])
     for endpoint in [e for e in views if e.startswith("api_v1.")]:
@@ -204,6 +217,17 @@ def init_limits(app: Flask) -> Limiter:
 
 
 UPLOADS, REQUEST_UPLOADS = "uploads", "request-uploads"
+LOST_CODES, LOST_CODES_NUMBER = "lost-codes", "lost-codes-number"
+
+
+def asked_number() -> str:
+    """The key of the per-number limit on lost access codes: the tracking number asked about (the JSON
+    body's or the form's), normalised as the lookup does; one key for every unreadable body."""
+    body: Any = request.get_json(silent=True) if request.is_json else request.form
+    number = body.get("tracking_number") if isinstance(body, dict) or not request.is_json else None
+    return str(number or "").strip().upper()[:40] or "none"
+
+
 PERIODS = {
     "second": _l("秒"),
     "minute": _l("分钟"),

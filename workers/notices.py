@@ -371,6 +371,9 @@ def deliver(
         log.warning("notice %s cannot be built: %s", key, type(exc).__name__)
         _give_up(session, outbox_id, error, clock())
         return "failed"
+    # a sign-in or access code is not kept in the row once the mail server has it
+    kept = {k: v for k, v in msg.payload.items() if k != "code"}
+    erased = {"payload": kept} if "code" in msg.payload else {}
     session.commit()  # no transaction stays open while the mail server answers
     try:
         transport.send(email, settings.sender, recipients)
@@ -382,7 +385,7 @@ def deliver(
         log.warning("notice %s not sent (attempt %s): %s", key, attempts, type(exc).__name__)
         return _retry_or_fail(session, outbox_id, attempts, f"{type(exc).__name__}: {exc}", settings, clock())
     if not _mark_sent(
-        session, outbox_id, key, clock(), transport.name, wait=min(MARK_WAIT, settings.lease / 2)
+        session, outbox_id, key, clock(), transport.name, wait=min(MARK_WAIT, settings.lease / 2), **erased
     ):
         log.warning("notice %s was marked sent by another relay too (lease expired mid-send)", key)
     else:
@@ -408,7 +411,7 @@ def record_delivery(session: Session, outbox_id: int, now: dt.datetime) -> None:
 
 
 def _mark_sent(
-    session: Session, outbox_id: int, key: str, now: dt.datetime, via: str, *, wait: float
+    session: Session, outbox_id: int, key: str, now: dt.datetime, via: str, *, wait: float, **extra: Any
 ) -> bool:
     """Commit `sent_at` for a message the server accepted. The database may be away for a moment (a restart
     between the server's "250 OK" and this commit): try again for up to `wait` seconds (less than the
@@ -417,7 +420,7 @@ def _mark_sent(
     pause = 0.25
     while True:
         try:
-            return _finish(session, outbox_id, sent_at=now, delivered_via=via, last_error=None)
+            return _finish(session, outbox_id, sent_at=now, delivered_via=via, last_error=None, **extra)
         except OperationalError as exc:
             session.rollback()
             if time.monotonic() + pause > deadline:

@@ -153,7 +153,11 @@ def sms_transport_from_config(config: dict[str, Any]) -> SmsTransport:
             access_key_id=config["SMS_ACCESS_KEY_ID"],
             access_key_secret=config["SMS_ACCESS_KEY_SECRET"],
             sign_name=config["SMS_SIGN_NAME"],
-            templates={"notice": config["SMS_TEMPLATE_NOTICE"], "code": config["SMS_TEMPLATE_CODE"]},
+            templates={
+                "notice": config["SMS_TEMPLATE_NOTICE"],
+                "code": config["SMS_TEMPLATE_CODE"],
+                "access_code": config["SMS_TEMPLATE_ACCESS_CODE"],
+            },
             timeout=float(config.get("SMS_TIMEOUT") or 10),
         )
     return SmsDropTransport(Path(config["DATA_DIR"]) / "smsdrop")
@@ -206,7 +210,7 @@ def deliver_sms(
         # not an attempt: the row waits for the hour to pass, its attempts unchanged
         _finish(session, outbox_id, attempts=attempts - 1, next_attempt_at=now + dt.timedelta(minutes=10))
         return "retrying"
-    # the number is kept with the row (the per-number count reads it); the sign-in code is not
+    # the number is kept with the row (the per-number count reads it); a sign-in or access code is not
     payload = {k: v for k, v in msg.payload.items() if k != "code"} | {"to": sms.to}
     session.commit()  # no transaction stays open while the provider answers
     try:

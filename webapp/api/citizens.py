@@ -2,6 +2,8 @@
 
 A code to an e-mail address or a mobile number (202 whether or not the contact is known), the code for a
 citizen's bearer token, and with that token the account's requests and claims by number and access code.
+Beside them, for an applicant without an account: a lost access code made anew and sent to the contact on
+file (POST /access-codes, 202 whatever the number).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from webapp.api.auth import now
 from webapp.api.routes import bp, document_errors, request_detail
 from webapp.api.schemas import StrictSchema, text
 from webapp.api.serialise import summary
-from webapp.domain import citizens
+from webapp.domain import citizens, lost_codes
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import RateLimited, Unauthorized
 from webapp.extensions import db
@@ -26,6 +28,12 @@ from webapp.models import Citizen
 
 
 class ContactIn(StrictSchema):
+    email = text(254)
+    phone = text(40)
+
+
+class LostCodeIn(StrictSchema):
+    tracking_number = text(40, required=True)
     email = text(254)
     phone = text(40)
 
@@ -128,3 +136,18 @@ class CitizenClaims(MethodView):
         req = citizens.claim(session, citizen, body["tracking_number"], body["access_code"], now=now())
         session.commit()
         return request_detail(req, None)
+
+
+@bp.route("/access-codes")
+class AccessCodes(MethodView):
+    @bp.arguments(LostCodeIn())
+    @bp.response(202)
+    @document_errors(400, 422, 429)
+    def post(self, body: dict[str, Any]) -> Any:
+        """A lost access code: a NEW one is made (the old one stops working) and sent to the request's
+        e-mail address and/or mobile number on file — only the one given, when `email` or `phone` is. The
+        same 202 `{}` whether or not the number exists or has a contact; the code is never in the answer."""
+        contact = lost_codes.typed_contact(email=body.get("email"), phone=body.get("phone"))
+        lost_codes.reissue_access_code(db.session(), body["tracking_number"], contact, now=now())
+        db.session.commit()
+        return {}

@@ -117,6 +117,8 @@ def compose(
         return _reset_letter(session, msg, secret, options.public_url, now or dt.datetime.now(dt.UTC))
     if notice == "citizen_code":
         return _code_letter(msg)
+    if notice == "access_code":
+        return _access_code_letter(msg, options)
     if notice in ("due_soon", "overdue"):
         return _deadline_letter(session, msg, notice)
     if notice == "digest":
@@ -279,6 +281,26 @@ def _code_letter(msg: OutboxMessage) -> Letter:
         to=[str(msg.payload["to"])],
         subject=f"登录验证码：{code}",
         body=f"您的登录验证码为{code}，10分钟内有效。\n\n如非本人操作，请忽略本邮件。\n\n{FOOTER}\n",
+        sender_name="政府信息公开申请办理系统",
+    )
+
+
+def _access_code_letter(msg: OutboxMessage, options: MailOptions) -> Letter:
+    """A new access code for an applicant who lost theirs (webapp/domain/lost_codes.py)."""
+    code = str(msg.payload.get("code", ""))
+    number = str(msg.payload.get("tracking_number", ""))
+    body = (
+        f"您好：\n\n有人在网上申请重新发送政府信息公开申请{number}的查询码。查询码只以加密形式保存，"
+        f"无法找回原查询码，系统已为该申请生成新的查询码：\n\n    {code}\n\n"
+        "原查询码自即刻起失效，请改用新的查询码。"
+        f"凭申请编号和新查询码可查询办理进度：{options.tracking_link(number)}\n\n"
+        "如非本人操作，请妥善保管本邮件；新查询码只发送到申请时登记的联系方式。\n\n"
+        f"{FOOTER}\n"
+    )
+    return Letter(
+        to=[str(msg.payload["to"])],
+        subject=f"政府信息公开申请{number}的新查询码",
+        body=body,
         sender_name="政府信息公开申请办理系统",
     )
 

@@ -3,8 +3,9 @@
 Every notice to an applicant that has an e-mail form has a short SMS form, queued in the same transaction
 as the e-mail row (outbox kind "sms") when the applicant gave a mobile number: the agency, the request's
 number, which notice it is and a link to the tracking page — never the access code. The citizen's sign-in
-codes go by SMS too. As with e-mail, the text is written when the relay sends the row; nothing here sends
-(workers/sms.py does).
+codes go by SMS too, and so does a lost access code made anew at the applicant's asking (the one SMS that
+carries an access code, to the mobile number on file only). As with e-mail, the text is written when the
+relay sends the row; nothing here sends (workers/sms.py does).
 
 SMS in China go out only through templates approved by the provider, so each message is a template
 (`notice` or `code`) and its parameters; the file sink writes the same text the template gives.
@@ -29,6 +30,7 @@ _SEPARATORS = re.compile(r"[\s\-()（）]")
 TEMPLATES = {
     "notice": "【{agency}】您的政府信息公开申请{number}有新进展：{notice}。详情请凭查询码查看：{url}",
     "code": "您的登录验证码为{code}，10分钟内有效。如非本人操作，请忽略本短信。",
+    "access_code": "您的政府信息公开申请{number}的新查询码为{code}，原查询码已失效。查询：{url}",
 }
 
 
@@ -82,6 +84,11 @@ def compose_sms(msg: OutboxMessage, *, base_url: str, notify: str = "both") -> S
     payload = msg.payload
     if payload.get("notice") == "citizen_code":
         return Sms(str(payload["to"]), "code", {"code": str(payload.get("code", ""))})
+    if payload.get("notice") == "access_code":  # a lost access code, made anew (domain/lost_codes.py)
+        number = str(payload.get("tracking_number", ""))
+        url = f"{base_url.rstrip('/')}/track?tracking_number={quote(number)}"
+        params = {"number": number, "code": str(payload.get("code", "")), "url": url}
+        return Sms(str(payload["to"]), "access_code", params)
     req = msg.request
     if req is None:
         raise ValueError(f"outbox row {msg.id} has no request")

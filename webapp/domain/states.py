@@ -147,6 +147,7 @@ EVENT_LABELS = {
     "agency_consultation_started": _lp("event", "征求共同制作机关意见"),
     "third_party_notified": _lp("event", "书面告知第三方决定公开"),
     "applicant_corrected": _lp("event", "更正申请人信息"),
+    "access_code_reissued": _lp("event", "重新发放查询码"),
 }
 
 
@@ -228,6 +229,8 @@ NOTICE_KINDS = {
     "due_soon": Notice(_l("即将到期提醒")),
     "overdue": Notice(_l("逾期提醒")),
     "digest": Notice(_l("每日办理提醒")),
+    # A new access code sent to the applicant who lost theirs (webapp/domain/lost_codes.py): no document.
+    "access_code": Notice(_l("新查询码")),
 }
 # The letter an event sends to someone other than the applicant: the third party consulted (2019 rules
 # Art. 32), the agency that made the information with this one (Art. 34), the third party told of a

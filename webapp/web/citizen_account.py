@@ -1,6 +1,8 @@
 """The citizen's optional account (/account, on the citizen blueprint): sign in with a code sent to a mobile
 number or an e-mail address, "我的申请", claim an earlier request by number and access code, choose how
-notices arrive, sign out here or everywhere (webapp/domain/citizens.py)."""
+notices arrive, sign out here or everywhere (webapp/domain/citizens.py). And, for anyone holding a
+tracking number, "忘记查询码？": a new access code sent to the contact on file
+(webapp/domain/lost_codes.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from webapp.domain import citizens
+from webapp.domain import citizens, lost_codes
 from webapp.domain.errors import NotFound, Unauthorized, ValidationError
 from webapp.extensions import db
 from webapp.i18n import _l
@@ -17,9 +19,15 @@ from webapp.models import Request
 from webapp.web import tracking
 from webapp.web.citizen import bp, find
 from webapp.web.common import calendar, clock_view, now, today
-from webapp.web.forms import CitizenCodeForm, CitizenContactForm, NotifyForm, TrackForm
+from webapp.web.forms import CitizenCodeForm, CitizenContactForm, LostCodeForm, NotifyForm, TrackForm
 
 PENDING = "citizen_contact"  # session key: the contact a code was just sent to
+
+
+LOST_CODE_SENT = _l(
+    "如果该申请编号存在，且申请时留有电子邮箱或手机号码，新的查询码已发送至该联系方式，请查收。"
+    "查询码只以加密形式保存、无法找回，因此发送的是新查询码：原查询码随即失效。"
+)
 
 
 def _contact(typed: str) -> citizens.Contact:
@@ -169,3 +177,22 @@ def account_sign_out() -> Response:
     db.session.commit()
     flash(_l("已在所有设备上退出") if everywhere else _l("已退出"), "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/track/lost-code", methods=["GET", "POST"])
+def lost_code() -> Any:
+    """忘记查询码: the same answer whatever the number; the code itself is never on a page."""
+    form = LostCodeForm()
+    if form.validate_on_submit():
+        typed = (form.contact.data or "").strip()
+        try:
+            contact = lost_codes.typed_contact(**{"email" if "@" in typed else "phone": typed})
+        except ValidationError as exc:
+            form.contact.errors = [str(next(iter(exc.fields.values()), exc.message))]
+        else:
+            lost_codes.reissue_access_code(db.session(), form.tracking_number.data or "", contact, now=now())
+            db.session.commit()
+            flash(LOST_CODE_SENT, "success")
+            return redirect(url_for(".track"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("citizen/lost_code.html", form=form), status

@@ -294,6 +294,15 @@ class TrackForm(PageForm):
     access_code = text_field(_l("查询码"), 40, need=True, description=_l("提交申请时获得的16位查询码"))
 
 
+class LostCodeForm(PageForm):
+    tracking_number = text_field(_l("申请编号"), 40, need=True, description=_l("受理回执上的申请编号"))
+    contact = text_field(
+        _l("申请时填写的电子邮箱或手机号码（选填）"),
+        254,
+        description=_l("填写后只发送到这一联系方式；不填则发送到申请时登记的电子邮箱和手机"),
+    )
+
+
 class CorrectionForm(PageForm):
     text = text_field(_l("补正内容"), MAX_TEXT, need=True, area=True)
     attachments = MultipleFileField(

@@ -59,6 +59,7 @@ UNDATED_EVENTS = frozenset(
         "redacted",
         "emailed",
         "applicant_corrected",
+        "access_code_reissued",
     }
 )
 # The events that open and settle an extension proposal: the latest of them tells whether one is pending.
