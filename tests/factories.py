@@ -91,6 +91,7 @@ def make_request(
         channel=channel,
         received_on=received_on,
         registered_by=officer if channel != "online" else None,
+        require_late_reason=False,  # requests of the past, not registrations made today
     )
 
 

@@ -297,6 +297,7 @@ def lived_requests(
             channel=channel,
             received_on=received,
             registered_by=None if channel == "online" else officer,
+            require_late_reason=False,  # requests of the past
         )
 
         def at(n: int, req: Request = req) -> dt.date:

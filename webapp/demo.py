@@ -146,6 +146,7 @@ def _one_life(
         channel=channel,
         received_on=received,
         registered_by=None if channel == "online" else officer,
+        require_late_reason=False,  # a year of the past, not a registration made today
         now=now,
     )
 

@@ -73,3 +73,15 @@ def citizen_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+LATE_REASON = "从纸质登记簿补录"
+
+
+def staff_body(**overrides: Any) -> dict[str, Any]:
+    """A staff registration's body: with a received-on date of the past, the reason it is registered only
+    now (docs/rules.md §Late registration: required when the due date is past or near)."""
+    body = citizen_body(**overrides)
+    if "received_on" in overrides and "late_reason" not in overrides:
+        body["late_reason"] = LATE_REASON
+    return body

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.api.conftest import World, citizen_body
+from tests.api.conftest import World, citizen_body, staff_body
 from webapp.domain.calendar import CHINA, current_calendar
 from webapp.models import Attachment, Event, Request
 
@@ -43,7 +43,7 @@ def register(
 ) -> dict:
     r = client.post(
         "/api/v1/requests",
-        json=citizen_body(channel=channel, received_on=received_on),
+        json=staff_body(channel=channel, received_on=received_on),
         headers=staff.headers,
     )
     assert r.status_code == 201, r.json
@@ -213,7 +213,7 @@ def test_malformed_json_and_wrong_content(client: FlaskClient, world: World, ses
 def test_officer_cannot_register_for_another_agency(client: FlaskClient, world: World, session: Any):
     r = client.post(
         "/api/v1/requests",
-        json=citizen_body(channel="letter", received_on="2024-06-03"),
+        json=staff_body(channel="letter", received_on="2024-06-03"),
         headers=world.stranger.headers,
     )
     assert r.status_code == 403 and r.json["error"]["code"] == "forbidden"

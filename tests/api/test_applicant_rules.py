@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.api.conftest import World, citizen_body
+from tests.api.conftest import World, citizen_body, staff_body
 from tests.factories import VALID_CREDIT_CODE, VALID_RESIDENT_ID
 from webapp.models import Request
 
@@ -162,7 +162,7 @@ def test_good_applicants_are_accepted_and_stored_normalised(
 
 
 def test_staff_registration_follows_the_same_rules(client: FlaskClient, world: World):
-    body = citizen_body(
+    body = staff_body(
         channel="letter", received_on="2024-06-03", applicant=person(email="a@example.cn"), delivery="post"
     )
     r = client.post("/api/v1/requests", json=body, headers=world.officer.headers)

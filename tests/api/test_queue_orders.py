@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.conftest import World, citizen_body
+from tests.api.conftest import World, staff_body
 
 
 def register(client: FlaskClient, world: World, name: str, channel: str, received_on: str, **kw: Any) -> str:
-    body = citizen_body(channel=channel, received_on=received_on, **kw)
+    body = staff_body(channel=channel, received_on=received_on, **kw)
     body["applicant"]["name"] = name
     r = client.post("/api/v1/requests", json=body, headers=world.officer.headers)
     assert r.status_code == 201, r.json

@@ -34,7 +34,7 @@ import chinese_calendar
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.api.conftest import Staff, World, citizen_body
+from tests.api.conftest import Staff, World, citizen_body, staff_body
 from tests.factories import VALID_CREDIT_CODE as CREDIT_CODE
 from tests.factories import VALID_RESIDENT_ID as RESIDENT_ID
 from webapp.domain.calendar import CHINA
@@ -139,7 +139,7 @@ class Walk:
     ) -> Walk:
         r = client.post(
             "/api/v1/requests",
-            json=citizen_body(channel=channel, received_on=received_on.isoformat(), **body),
+            json=staff_body(channel=channel, received_on=received_on.isoformat(), **body),
             headers=staff.headers,
         )
         return cls(client, answer(r, 201), staff)

@@ -51,6 +51,7 @@ def make(
         channel="letter",
         received_on=received,
         registered_by=officer,
+        require_late_reason=False,
     )
     return req
 

@@ -79,6 +79,7 @@ def file(
         channel="letter",
         received_on=received_on,
         registered_by=world["officer"] if "agency" not in who_agency else world["other_officer"],
+        require_late_reason=False,
     )
     return req
 

@@ -40,6 +40,7 @@ def answered(session: Any, world: Any, description: str, *, publish: bool = True
         channel="letter",
         received_on=D(2024, 6, 3),
         registered_by=world["officer"],
+        require_late_reason=False,
     )
     now = dt.datetime(2024, 6, 5, 2, tzinfo=dt.UTC)
     act(session, req, "accept", world["officer"], now=now, on=D(2024, 6, 4))
@@ -198,6 +199,7 @@ def test_a_published_partial_disclosure_offers_its_released_files(
         channel="letter",
         received_on=D(2024, 6, 3),
         registered_by=world["officer"],
+        require_late_reason=False,
     )
     now = dt.datetime(2024, 6, 5, 2, tzinfo=dt.UTC)
     released = store_attachment(

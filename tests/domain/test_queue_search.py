@@ -33,6 +33,7 @@ def register(
         channel="letter",
         received_on=on,
         registered_by=officer,
+        require_late_reason=False,
     )
     return req
 

@@ -43,6 +43,7 @@ def nine(session: Any, now: dt.datetime, world: dict[str, Any]) -> list[Request]
             channel=CHANNELS[i],
             received_on=D(2024, 5, 20) + dt.timedelta(days=(i * 3) % 5),
             registered_by=world["officer"],
+            require_late_reason=False,
         )
         made.append(req)
     act(session, made[1], "assign", world["officer"], now=now, assignee="head@hr.example")
@@ -68,6 +69,7 @@ def nine(session: Any, now: dt.datetime, world: dict[str, Any]) -> list[Request]
         channel="letter",
         received_on=D(2024, 5, 20),
         registered_by=world["stranger"],
+        require_late_reason=False,
     )
     session.flush()
     return made

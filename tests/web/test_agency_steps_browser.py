@@ -42,6 +42,7 @@ def test_reasons_a_later_date_and_a_corrected_applicant_on_the_request_page(cont
             channel="letter",
             received_on=today,
             registered_by=officer,
+            require_late_reason=False,
         )
         number = req.tracking_number
         session.commit()

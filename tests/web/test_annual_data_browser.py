@@ -133,6 +133,7 @@ def test_an_officer_records_a_review_on_the_requests_page(browser: Any, live: Li
             channel="letter",
             received_on=china_today(moment),
             registered_by=officer,
+            require_late_reason=False,
         )
         number = req.tracking_number
         session.commit()

@@ -32,6 +32,7 @@ def replied(session: Any, people: People) -> Request:
         channel="letter",
         received_on=received,
         registered_by=people.officer,
+        require_late_reason=False,
     )
     act(session, req, "reply", people.officer, now=NOW, on=received, outcome="withheld_deliberative")
     session.commit()

@@ -52,7 +52,8 @@ def test_the_api_refuses_them_naming_the_field(
         {},
         {"Authorization": f"Bearer {token}"},
     ):  # a citizen, and an officer registering a letter
-        extra = {} if not headers else {"channel": "letter", "received_on": "2024-06-03"}
+        late = {"channel": "letter", "received_on": "2024-06-03", "late_reason": "补录"}
+        extra = late if headers else {}
         r = client.post("/api/v1/requests", json=citizen_body(applicant=applicant, **extra), headers=headers)
         assert r.status_code == 422, r.json
         assert r.json["error"]["code"] == "validation_error"

@@ -177,6 +177,7 @@ def letters_with(session: Any, people: People, p: str) -> tuple[list[tuple[str, 
             channel="letter",
             received_on=china_today(moment),
             registered_by=people.officer,
+            require_late_reason=False,
         )
         made.append(req)
         codes.append(code)

@@ -56,6 +56,7 @@ def queue_rows(live: Live) -> list[str]:
                 channel=channel,
                 received_on=china_today(now) - dt.timedelta(days=i),
                 registered_by=officer,
+                require_late_reason=False,
             )
             made.append(req.tracking_number)
         s.commit()

@@ -36,6 +36,7 @@ def letter(session: Any, people: People, name: str, channel: str = "letter", day
         channel=channel,
         received_on=china_today(now()) - dt.timedelta(days=days_ago),
         registered_by=people.officer,
+        require_late_reason=False,
     )
     return req
 
@@ -105,6 +106,7 @@ def test_bulk_assign_is_one_event_per_request_and_reports_the_ones_it_could_not_
         channel="letter",
         received_on=china_today(now()),
         registered_by=people.stranger,
+        require_late_reason=False,
     )
     session.commit()
     login(client, people.officer)

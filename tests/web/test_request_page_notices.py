@@ -30,6 +30,7 @@ def letter(session: Any, people: People, description: str, **who: Any) -> Reques
         channel="letter",
         received_on=china_today(moment),
         registered_by=people.officer,
+        require_late_reason=False,
     )
     session.commit()
     return req

@@ -36,6 +36,7 @@ def letter(session: Any, people: People, *, received_on: dt.date | None = None, 
         channel="letter",
         received_on=received_on or china_today(moment),
         registered_by=people.officer,
+        require_late_reason=False,
     )
     return req
 

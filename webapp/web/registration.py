@@ -136,7 +136,6 @@ def register() -> Any:
                 registered_by=user,
                 now=moment,
                 late_reason=form.late_reason.data or None,
-                require_late_reason=True,
             )
             submissions.remember(form, req.tracking_number)
             store_uploads(req, uploads(form.attachments), uploaded_by=user, moment=moment)
@@ -170,7 +169,6 @@ def register() -> Any:
             registered=True,
             late=late_for(form.received_on.data) if not form.received_on.errors else None,
             late_reason=form.late_reason.data or None,
-            require_late_reason=True,
         )
     if form.is_submitted():
         note_unsaved_files(form)

@@ -211,7 +211,7 @@ def intake_errors(
     by_platform: bool = False,
     late: LateRegistration | None = None,
     late_reason: str | None = None,
-    require_late_reason: bool = False,
+    require_late_reason: bool = True,
 ) -> dict[str, Any]:
     """Every field error of a request about to be recorded, all at once, writing nothing: what `intake()`
     refuses, and what a page shows beside its inputs together with its form's own errors."""
@@ -255,7 +255,7 @@ def intake(
     purpose: str | None = None,
     by_platform: bool = False,
     late_reason: str | None = None,
-    require_late_reason: bool = False,
+    require_late_reason: bool = True,
 ) -> Submitted:
     """Record a new request for the agency of code `agency`: the request, its `submitted` event, the
     receipt (受理回执) and its notice in the outbox, in the caller's transaction. Validates first and
@@ -263,8 +263,10 @@ def intake(
 
     `by_platform`: registered by the workers themselves (the email channel), with no officer.
     `late_reason`: why a request received before today is registered only now (docs/rules.md §Late
-    registration), recorded in its history; `require_late_reason` (the registration page) refuses a late
-    registration whose due date is past or near without one."""
+    registration), recorded in its history. A staff registration of a request whose due date is past or
+    within REASON_WITHIN_DAYS working days is refused without one (`late_reason` named), whichever door it
+    comes through — the registration page and POST /api/v1/requests alike; `require_late_reason=False`
+    only seeds requests of the past (the demo data, the tests' factories)."""
     session.flush()  # what this transaction has pending (an admin's settings, say) counts: Core reads next
     today = china_today(now)
     late = None
