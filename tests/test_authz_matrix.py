@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import scoped_session
 
 from tests.factories import PASSWORD, PASSWORD_HASH, VALID_RESIDENT_ID, applicant, make_agency
-from webapp.domain import accounts, reports
+from webapp.domain import accounts, repeated, reports
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.identity import mask_id_number, resident_id_check_digit
@@ -156,6 +156,24 @@ def member_api(p: str) -> Any:
     if p not in STAFF:
         return 401
     return ALLOW if p in IN_A else 403
+
+
+def decider_api(p: str) -> Any:
+    """Art. 44's groups and decisions (webapp/domain/repeated.py): an officer or head of the agency; its
+    administrator sees them (403 to act); others' staff and the platform's administrator find nothing."""
+    if p not in STAFF:
+        return 401
+    if p not in IN_A:
+        return 404
+    return ALLOW if ROLE[p] in ("officer", "head") else 403
+
+
+def decider_page(p: str) -> Any:
+    if p not in STAFF:
+        return LOGIN
+    if p not in IN_A:
+        return 404
+    return ALLOW if ROLE[p] in ("officer", "head") else 403
 
 
 def sign_off_api(p: str) -> Any:
@@ -292,6 +310,7 @@ class World:
     document: str  # the public id of request A's receipt (受理回执)
     answer: int  # an answer of agency A published in the public log (of another request)
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    info_group: int = 0  # agency A's group of requests A and A2 (Art. 44)
 
 
 def seed(session: Any, directory: str) -> World:
@@ -453,6 +472,15 @@ def seed(session: Any, directory: str) -> World:
             "description": description,
             "internal note": f"内部意见-{key}-矩阵",
         }
+    world.info_group = repeated.create_group(
+        session,
+        a,
+        title="矩阵测试预算",
+        year=made["a"].received_on.year,
+        requests=[made["a"], made["a2"]],
+        actor=users["officer_own"],
+        now=now,
+    ).id
     session.commit()
     return world
 
@@ -712,6 +740,52 @@ ENDPOINTS: dict[str, Row] = {
         bodies={"POST": form({"tally-agency": "MXA", "tally-channel": "in_person"})},
         effect=enquiries_of_a,
     ),
+    "api_v1.RepeatedRequests": Row(
+        agency_staff_api,
+        lambda w: {"code": "MXA"},
+        {
+            "POST": lambda w: {
+                "json": {
+                    "title": "矩阵测试预算",
+                    "year": w.req_a.received_on.year,
+                    "requests": [w.req_a.tracking_number],
+                }
+            }
+        },
+        policies={"POST": decider_api},
+    ),
+    "api_v1.RepeatedRequestMembers": Row(
+        decider_api,
+        lambda w: {"code": "MXA", "group_id": w.info_group},
+        {"POST": lambda w: {"json": {"tracking_number": w.req_a.tracking_number}}},
+    ),
+    "api_v1.RepeatedRequestDecision": Row(
+        decider_api,
+        lambda w: {"code": "MXA", "group_id": w.info_group},
+        {"POST": lambda w: {"json": {"decision": "not_publish", "reason": "矩阵测试理由"}}},
+    ),
+    "api_v1.RepeatedRequestSuggestion": Row(
+        decider_api,
+        lambda w: {"code": "MXA", "group_id": w.info_group},
+        {"POST": lambda w: {"json": {"note": "矩阵测试建议"}}},
+    ),
+    "staff.repeated_requests": Row(agency_staff_page, lambda w: {"code": "MXA"}),
+    "staff.create_info_group": Row(
+        decider_page,
+        lambda w: {"code": "MXA"},
+        {"POST": lambda w: {"data": {"title": "矩阵测试预算", "requests": w.req_a.tracking_number}}},
+    ),
+    "staff.decide_info_group": Row(
+        decider_page,
+        lambda w: {"code": "MXA", "group_id": w.info_group},
+        {"POST": form({"decision": "not_publish", "reason": "矩阵测试理由"})},
+    ),
+    "staff.suggest_info_group": Row(
+        decider_page,
+        lambda w: {"code": "MXA", "group_id": w.info_group},
+        {"POST": form({"note": "矩阵测试建议"})},
+    ),
+    "staff.link_info_group": Row(decider_page, tn, {"POST": form({"title": "矩阵测试预算"})}),
     "staff.appeals": Row(agency_staff_page, tn),
     "staff.record_appeal": Row(
         agency_staff_page,

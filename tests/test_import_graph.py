@@ -40,6 +40,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
         "register(): the API's blueprints and its error handlers, registered by the factory",
         {
             "webapp.api.annual_data",
+            "webapp.api.repeated",
             "webapp.api.auth",
             "webapp.api.calendar",
             "webapp.api.citizens",
@@ -66,6 +67,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
             "webapp.web.queue",
             "webapp.web.registration",
             "webapp.web.release",
+            "webapp.web.repeated",
             "webapp.web.reports",
             "webapp.web.staff",
             "webapp.web.two_factor",

@@ -37,7 +37,7 @@ def init_api(app: Flask) -> None:
             }
         },
     )
-    from webapp.api import annual_data, calendar, citizens, public, reports  # noqa: F401  (add their routes to bp)
+    from webapp.api import annual_data, calendar, citizens, public, repeated, reports  # noqa: F401  (add their routes to bp)
     from webapp.api.routes import bp
 
     api.register_blueprint(bp)

@@ -8,6 +8,7 @@ from webapp.models.calendar import CalendarOverride, CalendarRevision, CalendarY
 from webapp.models.citizen import Citizen, CitizenClaim, CitizenCode, CitizenToken
 from webapp.models.document import Document, DocumentCounter, DocumentSettings
 from webapp.models.idempotency import IdempotencyRecord
+from webapp.models.info_groups import InformationGroup, InformationGroupEvent, InformationGroupRequest
 from webapp.models.mail import AgencyMailbox, InboundEmail
 from webapp.models.outbox import OutboxMessage
 from webapp.models.public import PublicAnswer
@@ -42,6 +43,9 @@ __all__ = [
     "Event",
     "IdempotencyRecord",
     "InboundEmail",
+    "InformationGroup",
+    "InformationGroupEvent",
+    "InformationGroupRequest",
     "LoginFailure",
     "OutboxMessage",
     "PasswordReset",

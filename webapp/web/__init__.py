@@ -57,6 +57,7 @@ def init_web(app: Flask) -> None:
     from webapp.web import queue as _queue  # noqa: F401  (its routes and badges join the staff blueprint)
     from webapp.web import registration as _registration  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import release as _release  # noqa: F401  (its routes join the staff blueprint)
+    from webapp.web import repeated as _repeated  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import reports as _reports  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web.two_factor import init_two_factor  # its routes join the staff and admin blueprints
 

@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.domain import accounts, fees, mail_register, public_log, two_factor
+from webapp.domain import accounts, fees, mail_register, public_log, repeated, two_factor
 from webapp.domain.accounts import agency_staff, check_password
 from webapp.domain.dates import china_time
 from webapp.domain.documents import DocumentView, documents_of
@@ -305,9 +305,21 @@ def render_request(
             original=linked_original(req),
             similar_requests=public_log.similar_requests(db.session(), req),
             similar_answers=public_log.similar_to(db.session(), req.description),
+            info_group=info_group_panel(req),
         ),
         code,
     )
+
+
+def info_group_panel(req: Request) -> dict[str, Any]:
+    """The request page's part of Art. 44 (webapp/web/repeated.py): its group, the year's groups."""
+    session = db.session()
+    group = repeated.group_of_request(session, req)
+    return {
+        "group": repeated.view(group) if group else None,
+        "choices": [v.group for v in repeated.groups(session, req.agency, req.received_on.year)],
+        "may_decide": repeated.may_decide(staff(), req.agency),
+    }
 
 
 @bp.post("/requests/<tracking_number>/duplicate-of")
