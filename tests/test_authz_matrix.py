@@ -884,6 +884,10 @@ ENDPOINTS: dict[str, Row] = {
         of_agency_a, lambda w: {"code": "MXA"}, {"POST": form({"documents-x": ""})}
     ),
     "admin.application_form_pdf": Row(of_agency_a, lambda w: {"code": "MXA"}),
+    "admin.letter_texts": Row(of_agency_a, lambda w: {"code": "MXA"}),
+    "admin.letter_text": Row(
+        of_agency_a, lambda w: {"code": "MXA", "key": "reply:disclosed"}, {"POST": form({"text": "{x}"})}
+    ),
     "admin.catalogue": Row(of_agency_a, lambda w: {"code": "MXA"}, {"POST": form({"catalogue-year": "x"})}),
     "admin.catalogue_delete": Row(of_agency_a, lambda w: {"code": "MXA", "year": w.year}),
     "admin.users": Row(admin_page, bodies={"POST": form({"email": ""})}),

@@ -58,6 +58,7 @@ LAZY_IMPORTS: dict[str, tuple[str, set[str]]] = {
             "webapp.web.citizen_account",
             "webapp.web.admin",
             "webapp.web.admin_calendar",
+            "webapp.web.admin_texts",
             "webapp.web.appeals",
             "webapp.web.answers",
             "webapp.web.approvals",

@@ -154,8 +154,13 @@ def test_the_admin_sets_the_letterhead_and_number_scheme(client: FlaskClient, pe
             "documents-short_name": "示人社",
             "documents-number_scheme": "{short}{kind}〔{year}〕{seq}号",
             "documents-phone": "010-87654321",
-            "documents-override_receipt": "{applicant}：\n我局已收到您的申请，将于{due_on}前答复。",
         },
+    )
+    assert response.status_code == 302
+    response = post(
+        client,
+        "/admin/agencies/CITYHR/texts/receipt",
+        {"text": "{applicant}：\n我局已收到您的申请，将于{due_on}前答复。", "save": "1"},
     )
     assert response.status_code == 302
     settings = session.get(DocumentSettings, people.agency.id)

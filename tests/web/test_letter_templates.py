@@ -20,10 +20,11 @@ from webapp.domain.documents import DEFAULT_SCHEME, documents_of
 from webapp.models import DocumentSettings, Request
 
 PATH = "/admin/agencies/CITYHR/documents"
+TEXTS = "/admin/agencies/CITYHR/texts"
 
 
-def field_error(page: str, field: str) -> str:
-    found = re.search(rf'id="documents-{field}-error">(.*?)</p>', page, re.S)
+def field_error(page: str, field: str, prefix: str = "documents-") -> str:
+    found = re.search(rf'id="{prefix}{field}-error">(.*?)</p>', page, re.S)
     assert found, f"no error beside {field}"
     return html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
 
@@ -47,9 +48,9 @@ def test_a_bad_placeholder_is_refused_when_saved_naming_it(
     client: FlaskClient, people: People, session: Any, text: str, named: str
 ):
     login(client, people.admin)
-    response = post(client, PATH, {"documents-short_name": "示人社", "documents-override_reply": text})
+    response = post(client, f"{TEXTS}/reply:disclosed", {"text": text, "save": "1"})
     assert response.status_code == 422
-    message = field_error(response.get_data(as_text=True), "override_reply")
+    message = field_error(response.get_data(as_text=True), "text", prefix="")
     assert named in message
     assert session.get(DocumentSettings, people.agency.id) is None  # nothing written
 
@@ -87,11 +88,9 @@ def test_literal_braces_and_every_documented_placeholder_are_accepted(
 ):
     text = "{{附}}" + "".join("{" + name + "}" for name in templates.LETTER_FIELDS)
     login(client, people.admin)
-    response = post(
-        client,
-        PATH,
-        {"documents-override_receipt": text, "documents-number_scheme": "{{{short}}}{kind}〔{year}〕{seq}号"},
-    )
+    response = post(client, PATH, {"documents-number_scheme": "{{{short}}}{kind}〔{year}〕{seq}号"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = post(client, f"{TEXTS}/receipt", {"text": text, "save": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)
     response = client.post("/api/v1/requests", json=citizen_body())
     assert response.status_code == 201

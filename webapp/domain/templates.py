@@ -30,6 +30,20 @@ LETTER_FIELDS = (
     "remedy",
     "default",
 )
+# What each letter field stands for, one line each (the admin's text editor lists them beside the text).
+FIELD_MEANINGS = {
+    "applicant": _l("申请人姓名或名称"),
+    "tracking_number": _l("申请编号"),
+    "received_on": _l("收到申请之日，如2026年3月2日"),
+    "due_on": _l("答复期限；期限暂停计算时没有日期，此时改用系统正文"),
+    "on": _l("文书日期（办理之日）"),
+    "description": _l("申请人所需的信息（超过200字的截取前200字）"),
+    "note": _l("经办人办理时填写的说明、理由或补正事项"),
+    "agency": _l("本机关名称"),
+    "referred_agency": _l("负责公开该信息的机关（答复“本机关不掌握”时填写）"),
+    "remedy": _l("救济途径：行政复议和行政诉讼的期限，含本机关设置的复议机关和法院"),
+    "default": _l("系统按《条例》生成的正文（不含称呼），可在其前后加写"),
+}
 NUMBER_FIELDS = ("short", "year", "seq", "kind")
 
 

@@ -48,6 +48,7 @@ def init_web(app: Flask) -> None:
     from webapp.web import accounts as _accounts  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import admin, citizen, staff
     from webapp.web import admin_calendar as _admin_calendar  # noqa: F401  (its routes join the admin blueprint)
+    from webapp.web import admin_texts as _admin_texts  # noqa: F401  (its routes join the admin blueprint)
     from webapp.web import answers as _answers  # noqa: F401  (its routes join the citizen blueprint)
     from webapp.web import appeals as _appeals  # noqa: F401  (its routes join the staff blueprint)
     from webapp.web import approvals as _approvals  # noqa: F401  (its routes join the staff blueprint)

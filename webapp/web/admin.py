@@ -133,9 +133,6 @@ def agency_page(
         current = documents.settings_for(db.session(), agency)
         for setting in documents.SETTING_FIELDS:
             getattr(documents_form, setting).data = getattr(current, setting)
-        for kind, text in (current.overrides or {}).items():
-            if f"override_{kind}" in documents_form._fields:
-                documents_form[f"override_{kind}"].data = text
     return (
         render_template(
             "admin/agency.html",
@@ -199,7 +196,7 @@ def document_settings(code: str) -> Any:
             db.session(),
             agency,
             {name: form[name].data for name in documents.SETTING_FIELDS},
-            {kind: form[f"override_{kind}"].data for kind in documents.OVERRIDABLE},
+            {},  # the agency's own texts are the text editor's (webapp/web/admin_texts.py)
             now=now(),
         ),
         _l("已保存文书设置。此后发出的文书按新设置生成，已发出的文书不变。"),

@@ -14,8 +14,9 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.domain.documents import MAX_BODY
 from webapp.domain.holiday_notices import MAX_TEXT as MAX_NOTICE_TEXT
-from webapp.domain.states import NOTICE_LABELS, ROLE_LABELS
+from webapp.domain.states import ROLE_LABELS
 from webapp.i18n import _l
 from webapp.web.forms import NOT_A_CHOICE, TOO_LONG, PageForm, choice, date_field, required, strip, text_field
 
@@ -63,13 +64,22 @@ class DocumentSettingsForm(PageForm):
         200,
         description=_l("答复书、告知书写明的可以提起行政诉讼的人民法院，如“示范市某区人民法院”"),
     )
-    override_receipt = text_field(NOTICE_LABELS["receipt"], 20000, area=True)
-    override_correction_notice = text_field(NOTICE_LABELS["correction_notice"], 20000, area=True)
-    override_extension_notice = text_field(NOTICE_LABELS["extension_notice"], 20000, area=True)
-    override_consultation_notice = text_field(NOTICE_LABELS["consultation_notice"], 20000, area=True)
-    override_fee_notice = text_field(NOTICE_LABELS["fee_notice"], 20000, area=True)
-    override_reply = text_field(NOTICE_LABELS["reply"], 20000, area=True)
-    override_closure_notice = text_field(NOTICE_LABELS["closure_notice"], 20000, area=True)
+
+
+class LetterTextForm(PageForm):
+    """One of an agency's own letter texts (webapp/web/admin_texts.py), and the request to preview it on."""
+
+    text = text_field(
+        _l("本机关的正文"),
+        MAX_BODY,
+        area=True,
+        description=_l("留空则使用系统正文。占位符写在花括号中，如{applicant}；原样显示花括号请写成{{或}}。"),
+    )
+    tracking_number = text_field(
+        _l("预览所用的申请编号"),
+        40,
+        description=_l("本机关的一件申请：答复书可选办理中的申请，其他文书选已发出过该文书的申请"),
+    )
 
 
 class UploadLimitsForm(PageForm):

@@ -20,6 +20,7 @@ from webapp.domain.documents.numbering import (
 )
 from webapp.domain.documents.wording import MAX_BODY
 from webapp.domain.errors import ValidationError
+from webapp.domain.states import LETTERS, OUTCOME_LABELS, REPLY_OUTCOMES
 from webapp.i18n import _l
 from webapp.models import Agency
 from webapp.models.document import DOCUMENT_KINDS, DocumentSettings
@@ -79,10 +80,34 @@ def header_of(settings: DocumentSettings, agency: Agency) -> dict[str, object]:
     }
 
 
-# Agencies' own texts: the notices to the applicant of the first version (the letters to others and the
-# notices of the agency steps of docs/rules.md §Agency steps keep the generated text, which the officer
-# may still edit before sending).
-OVERRIDABLE = DOCUMENT_KINDS[: DOCUMENT_KINDS.index("consultation_letter")]
+# Agencies' own texts (docs/rules.md §Letters): every document to the applicant by its kind, and the reply
+# once per outcome ("reply:<outcome>"), before the text for every outcome ("reply"); the letters to others
+# keep the generated text, which the officer may still edit before sending.
+APPLICANT_KINDS = tuple(kind for kind in DOCUMENT_KINDS if kind not in LETTERS.values())
+REPLY_KEYS = tuple(f"reply:{outcome}" for outcome in OUTCOME_LABELS if outcome in REPLY_OUTCOMES)
+OVERRIDABLE = (*REPLY_KEYS, *APPLICANT_KINDS)
+
+
+def text_problem(text: object) -> Any:
+    """Why an agency's own text cannot be saved (naming the bad placeholder or brace), or None."""
+    if text is not None and not isinstance(text, str):
+        return _l("应为文本")
+    if text and len(text) > MAX_BODY:
+        return _l("不能超过%(limit)s个字符", limit=MAX_BODY)
+    if text and text.strip():
+        return templates.template_error(text, templates.LETTER_FIELDS)
+    return None
+
+
+def merged_texts(current: object, changes: dict[str, str | None]) -> dict[str, object]:
+    """The agency's own texts with `changes` made: a text replaces its kind's, an empty one removes it."""
+    texts = dict(current) if isinstance(current, dict) else {}
+    for key, text in changes.items():
+        if text and text.strip():
+            texts[key] = text.replace("\r\n", "\n").strip()
+        else:
+            texts.pop(key, None)
+    return texts
 
 
 SETTING_FIELDS = (
@@ -108,8 +133,9 @@ def save_settings(
     *,
     now: dt.datetime,
 ) -> DocumentSettings:
-    """The admin sets an agency's letterhead, contact block, number scheme and per-kind texts; documents
-    already sent keep what they were sent with."""
+    """The admin sets an agency's letterhead, contact block, number scheme and own texts (`overrides`: the
+    texts given replace those of their kinds, an empty one goes back to the built-in text, the others are
+    kept); documents already sent keep what they were sent with."""
     errors: dict[str, Any] = {}
     for name in SETTING_FIELDS:
         value = values.get(name)
@@ -134,14 +160,9 @@ def save_settings(
     if unknown:
         errors["overrides"] = _l("未知的文书种类：%(kinds)s", kinds="、".join(sorted(unknown)))
     for kind, text in overrides.items():
-        if text is not None and not isinstance(text, str):
-            errors[f"override_{kind}"] = _l("应为文本")
-        elif text and len(text) > MAX_BODY:
-            errors[f"override_{kind}"] = _l("不能超过%(limit)s个字符", limit=MAX_BODY)
-        elif text and text.strip():
-            problem = templates.template_error(text, templates.LETTER_FIELDS)
-            if problem is not None:
-                errors[f"override_{kind}"] = problem
+        problem = text_problem(text)
+        if problem is not None:
+            errors[f"override_{kind}"] = problem
     if errors:
         raise ValidationError(_l("文书设置有误，请检查标出的字段"), errors)
     settings = session.get(DocumentSettings, agency.id)
@@ -151,7 +172,7 @@ def save_settings(
     _settings_seen(session)[agency.id] = settings
     for name in SETTING_FIELDS:
         setattr(settings, name, (values.get(name) or "").strip())
-    settings.overrides = {k: v.replace("\r\n", "\n").strip() for k, v in overrides.items() if v and v.strip()}
+    settings.overrides = merged_texts(settings.overrides, overrides)
     settings.updated_at = now
     session.flush()
     return settings

@@ -190,9 +190,10 @@ def draft(
             if ev.note:
                 paras.append(ev.note)
         paras.append(remedy_text(rules, *remedies))
-    template = (overrides or {}).get(f"reply:{req.outcome}" if kind == "reply" else kind) or (
-        overrides or {}
-    ).get(kind)
+    # The agency's own text (docs/rules.md §Letters): the reply's for its outcome, else for every outcome.
+    own = overrides or {}
+    outcome_key = f"reply:{ev.data.get('outcome') or req.outcome}" if kind == "reply" else kind
+    template = own.get(outcome_key) or own.get(kind)
     if isinstance(template, str) and template.strip():
         filled = _fill(template, req, ev, "\n".join(paras), remedies)
         if filled is not None:
