@@ -85,7 +85,7 @@ def header_of(settings: DocumentSettings, agency: Agency) -> dict[str, object]:
 # keep the generated text, which the officer may still edit before sending.
 APPLICANT_KINDS = tuple(kind for kind in DOCUMENT_KINDS if kind not in LETTERS.values())
 REPLY_KEYS = tuple(f"reply:{outcome}" for outcome in OUTCOME_LABELS if outcome in REPLY_OUTCOMES)
-OVERRIDABLE = (*REPLY_KEYS, *APPLICANT_KINDS)
+OVERRIDABLE = (*REPLY_KEYS, "reply", *(kind for kind in APPLICANT_KINDS if kind != "reply"))
 
 
 def text_problem(text: object) -> Any:
