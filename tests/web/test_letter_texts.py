@@ -199,3 +199,49 @@ def test_a_reply_of_another_outcome_keeps_the_built_in_text(
     session.commit()
     letter = next(d for d in documents_of(session, req) if d.kind == "reply")
     assert "该政府信息不存在" in letter.body and "本局决定公开" not in letter.body
+
+
+def test_a_reply_is_previewed_on_a_request_already_replied_with_that_outcome(
+    client: FlaskClient, people: People, session: Any
+):
+    req = in_progress(session, people)
+    reply(session, people, req)
+    login(client, people.admin)
+    response = post(client, DISCLOSED, {"text": OWN, "tracking_number": req.tracking_number, "preview": "1"})
+    assert response.status_code == 200
+    own = text_of(response.get_data(as_text=True), "preview-own")
+    assert "本局决定公开您申请的信息" in own and "请查收。" in own  # the note of the reply sent
+    response = post(
+        client,
+        f"{TEXTS}/reply:not_exist",
+        {"text": OWN, "tracking_number": req.tracking_number, "preview": "1"},
+    )
+    assert response.status_code == 422
+    assert "没有发出过答复书（无法提供：信息不存在）" in error_of(
+        response.get_data(as_text=True), "tracking_number"
+    )
+
+
+def test_a_partial_disclosure_is_previewed_with_an_example_of_a_part_withheld(
+    client: FlaskClient, people: People, session: Any
+):
+    req = in_progress(session, people)
+    login(client, people.admin)
+    response = post(
+        client,
+        f"{TEXTS}/reply:partially_disclosed",
+        {"text": "{applicant}：\n{default}", "tracking_number": req.tracking_number, "preview": "1"},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "（示例：不予公开的部分）" in text_of(response.get_data(as_text=True), "preview-own")
+
+
+def test_a_step_notice_carries_the_agencys_own_text(client: FlaskClient, people: People, session: Any):
+    login(client, people.admin)
+    text = "{applicant}：\n请说明理由。情形：{note}\n{default}"
+    assert post(client, f"{TEXTS}/reasons_notice", {"text": text, "save": "1"}).status_code == 302
+    req = in_progress(session, people)
+    act(session, req, "request_reasons", people.officer, now=now(), items="一个月内申请120件", period_days=10)
+    session.commit()
+    notice = next(d for d in documents_of(session, req) if d.kind == "reasons_notice")
+    assert notice.body.startswith("张三：\n请说明理由。情形：一个月内申请120件\n本机关于")
