@@ -57,6 +57,7 @@ def test_the_administrator_sets_the_disclosure_reply_and_the_officer_sends_it(
     sign_in(admin, live.people["admin"])
     admin.goto("/admin/agencies/CITYHR")
     admin.get_by_role("link", name="答复书和告知书的正文（按办理结果分别设置）").click()
+    screenshot(admin, "39-letter-texts-list")
     admin.get_by_role("link", name="答复书（予以公开）").click()
     assert "{applicant}" in admin.locator("#fields").inner_text()
     assert "本机关决定予以公开" in admin.locator("#starter").inner_text()
