@@ -268,7 +268,9 @@ class ReplyForm(ActionForm):
         MAX_WHERE,
         description=_l("信息已经主动公开的，写明网址或查阅地点"),
     )
-    withheld = FieldList(FormField(WithheldPartForm), min_entries=3, max_entries=MAX_PARTS)
+    withheld = FieldList(
+        FormField(WithheldPartForm), _l("不予公开的内容及理由"), min_entries=3, max_entries=MAX_PARTS
+    )
     note = text_field(_l("答复内容摘要"), MAX_TEXT, area=True)
     referred_agency = text_field(
         _l("负责公开该信息的机关（选填）"), 200, description=_l("本机关不掌握但能够确定时填写")
@@ -293,13 +295,28 @@ class ReplyForm(ActionForm):
     def domain_fields(self) -> dict[str, Any]:
         out = super().domain_fields()
         out["released"] = list(self.released.data or []) or None
-        parts = [
-            {"part": (e.get("part") or "").strip(), "basis": e.get("basis") or ""}
-            for e in self.withheld.data
+        kept = [
+            (n, e)
+            for n, e in enumerate(self.withheld.data)
             if (e.get("part") or "").strip() or e.get("basis")
         ]
+        self.part_rows = [n for n, _e in kept]
+        parts = [{"part": (e.get("part") or "").strip(), "basis": e.get("basis") or ""} for _n, e in kept]
         out["withheld"] = parts or None
         return out
+
+    def add_error(self, name: str, message: object) -> None:
+        """The domain numbers the parts it was given ("withheld.1.basis"): the form skips empty rows, so
+        the error goes beside the row the officer filled in."""
+        head, _dot, rest = name.partition(".")
+        index, _dot, sub = rest.partition(".")
+        rows = getattr(self, "part_rows", [])
+        if head != "withheld" or not index.isdigit() or int(index) >= len(rows):
+            super().add_error(head if head == "withheld" else name, message)
+            return
+        entry = self.withheld.entries[rows[int(index)]].form
+        field = entry[sub] if sub in entry._fields else entry["part"]
+        field.errors = [*field.errors, message]
 
 
 class AssignForm(ActionForm):

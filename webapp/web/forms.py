@@ -127,7 +127,7 @@ class PageForm(FlaskForm):
         if field is not None and name != "csrf_token":
             field.errors = [*field.errors, message]
         else:
-            self.group_errors.setdefault(name, []).append(str(message))
+            self.group_errors.setdefault(name if name in GROUPS else "_form", []).append(str(message))
 
 
 def show_domain_errors(form: PageForm, exc: DomainError, names: Mapping[str, str] | None = None) -> None:
@@ -137,7 +137,7 @@ def show_domain_errors(form: PageForm, exc: DomainError, names: Mapping[str, str
     form.summary = str(exc.message)
     for key, message in exc.fields.items():
         name = names.get(key, key)
-        if name in form._fields or name in GROUPS:
+        if name in form._fields or name in GROUPS or name.partition(".")[0] in form._fields:
             form.add_error(name, message)
         else:
             form.add_error("_form", message)
@@ -419,9 +419,11 @@ def form_problems(form: FlaskForm) -> list[tuple[str | None, str]]:
     """Everything wrong with a form, as (the id of the input to jump to, the message)."""
     problems: list[tuple[str | None, str]] = []
     for field in form:
-        if not field.errors:
+        if field.type == "FieldList":
+            problems.extend(_list_problems(field))
+        elif not field.errors:
             continue
-        if field.type == "CSRFTokenField":
+        elif field.type == "CSRFTokenField":
             problems.append((None, str(_l("页面已过期或表单无效，请刷新页面后重试"))))
         elif field.type != "HiddenField":
             problems.append((field.id, f"{field.label.text}：{field.errors[0]}"))
@@ -431,3 +433,16 @@ def form_problems(form: FlaskForm) -> list[tuple[str | None, str]]:
 
 
 GROUP_ANCHORS = frozenset({"contact"})
+
+
+def _list_problems(field: Field) -> list[tuple[str | None, str]]:
+    """A list of rows (e.g. the parts withheld): its own messages under its label, each row's under the
+    row's input label — never a dict of the rows' errors."""
+    found: list[tuple[str | None, str]] = [
+        (field.id, f"{field.label.text}：{e}") for e in field.errors if not isinstance(e, dict | list)
+    ]
+    for entry in field:
+        for sub in getattr(entry, "form", ()):
+            if sub.errors and sub.type != "CSRFTokenField":
+                found.append((sub.id, f"{sub.label.text}：{sub.errors[0]}"))
+    return found
