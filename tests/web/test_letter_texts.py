@@ -245,3 +245,20 @@ def test_a_step_notice_carries_the_agencys_own_text(client: FlaskClient, people:
     session.commit()
     notice = next(d for d in documents_of(session, req) if d.kind == "reasons_notice")
     assert notice.body.startswith("张三：\n请说明理由。情形：一个月内申请120件\n本机关于")
+
+
+@pytest.mark.parametrize("kind", ["fee_notice", "correction_notice", "reasons_notice"])
+def test_a_notice_sent_as_the_count_stops_refuses_the_due_date_when_saved(
+    client: FlaskClient, people: People, session: Any, kind: str
+):
+    """Such a notice has no due date to write: a text with {due_on} was once saved and then never used,
+    silently; it is refused when saved, the reason beside the text."""
+    login(client, people.admin)
+    text = "{applicant}：请于{due_on}前缴费。{default}"
+    response = post(client, f"{TEXTS}/{kind}", {"text": text, "save": "1"})
+    assert response.status_code == 422
+    assert "暂停计算" in error_of(response.get_data(as_text=True), "text")
+    assert session.get(DocumentSettings, people.agency.id) is None
+    # the same field in a letter sent while the count runs is kept
+    extension = {"text": "延长至{due_on}。", "save": "1"}
+    assert post(client, f"{TEXTS}/extension_notice", extension).status_code == 302

@@ -81,7 +81,7 @@ def save_text(session: Session, agency: Agency, key: str, text: str | None, *, n
     with an unknown placeholder or a lone brace is refused naming it, and nothing is saved. Letters
     already sent keep their words (webapp.models.document: a document never changes)."""
     key_or_404(key)
-    problem = text_problem(text)
+    problem = text_problem(text, key)
     if problem is not None:
         raise ValidationError(_l("正文有误，未保存"), {"text": problem})
     settings = session.get(DocumentSettings, agency.id)
@@ -114,7 +114,7 @@ def preview_text(
     `text`, and as it reads with the built-in text. Refused naming the field: a bad text, a request not
     the agency's, a request that cannot take this letter."""
     key_or_404(key)
-    problem = text_problem(text)
+    problem = text_problem(text, key)
     if problem is not None:
         raise ValidationError(_l("正文有误"), {"text": problem})
     req = session.execute(

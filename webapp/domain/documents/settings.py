@@ -88,14 +88,32 @@ REPLY_KEYS = tuple(f"reply:{outcome}" for outcome in OUTCOME_LABELS if outcome i
 OVERRIDABLE = (*REPLY_KEYS, "reply", *(kind for kind in APPLICANT_KINDS if kind != "reply"))
 
 
-def text_problem(text: object) -> Any:
-    """Why an agency's own text cannot be saved (naming the bad placeholder or brace), or None."""
+# The notices sent as the count stops (docs/rules.md §Deadlines): correction, consultations, reasons, fee.
+# They have no due date to write, so a text of theirs with {due_on} is refused when saved rather than set
+# aside when sent; the built-in text tells the working days left.
+STOPPING_KINDS = frozenset(
+    {"correction_notice", "consultation_notice", "agency_consultation_notice", "reasons_notice", "fee_notice"}
+)
+
+
+def text_problem(text: object, key: str = "") -> Any:
+    """Why an agency's own text for `key` cannot be saved (naming the bad placeholder or brace), or None."""
     if text is not None and not isinstance(text, str):
         return _l("应为文本")
     if text and len(text) > MAX_BODY:
         return _l("不能超过%(limit)s个字符", limit=MAX_BODY)
     if text and text.strip():
-        return templates.template_error(text, templates.LETTER_FIELDS)
+        problem = templates.template_error(text, templates.LETTER_FIELDS)
+        if (
+            problem is None
+            and key in STOPPING_KINDS
+            and "due_on" in templates.placeholders(text, templates.LETTER_FIELDS)
+        ):
+            return _l(
+                "这种告知书发出时答复期限暂停计算，没有答复期限可写，不能使用{due_on}；"
+                "系统正文{default}写明剩余工作日"
+            )
+        return problem
     return None
 
 
@@ -160,7 +178,7 @@ def save_settings(
     if unknown:
         errors["overrides"] = _l("未知的文书种类：%(kinds)s", kinds="、".join(sorted(unknown)))
     for kind, text in overrides.items():
-        problem = text_problem(text)
+        problem = text_problem(text, kind)
         if problem is not None:
             errors[f"override_{kind}"] = problem
     if errors:
