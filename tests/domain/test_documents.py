@@ -16,6 +16,7 @@ from webapp.domain.calendar import current_calendar
 from webapp.domain.documents.previews import preview
 from webapp.domain.errors import IllegalTransition, ValidationError
 from webapp.domain.requests import act, applicant_withdraw
+from webapp.domain.requests.duplicates import link_duplicate
 from webapp.domain.states import REPLY_OUTCOMES
 from webapp.models import Document, DocumentSettings, Request
 
@@ -306,7 +307,13 @@ def test_reply_cites_the_article_of_its_outcome_and_states_the_remedies(
     session: Any, now: dt.datetime, world: dict[str, Any], outcome: str, rules: str
 ):
     received = R2019 if rules == "2019" else R2008
+    earlier = None
+    if outcome == "not_processed_duplicate":  # Art. 36(6): only for a repeat of a request already answered
+        earlier = new_request(session, now, world, received - dt.timedelta(days=7))
+        act(session, earlier, "reply", world["officer"], now=now, on=earlier.received_on, outcome="disclosed")
     req = new_request(session, now, world, received)
+    if earlier is not None:
+        link_duplicate(session, req, earlier, world["officer"], now=now)
     replied_on = received + dt.timedelta(days=3)
     act(session, req, "accept", world["officer"], now=now, on=received + dt.timedelta(days=1))
     asked = outcome == "not_processed_excessive" and rules == "2019"
@@ -340,7 +347,10 @@ def test_reply_cites_the_article_of_its_outcome_and_states_the_remedies(
     assert "60日内依法申请行政复议" in text
     assert "6个月内依法向人民法院提起行政诉讼" in text
     assert "示范市人力资源和社会保障局" in text
-    assert doc.number == f"示人社公开〔{received.year}〕第{3 if asked else 2}号"
+    if earlier is not None:  # the letter names the earlier request and the day it was answered
+        assert f"申请编号{earlier.tracking_number}" in text
+        assert f"本机关已于{cn(earlier.received_on)}作出答复" in text
+    assert doc.number == f"示人社公开〔{received.year}〕第{(3 if asked else 2) + (2 if earlier else 0)}号"
 
 
 @pytest.mark.parametrize("rules", ["2019", "2008"])

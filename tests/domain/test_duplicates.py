@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.factories import VALID_CREDIT_CODE, applicant
-from webapp.domain.errors import ValidationError
+from webapp.domain.errors import IllegalTransition, ValidationError
 from webapp.domain.identity import resident_id_check_digit
 from webapp.domain.requests import act, submit
 from webapp.domain.requests.duplicates import (
@@ -115,3 +115,58 @@ def test_a_link_is_recorded_and_the_duplicate_reply_waits_for_the_answer(
 def test_the_example_of_docs_rules_md():
     """docs/rules.md §Duplicates: 2 × 14 / 32."""
     assert similarity("申请公开2023年度部门预算及其说明", "请公开2023年度部门预算及说明") == 0.875
+
+
+def refused_reply(session: Any, req: Request, officer: Any, now: dt.datetime, on: dt.date) -> str:
+    """The duplicate reply refused with 409 illegal_transition, nothing changed; the reason given."""
+    before = (req.status, len(req.events))
+    with pytest.raises(IllegalTransition) as refused:
+        act(session, req, "reply", officer, now=now, on=on, outcome="not_processed_duplicate")
+    assert refused.value.http_status == 409 and set(refused.value.fields) == {"outcome"}
+    assert (req.status, len(req.events)) == before
+    return str(refused.value.message)
+
+
+def test_the_duplicate_reply_needs_a_link_to_an_earlier_answered_request_of_the_same_applicant(
+    session: Any, now: dt.datetime, world: dict[str, Any]
+):
+    officer = world["officer"]
+    first = make(session, now, world, D(2024, 5, 6), BUDGET)
+    again = make(session, now, world, D(2024, 5, 8), BUDGET)
+    act(session, again, "accept", officer, now=now, on=D(2024, 5, 8))
+    # not linked at all
+    assert "请先将本申请记为原申请的重复申请" in refused_reply(session, again, officer, now, D(2024, 5, 9))
+    # linked, but the original is not answered yet (nor answered by the day of this reply)
+    link_duplicate(session, again, first, officer, now=now)
+    assert "尚未答复" in refused_reply(session, again, officer, now, D(2024, 5, 9))
+    act(session, first, "accept", officer, now=now, on=D(2024, 5, 7))
+    act(session, first, "reply", officer, now=now, on=D(2024, 5, 20), outcome="not_exist")
+    assert "尚未答复" in refused_reply(session, again, officer, now, D(2024, 5, 17))
+    # linked to a request of someone else, or to a later one
+    stranger = make(
+        session,
+        now,
+        world,
+        D(2024, 5, 2),
+        BUDGET,
+        name="李四",
+        id_number=OTHER_ID,
+        email="li@example.cn",
+        phone="13700000000",
+    )
+    act(session, stranger, "reply", officer, now=now, on=D(2024, 5, 2), outcome="disclosed")
+    link_duplicate(session, again, stranger, officer, now=now)
+    assert "不是同一申请人" in refused_reply(session, again, officer, now, D(2024, 5, 21))
+    later = make(session, now, world, D(2024, 5, 10), BUDGET)
+    act(session, later, "reply", officer, now=now, on=D(2024, 5, 10), outcome="disclosed")
+    link_duplicate(session, again, later, officer, now=now)
+    assert "晚于本申请" in refused_reply(session, again, officer, now, D(2024, 5, 21))
+    # the earlier, answered request of the same applicant: allowed, and the event keeps what the letter names
+    link_duplicate(session, again, first, officer, now=now)
+    act(session, again, "reply", officer, now=now, on=D(2024, 5, 21), outcome="not_processed_duplicate")
+    assert again.outcome == "not_processed_duplicate"
+    assert again.events[-1].data["duplicate_of"] == {
+        "tracking_number": first.tracking_number,
+        "received_on": "2024-05-06",
+        "replied_on": "2024-05-20",
+    }

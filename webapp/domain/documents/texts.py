@@ -154,6 +154,13 @@ def draft(
         paras.append(_received(req))
         if outcome == "not_processed_excessive":
             paras.extend(excessive(req, ev, cal))
+        earlier = ev.data.get("duplicate_of") if outcome == "not_processed_duplicate" else None
+        if isinstance(earlier, dict):  # the earlier request answered (Art. 36(6)) and its reply's date
+            paras.append(
+                f"您曾于{cn_date(dt.date.fromisoformat(str(earlier['received_on'])))}就相同的政府信息提出申请"
+                f"（申请编号{earlier['tracking_number']}），本机关已于"
+                f"{cn_date(dt.date.fromisoformat(str(earlier['replied_on'])))}作出答复。"
+            )
         corrected = _earlier(req, ev, "correction_received")
         if corrected is not None:
             paras.append(f"本机关告知补正后，于{cn_date(corrected.on)}收到您补正后的申请。")

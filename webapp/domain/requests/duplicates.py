@@ -3,8 +3,10 @@ number, e-mail address or telephone number — asking the same agency, within 30
 described alike. `similarity()` is the one measure of "described alike", for any caller.
 
 An officer may link a request to the one it repeats (an internal history entry); the reply "不予处理：
-重复申请" (`not_processed_duplicate`, Art. 36(6) of the 2019 Regulations) fits only when the agency has
-already answered the earlier request (`duplicate_reply_allowed`)."""
+重复申请" (`not_processed_duplicate`, Art. 36(6) of the 2019 Regulations: 行政机关已就申请人提出的政府信息公开
+申请作出答复、申请人重复申请公开相同政府信息的，告知申请人不予重复处理) is allowed only when the request is
+linked to an earlier request of the same applicant that the agency has already answered
+(`duplicate_original`, which `reply` calls); the letter names that request and its reply's date."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from webapp import authz
 from webapp.domain.calendar import china_today
-from webapp.domain.errors import Forbidden, ValidationError
+from webapp.domain.errors import Forbidden, IllegalTransition, ValidationError
 from webapp.domain.requests.history import append_event
 from webapp.domain.states import REPLY_OUTCOMES, chinese
 from webapp.i18n import _l
@@ -101,6 +103,70 @@ def duplicate_reply_allowed(original: Request) -> bool:
     """Whether a request repeating `original` may be answered 不予处理：重复申请 (Art. 36(6)): only once the
     agency has answered the original (a reply, not a closure or a withdrawal)."""
     return original.finished and original.outcome in REPLY_OUTCOMES
+
+
+def _same_applicant(a: Request, b: Request) -> bool:
+    """The same applicant: the same identity number, e-mail address (case aside) or telephone number
+    (separators aside)."""
+
+    def keys(r: Request) -> set[str]:
+        phone = "".join(ch for ch in unicodedata.normalize("NFKC", r.applicant_phone or "") if ch.isdigit())
+        return {
+            k
+            for k in (
+                f"id:{(r.applicant_id_number or '').upper()}" if r.applicant_id_number else "",
+                f"email:{r.applicant_email.lower()}" if r.applicant_email else "",
+                f"phone:{phone}" if phone else "",
+            )
+            if k
+        }
+
+    return bool(keys(a) & keys(b))
+
+
+def duplicate_original(session: Session, req: Request, on: dt.date) -> Request:
+    """The earlier request `req` repeats, for the reply 不予处理：重复申请 on `on` (Art. 36(6)): the one it
+    is linked to (`link_duplicate`), of the same agency and applicant, received before it and answered
+    with a reply by `on`. IllegalTransition (409) saying which of these is missing."""
+    number = linked_original(req)
+
+    def refuse(message: object, field: object) -> IllegalTransition:
+        return IllegalTransition(message, {"outcome": field})
+
+    if number is None:
+        raise refuse(
+            _l(
+                "“不予处理：重复申请”只适用于申请人重复申请已答复的相同信息：请先将本申请记为原申请的重复申请"
+                "（《条例》第三十六条第（六）项）"
+            ),
+            _l("尚未记为哪一件申请的重复申请"),
+        )
+    original = session.execute(
+        select(Request).where(Request.tracking_number == number, Request.agency_id == req.agency_id)
+    ).scalar_one_or_none()
+    if original is None or original.id == req.id:
+        raise refuse(_l("所记的原申请%(n)s不是本机关的另一件申请", n=number), _l("原申请不存在"))
+    if (original.received_on, original.id) > (req.received_on, req.id):
+        raise refuse(
+            _l("所记的原申请%(n)s晚于本申请收到，不能作为重复申请的依据", n=number), _l("原申请应早于本申请")
+        )
+    if not _same_applicant(original, req):
+        raise refuse(
+            _l(
+                "所记的原申请%(n)s不是同一申请人提出的，不属于重复申请（《条例》第三十六条第（六）项）",
+                n=number,
+            ),
+            _l("原申请应为同一申请人提出"),
+        )
+    if not duplicate_reply_allowed(original) or original.finished_on is None or original.finished_on > on:
+        raise refuse(
+            _l(
+                "原申请%(n)s尚未答复：本机关已作出答复的，才能告知申请人不予重复处理（《条例》第三十六条第（六）项）",
+                n=number,
+            ),
+            _l("原申请尚未答复"),
+        )
+    return original
 
 
 def linked_original(req: Request) -> str | None:

@@ -8,13 +8,16 @@ steps), each declared with its fields like those of handlers.py:
 - Art. 34: `consult_agency` consults the agency that made the information with this one (15 working
   days; no answer counts as consent); `end_consultation` records either consultation's answer;
 - Art. 32: `notify_third_party` tells a third party that objected, in writing, of the decision to disclose
-  and why, which must come before a reply that discloses (`reply_rules`).
+  and why, which must come before a reply that discloses (`reply_rules`);
+- Art. 36(6): the reply `not_processed_duplicate` only for a request linked to an earlier one of the same
+  applicant already answered (`reply_rules`, webapp/domain/requests/duplicates.py).
 """
 
 from __future__ import annotations
 
 from webapp.domain.errors import IllegalTransition
 from webapp.domain.requests.actions.spec import CHOICE, INTEGER, TEXT, Context, Field, action
+from webapp.domain.requests.duplicates import duplicate_original
 from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
 from webapp.domain.states import Status
 from webapp.i18n import _l
@@ -221,7 +224,9 @@ def notify_third_party(c: Context) -> None:
 def reply_rules(c: Context, outcome: object) -> None:
     """What the agency steps require of a reply: from awaiting_reasons only `not_processed_excessive`;
     under the 2019 rules that outcome only after the reasons were asked (Art. 35); a disclosure over a
-    third party's objection only after the third party was told (Art. 32, 2008 Art. 23)."""
+    third party's objection only after the third party was told (Art. 32, 2008 Art. 23);
+    `not_processed_duplicate` only for a request linked to an earlier answered one of the same applicant
+    (Art. 36(6)), whose number and reply date the event keeps for the letter."""
     if c.status == Status.AWAITING_REASONS and outcome != "not_processed_excessive":
         raise IllegalTransition(
             _l("等待申请人说明理由期间只能答复不予处理（《条例》第三十五条）；收到理由后再作其他答复"),
@@ -236,6 +241,14 @@ def reply_rules(c: Context, outcome: object) -> None:
             _l("应先要求申请人说明理由，认为理由不合理的才告知不予处理（《条例》第三十五条）"),
             {"outcome": _l("尚未要求申请人说明理由")},
         )
+    if outcome == "not_processed_duplicate":
+        original = duplicate_original(c.session, c.req, c.on)
+        assert original.finished_on is not None  # noqa: S101 -- answered, as duplicate_original checked
+        c.data["duplicate_of"] = {
+            "tracking_number": original.tracking_number,
+            "received_on": original.received_on.isoformat(),
+            "replied_on": original.finished_on.isoformat(),
+        }
     if outcome in DISCLOSING and _objection(c.req) is not None:
         raise IllegalTransition(
             _l(
