@@ -239,7 +239,7 @@ def test_fee_notice_gives_the_amount_the_basis_and_the_deadline(
     assert "按量计收（《政府信息公开信息处理费管理办法》第五条）" in text
     assert "提供的政府信息共40页；30页以下（含30页）不收费；第31—40页，10页×10元/页＝100元；合计100元" in text
     assert f"第六条的规定，请自本通知书发出次日起20个工作日内，即于{cn(until)}前（含当日）" in text
-    assert "缴款票据号码" in text and "视为放弃申请" in text
+    assert "财政票据" in text and "视为放弃申请" in text
 
 
 def test_no_fee_notice_under_the_2008_rules(session: Any, now: dt.datetime, world: dict[str, Any]):

@@ -12,8 +12,10 @@ import pytest
 
 from tests.factories import VALID_CREDIT_CODE, VALID_RESIDENT_ID, applicant, at
 from webapp.domain import fees
+from webapp.domain.calendar import current_calendar
+from webapp.domain.documents import documents_of, view_of
 from webapp.domain.errors import IllegalTransition, ValidationError
-from webapp.domain.requests import act, submit
+from webapp.domain.requests import act, available_actions, submit
 from webapp.domain.states import Status
 from webapp.models import Request
 
@@ -261,7 +263,7 @@ def test_the_payment_is_recorded_with_its_date_amount_and_receipt(session: Any, 
         D(2024, 6, 25),
         {"amount_yuan": 100.0, "receipt_number": "No.2024-0031"},
     )
-    assert "票据号No.2024-0031" in paid.note
+    assert "财政票据号No.2024-0031" in paid.note
     view = fees.fee_view(req)
     assert view is not None and (view["paid_on"], view["paid_yuan"], view["receipt_number"]) == (
         D(2024, 6, 25),
@@ -269,3 +271,74 @@ def test_the_payment_is_recorded_with_its_date_amount_and_receipt(session: Any, 
         "No.2024-0031",
     )
     assert req.status == Status.IN_PROGRESS
+
+
+# -- from Art. 7 on (docs/rules.md §Fees, as the provincial notices implementing the measures restate them)
+
+
+def test_no_fee_for_a_request_received_before_the_measures_applied(session: Any, world: Any) -> None:
+    """The measures apply from 2021-01-01 (黑龙江省财政厅 2021-01-06: 自2021年1月1日起…收取信息处理费)."""
+    old = file(session, world, D(2020, 12, 28))
+    with pytest.raises(IllegalTransition) as caught:
+        act(
+            session,
+            old,
+            "request_fee",
+            world["officer"],
+            now=LATER,
+            on=D(2020, 12, 30),
+            basis="per_page",
+            pages=40,
+        )
+    assert "2021年1月1日" in str(caught.value.message)
+    assert old.status == Status.RECEIVED and not any(e.type == "fee_requested" for e in old.events)
+    new = file(session, world, D(2021, 1, 4))
+    act(
+        session, new, "request_fee", world["officer"], now=LATER, on=D(2021, 1, 5), basis="per_page", pages=40
+    )
+    assert new.status == Status.AWAITING_FEE
+
+
+def test_the_fee_notice_is_sent_within_the_handling_period(session: Any, world: Any) -> None:
+    """The notice is sent 在政府信息公开申请处理期限内 (四川省财政厅、发展改革委 2021-01-18, restating the
+    measures): a request past its due date gets none, and the page does not offer it."""
+    req = file(session, world, D(2024, 6, 3))  # due 2024-07-02
+    assert req.due_on == D(2024, 7, 2)
+    cal = current_calendar(session)
+    assert "request_fee" in available_actions(req, "officer", today=D(2024, 7, 2), cal=cal)
+    assert "request_fee" not in available_actions(req, "officer", today=D(2024, 7, 3), cal=cal)
+    with pytest.raises(IllegalTransition) as caught:
+        act(
+            session,
+            req,
+            "request_fee",
+            world["officer"],
+            now=LATER,
+            on=D(2024, 7, 3),
+            basis="per_page",
+            pages=40,
+        )
+    assert "on" in caught.value.fields and req.status == Status.RECEIVED
+    act(
+        session, req, "request_fee", world["officer"], now=LATER, on=D(2024, 7, 2), basis="per_page", pages=40
+    )
+    assert req.status == Status.AWAITING_FEE
+
+
+def test_the_payment_is_against_a_fiscal_receipt(session: Any, world: Any) -> None:
+    """The agency issues a fiscal receipt (财政票据) for the fee (江苏 苏政办函〔2020〕133号,
+    皖财综〔2021〕28号): the notice says so, the payment records its number."""
+    req = ask(session, world, file(session, world, D(2024, 6, 3)), basis="per_page", pages=40)
+    notice = next(view_of(d) for d in documents_of(session, req) if d.kind == "fee_notice")
+    assert "财政票据" in notice.body
+    act(
+        session,
+        req,
+        "receive_fee",
+        world["officer"],
+        now=LATER,
+        on=D(2024, 6, 25),
+        amount_yuan=100,
+        receipt_number="皖0031",
+    )
+    assert req.events[-1].data["receipt_number"] == "皖0031" and "财政票据号皖0031" in req.events[-1].note

@@ -377,7 +377,7 @@ class FeeOut(ma.Schema):
     requested_on = fields.Date(required=True, metadata={"description": "the fee notice's day"})
     paid_on = fields.Date(required=True, allow_none=True, metadata={"description": "the payment's day"})
     paid_yuan = fields.Float(metadata={"description": "the amount paid"})
-    receipt_number = fields.String(metadata={"description": "the payment receipt's number"})
+    receipt_number = fields.String(metadata={"description": "the fiscal receipt's (财政票据) number"})
 
 
 class RequestOut(RequestSummaryOut):

@@ -11,6 +11,11 @@
 - Art. 6: the notice states the basis, the standard, the amount and how to pay; it is paid within 20
   working days from the day after it is sent, or the request is treated as abandoned (`FEE_PERIOD_DAYS`).
 
+From Art. 7 on (docs/rules.md §Fees, as the provincial notices implementing the measures restate them):
+- the measures apply from 2021-01-01: no fee for a request received before (`IN_FORCE`);
+- the notice is sent within the request's handling period: not after its due date;
+- the fee is paid against a fiscal receipt (财政票据) the agency issues; its number is recorded.
+
 The same applicant is found by identity document number or unified social credit code, never by the
 name typed in (two 张三 are two applicants).
 """
@@ -31,6 +36,7 @@ BASES = (PER_REQUEST, PER_PAGE)
 BASIS_NAMES = {PER_REQUEST: "按件计收", PER_PAGE: "按量计收"}
 FEE_PERIOD_DAYS = 20  # Art. 6: working days from the day after the notice
 MAX_PAGES = 1_000_000
+IN_FORCE = dt.date(2021, 1, 1)  # the measures' first day (docs/rules.md §Fees)
 
 FREE_REQUESTS = 10  # Art. 4(1)
 FIRST_BAND_END = 30  # Art. 4(2): the 11th to 30th

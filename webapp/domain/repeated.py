@@ -8,7 +8,7 @@ A group counts its distinct applicants by identity document number (of its kind)
 credit code, never by name: two 张三 with different numbers are two applicants, one number under two names
 is one; a request without a number is not counted. A group with two or more is listed for the agency, and
 an officer or head of the agency decides: 纳入主动公开 (where and when published) or 不纳入 (why). Each
-step is an event of the group's history; an applicant's suggestion to publish (Art. 44, second sentence)
+step is an event of the group's history; an applicant's suggestion to publish (Art. 44, second paragraph)
 is recorded on the group as well.
 """
 

@@ -220,7 +220,7 @@ class ReceiveFeeForm(ActionForm):
     amount_yuan = DecimalField(
         _l("缴费金额（元）"), [required()], places=2, invalid_value_message=_l("应为数字")
     )
-    receipt_number = text_field(_l("缴款票据号码"), 64, need=True)
+    receipt_number = text_field(_l("财政票据号码"), 64, need=True)
     on = date_field(_l("缴费日期"), description=_l("不填为今天"))
 
 

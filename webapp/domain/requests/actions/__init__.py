@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp import authz
-from webapp.domain import documents
+from webapp.domain import documents, fees
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
 from webapp.domain.deadlines import RULES
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
@@ -172,7 +172,9 @@ def available_actions(req: Request, role: str | None, *, today: dt.date, cal: Wo
             continue
         if action == "decline_extension" and not pending:
             continue
-        if action == "request_fee" and rules.fee_limit_days is None:
+        if action == "request_fee" and (
+            rules.fee_limit_days is None or past_due or req.received_on < fees.IN_FORCE
+        ):
             continue
         if action in ("record_posting", "record_pickup") and (
             req.delivery != ("post" if action == "record_posting" else "pickup") or delivery_of(req).delivered

@@ -107,6 +107,15 @@ def request_fee(c: Context) -> None:
     reason but never raise; a fee of nothing is no fee notice."""
     if c.rules.fee_limit_days is None:
         raise IllegalTransition(_l("2008年《条例》下的申请不适用信息处理费"), {"action": _l("不适用")})
+    if c.req.received_on < fees.IN_FORCE:
+        raise IllegalTransition(
+            _l("信息处理费自2021年1月1日起收取，此前收到的申请不收费"), {"action": _l("不适用")}
+        )
+    if c.req.due_on is not None and c.on > c.req.due_on:
+        raise IllegalTransition(
+            _l("缴费通知应在答复期限内发出，本申请已超过答复期限（%(date)s）", date=c.req.due_on.isoformat()),
+            {"on": _l("晚于答复期限")},
+        )
     basis, pages = c.take("basis"), c.take("pages")
     amount = c.take("amount_yuan")
     reason = text(c.errors, "reduction_reason", c.take("reduction_reason"), required=False)
@@ -156,10 +165,11 @@ def request_fee(c: Context) -> None:
 @action(
     "receive_fee",
     Field("amount_yuan", NUMBER, required=True, low=0, high=1_000_000, doc="the amount paid"),
-    Field("receipt_number", TEXT, required=True, limit=64, doc="the payment receipt's number"),
+    Field("receipt_number", TEXT, required=True, limit=64, doc="the fiscal receipt's (财政票据) number"),
 )
 def receive_fee(c: Context) -> None:
-    """The payment of the fee notice, received on `on`: its amount (the notice's) and the receipt's number."""
+    """The payment of the fee notice, received on `on`: its amount (the notice's) and the number of the
+    fiscal receipt (财政票据) the agency issued for it."""
     amount = c.take("amount_yuan")
     receipt = text(c.errors, "receipt_number", c.take("receipt_number"), required=True, limit=64)
     notice = fees.latest_notice(c.req)
@@ -172,7 +182,7 @@ def receive_fee(c: Context) -> None:
         return
     paid = fees.yuan(amount)
     c.data.update(amount_yuan=float(paid), receipt_number=receipt)
-    c.note = f"收到信息处理费{paid:.2f}元，票据号{receipt}"
+    c.note = f"收到信息处理费{paid:.2f}元，财政票据号{receipt}"
 
 
 EXTENSION_FIELDS = (
