@@ -880,6 +880,7 @@ ENDPOINTS: dict[str, Row] = {
     "admin.agency_name": Row(
         rename_a, lambda w: {"code": "MXA"}, {"POST": form({"agency-name": "矩阵甲局"})}
     ),
+    "admin.agency_parent": Row(rename_a, lambda w: {"code": "MXA"}, {"POST": form({"parent-parent": ""})}),
     "admin.document_settings": Row(
         of_agency_a, lambda w: {"code": "MXA"}, {"POST": form({"documents-x": ""})}
     ),

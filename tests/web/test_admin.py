@@ -14,6 +14,7 @@ from tests.factories import People, make_request
 from tests.web.conftest import login, post
 from webapp.domain.accounts import user_for_token
 from webapp.domain.calendar import current_calendar
+from webapp.domain.reports.annual import report_scope
 from webapp.models import Agency, ApiToken, CalendarOverride, CalendarYear, User
 
 
@@ -162,3 +163,58 @@ def test_next_years_notice_is_entered_and_confirmed(client: FlaskClient, people:
     assert session.get(CalendarYear, year).note == "国办发明电"
     html = client.get(f"/admin/calendar?year={year}").get_data(as_text=True)
     assert "已确认" in html and f"{year}年1月{saturday.day}日 元旦调休" in html
+
+
+def test_the_platform_admin_sets_the_government_an_agency_reports_to(
+    client: FlaskClient, people: People, session
+):
+    """上级政府 on the agency page: the government's report adds up the agency's tables; the agency itself
+    and any agency below it are refused beside the field; an agency's administrator only reads it."""
+    login(client, people.platform)
+    assert post(client, "/admin/agencies", {"code": "CITYGOV", "name": "示范市人民政府"}).status_code == 302
+    page = client.get("/admin/agencies/CITYHR").get_data(as_text=True)
+    assert "上级政府" in page and '<option value="CITYGOV">示范市人民政府（CITYGOV）</option>' in page
+    assert 'value="CITYHR"' not in page  # not itself
+    assert post(client, "/admin/agencies/CITYHR/parent", {"parent-parent": "CITYGOV"}).status_code == 302
+    assert post(client, "/admin/agencies/CITYENV/parent", {"parent-parent": "CITYHR"}).status_code == 302
+    hr, env, gov = (
+        session.scalars(select(Agency).where(Agency.code == c)).one()
+        for c in ("CITYHR", "CITYENV", "CITYGOV")
+    )
+    session.refresh(hr)
+    session.refresh(env)
+    assert hr.parent_id == gov.id and env.parent_id == hr.id
+    assert report_scope(session, ["CITYGOV"]).rolled_up == ["CITYHR", "CITYENV"]
+    page = client.get("/admin/agencies/CITYGOV").get_data(as_text=True)
+    assert "所属机关：" in page and "CITYHR" in page
+    page = client.get("/admin/agencies/CITYHR").get_data(as_text=True)
+    assert '<option selected value="CITYGOV">' in page
+
+    # itself, its own agency, an agency two levels below it: refused on the field, nothing changed
+    for code, message in (
+        ("CITYGOV", "不能选择本机关"),
+        ("CITYHR", "CITYHR 属于本机关，不能作为本机关的上级政府"),
+        ("CITYENV", "CITYENV 属于本机关，不能作为本机关的上级政府"),
+        ("NOSUCH", "请从列表中选择"),
+    ):
+        response = post(client, "/admin/agencies/CITYGOV/parent", {"parent-parent": code})
+        assert response.status_code == 422, code
+        assert re.search(rf'id="parent-parent-error">.*{message}', response.get_data(as_text=True)), code
+    session.refresh(gov)
+    assert gov.parent_id is None
+
+    # back to no government
+    assert post(client, "/admin/agencies/CITYENV/parent", {"parent-parent": ""}).status_code == 302
+    session.refresh(env)
+    assert env.parent_id is None
+    assert report_scope(session, ["CITYGOV"]).rolled_up == ["CITYHR"]
+
+    # the agency's own administrator sees it and cannot change it
+    post(client, "/staff/logout")
+    login(client, people.admin)
+    page = client.get("/admin/agencies/CITYHR").get_data(as_text=True)
+    assert "示范市人民政府（CITYGOV）" in page and "上级政府由平台管理员设置" in page
+    assert 'action="/admin/agencies/CITYHR/parent"' not in page
+    assert post(client, "/admin/agencies/CITYHR/parent", {"parent-parent": ""}).status_code == 403
+    session.refresh(hr)
+    assert hr.parent_id == gov.id

@@ -285,6 +285,28 @@ def update_agency(session: Session, agency: Agency, *, name: str) -> Agency:
     return agency
 
 
+def set_parent(session: Session, agency: Agency, parent: Agency | None) -> Agency:
+    """The people's government the agency reports to (docs/rules.md §Roll-up), None for none; flushes.
+    Refused (422 on `parent`) for the agency itself or one below it, whose report it would then add up
+    in a circle."""
+    if parent is not None:
+        if parent.id == agency.id:
+            raise ValidationError(_l("上级政府设置有误"), {"parent": _l("不能选择本机关")})
+        above: Agency | None = parent
+        seen: set[int] = set()
+        while above is not None and above.id not in seen:
+            if above.parent_id == agency.id:
+                raise ValidationError(
+                    _l("上级政府设置有误"),
+                    {"parent": _l("%(code)s 属于本机关，不能作为本机关的上级政府", code=parent.code)},
+                )
+            seen.add(above.id)
+            above = session.get(Agency, above.parent_id) if above.parent_id is not None else None
+    agency.parent_id = parent.id if parent is not None else None
+    session.flush()
+    return agency
+
+
 FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2008, 2100
 
 

@@ -30,6 +30,7 @@ from webapp.render.letters import application_form
 from webapp.web.admin_forms import (
     AgencyCreateForm,
     AgencyNameForm,
+    AgencyParentForm,
     CatalogueCountForm,
     DocumentSettingsForm,
     TokenIssueForm,
@@ -41,6 +42,7 @@ from webapp.web.auth import staff, staff_required
 from webapp.web.common import install_error_pages, now, today
 from webapp.web.documents import pdf_answer
 from webapp.web.forms import (
+    NOT_A_CHOICE,
     options,
     show_domain_errors,
 )
@@ -111,8 +113,14 @@ def agency_page(
     count: CatalogueCountForm | None = None,
     documents_form: DocumentSettingsForm | None = None,
     limits: UploadLimitsForm | None = None,
+    parent: AgencyParentForm | None = None,
     code: int = 200,
 ) -> Any:
+    parent_form = parent or AgencyParentForm(formdata=None, prefix="parent")
+    parent_form.parent.choices = parent_choices(agency)
+    if parent is None:
+        above = db.session.get(Agency, agency.parent_id) if agency.parent_id is not None else None
+        parent_form.parent.data = above.code if above else ""
     name_form = name or AgencyNameForm(formdata=None, prefix="agency")
     if name is None:
         name_form.name.data = agency.name
@@ -144,6 +152,8 @@ def agency_page(
             limits_form=limits,
             members=staff_of,
             renamable=renamable,
+            parent_form=parent_form,
+            children=[a for a in accounts.list_agencies(db.session()) if a.parent_id == agency.id],
         ),
         code,
     )
@@ -167,6 +177,34 @@ def agency_name(code: str) -> Any:
         _l("已保存机关名称。"),
         name=form,
     )
+
+
+def parent_choices(agency: Agency) -> list[Any]:
+    """The agencies the agency may report to, by code (itself left out; the domain refuses a cycle)."""
+    others = [a for a in accounts.list_agencies(db.session()) if a.id != agency.id]
+    none = ("", _l("无（不属于任何人民政府）"))
+    return options([none, *((a.code, f"{a.name}（{a.code}）") for a in others)])
+
+
+@bp.post("/agencies/<code>/parent")
+def agency_parent(code: str) -> Any:
+    """The government the agency's report rolls up into: the platform administrator's alone (it moves
+    figures between governments' reports)."""
+    agency = agency_or_404(code)
+    authz.require_platform_admin(staff())
+    form = AgencyParentForm(prefix="parent")
+    form.parent.choices = parent_choices(agency)
+
+    def work() -> None:
+        chosen = (form.parent.data or "").strip().upper()
+        parent = None
+        if chosen:
+            parent = db.session.execute(select(Agency).where(Agency.code == chosen)).scalar_one_or_none()
+            if parent is None:
+                raise ValidationError(_l("上级政府设置有误"), {"parent": NOT_A_CHOICE})
+        accounts.set_parent(db.session(), agency, parent)
+
+    return save_agency_form(agency, form, work, _l("已保存上级政府。"), parent=form)
 
 
 def save_agency_form(agency: Agency, form: Any, work: Callable[[], object], done: str, **page: Any) -> Any:

@@ -34,6 +34,20 @@ class AgencyNameForm(PageForm):
     name = text_field(_l("机关名称"), 200, need=True)
 
 
+class AgencyParentForm(PageForm):
+    """The people's government the agency reports to (its report rolls up into the government's). The
+    choices are every other agency's code; the domain refuses the agency itself and those below it."""
+
+    parent = SelectField(
+        _l("上级政府（本级政府）"),
+        choices=[],
+        validate_choice=False,
+        description=_l(
+            "本机关的年度报告数据汇总进所选人民政府的年度报告；不选为不属于任何政府（如本级政府本身）"
+        ),
+    )
+
+
 class DocumentSettingsForm(PageForm):
     """An agency's official documents: letterhead, seal, contact block, number scheme, own texts."""
 
