@@ -15,6 +15,7 @@ from webapp.domain.fees import fee_view
 from webapp.domain.identity import mask_id_number
 from webapp.domain.release import delivery_of, released_files
 from webapp.domain.requests import clock_of
+from webapp.domain.requests.history import applicant_note, applicant_sees
 from webapp.domain.states import STATUS_LABELS, Status, allowed_actions
 from webapp.models import Request, User
 
@@ -83,11 +84,12 @@ def detail(req: Request, cal: WorkCalendar, *, viewer: User | None, today: dt.da
     staff = viewer is not None
     events = []
     for e in req.events:
-        if not staff and not e.public:
+        if not staff and not applicant_sees(e):
             continue
-        item: dict[str, Any] = {"at": e.at, "on": e.on, "type": e.type, "note": e.note}
+        note = e.note if staff else applicant_note(e)
+        item: dict[str, Any] = {"at": e.at, "on": e.on, "type": e.type, "note": note}
         if staff:
-            item.update(actor=e.actor.email if e.actor else None, internal=not e.public, data=e.data)
+            item.update(actor=e.actor.email if e.actor else None, internal=not applicant_sees(e), data=e.data)
             # The token the actor used, and who issued it (webapp/domain/tokens.py); None on the pages.
             item["token"] = (
                 {

@@ -189,7 +189,7 @@ def record_attachment(
         to_status=req.status,
         note=f"{'上传拟公开的信息' if purpose == RELEASE else '上传材料'}：{filename}",
         data={"filename": filename, "sha256": sha256, "size": size, "purpose": purpose},
-        public=purpose != RELEASE,  # a file to release is the staff's until the reply releases it
+        public=uploaded_by is None,  # staff's files are staff's: the reply releases what the applicant gets
     )
     session.flush()
     return attachment

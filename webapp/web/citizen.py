@@ -33,6 +33,7 @@ from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.release import delivery_of, released_files
 from webapp.domain.requests import (
     applicant_correct,
+    applicant_events,
     applicant_withdraw,
     submit,
 )
@@ -215,6 +216,10 @@ def track() -> Any:
         form.summary = str(NOT_FOUND)
     if not form.is_submitted():  # the link in every e-mail names the request, never its access code
         form.tracking_number.data = request.args.get("tracking_number", "")[:40]
+        mine = find(form.tracking_number.data) if form.tracking_number.data else None
+        if mine is not None and tracking.grant_to_owner(mine):  # a signed-in citizen's own request
+            db.session.commit()
+            return redirect(url_for(".status", tracking_number=mine.tracking_number))
     status = 422 if form.is_submitted() else 200
     return render_template("citizen/track.html", form=form), status
 
@@ -235,7 +240,7 @@ def status_page(
             "citizen/status.html",
             req=req,
             clock=clock,
-            events=[e for e in req.events if e.public],
+            events=applicant_events(req),
             notices=notices(req, public_only=True),
             attachments=[a for a in req.attachments if a.uploaded_by_id is None],
             released=released_files(req),
@@ -254,6 +259,9 @@ def status_page(
 @bp.get("/track/<tracking_number>")
 def status(tracking_number: str) -> Any:
     req = tracked_request(tracking_number)
+    if req is None and (mine := find(tracking_number)) is not None and tracking.grant_to_owner(mine):
+        db.session.commit()
+        req = mine
     if req is None:
         flash(_l("请输入申请编号和查询码"), "info")
         return redirect(url_for(".track"))

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from webapp.domain.requests.history import applicant_sees
 from webapp.domain.states import CHANNEL_LABELS, CHANNELS, NOTICE_LABELS, NOTICES
 from webapp.i18n import _l, wants_english
 from webapp.models import Event, User
@@ -140,6 +141,7 @@ def event_note(e: Event) -> str:
 
 
 TEMPLATE_HELPERS: dict[str, Any] = {
+    "applicant_sees": applicant_sees,
     "event_actor": event_actor,
     "event_detail": event_detail,
     "event_note": event_note,

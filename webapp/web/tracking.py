@@ -25,7 +25,7 @@ from flask import current_app, session
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.domain.citizens import citizen_of_token
+from webapp.domain.citizens import citizen_of_token, owns
 from webapp.extensions import db
 from webapp.models import Citizen, Request, TrackingGrant
 from webapp.web import common
@@ -176,3 +176,14 @@ def citizen() -> Citizen | None:
     if not isinstance(token, str):
         return None
     return citizen_of_token(db.session(), token, now=common.now())
+
+
+def grant_to_owner(req: Request) -> bool:
+    """Let this browser see `req` without its access code when the citizen signed in here owns it (a
+    request made with the account's verified contact, or claimed with its code: citizens.owns); never
+    another's. The caller commits."""
+    who = citizen()
+    if who is None or not owns(db.session(), who, req):
+        return False
+    grant(req)
+    return True

@@ -62,6 +62,46 @@ UNDATED_EVENTS = frozenset(
         "access_code_reissued",
     }
 )
+# What a consultation's answer is called in its history note (the officer's summary of the answer follows).
+CONSULTATION_ANSWERS = {
+    ("agency", "consented"): "被征求意见机关同意公开",
+    ("agency", "objected"): "被征求意见机关不同意公开",
+    ("agency", "deemed_consent"): "被征求意见机关逾期未提出意见，视为同意公开（《条例》第三十四条）",
+    ("third_party", "consented"): "第三方同意公开",
+    ("third_party", "objected"): "第三方不同意公开",
+    (
+        "third_party",
+        "lapsed",
+    ): "第三方逾期未提出意见，由本机关依照《条例》的规定决定是否公开（《条例》第三十二条）",
+}
+# Events the applicant never sees (docs/rules.md §What the applicant sees): the internal ones, and the
+# Art. 32 letter to a third party (its name and the agency's reasons are not the applicant's).
+STAFF_ONLY_EVENTS = INTERNAL_EVENTS | {"third_party_notified"}
+
+
+def applicant_sees(e: Event) -> bool:
+    """Whether the applicant's history (the tracking page, the API with the access code) shows `e`: not a
+    staff-only event, and not a file staff added — the original of information to release, an internal
+    paper, the scan of a registered letter — whatever its purpose and whenever it was recorded: what the
+    applicant gets of staff's files is the reply's released files alone."""
+    if not e.public or e.type in STAFF_ONLY_EVENTS:
+        return False
+    return not (e.type == "attachment_added" and e.actor_id is not None)
+
+
+def applicant_note(e: Event) -> str:
+    """The note of an event the applicant sees: a consultation's answer without the officer's summary of
+    what the consulted party wrote."""
+    if e.type == "consultation_ended":
+        return CONSULTATION_ANSWERS.get((str(e.data.get("consulted")), str(e.data.get("opinion"))), "")
+    return e.note
+
+
+def applicant_events(req: Request) -> list[tuple[Event, str]]:
+    """The request's history as the applicant sees it: each event shown, with its note."""
+    return [(e, applicant_note(e)) for e in req.events if applicant_sees(e)]
+
+
 # The events that open and settle an extension proposal: the latest of them tells whether one is pending.
 EXTENSION_EVENTS = ("extension_proposed", "extension_declined", "extended")
 

@@ -19,6 +19,7 @@ from webapp.domain.errors import IllegalTransition
 from webapp.domain.requests.actions.spec import CHOICE, INTEGER, TEXT, Context, Field, action
 from webapp.domain.requests.duplicates import duplicate_original
 from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
+from webapp.domain.requests.history import CONSULTATION_ANSWERS
 from webapp.domain.states import Status
 from webapp.i18n import _l
 from webapp.models import Event, Request
@@ -164,17 +165,7 @@ def end_consultation(c: Context) -> None:
     if opinion is None and lapsed:
         opinion = "deemed_consent" if agency else "lapsed"
     c.data.update(opinion=opinion, consulted="agency" if agency else "third_party")
-    what = {
-        ("agency", "consented"): "被征求意见机关同意公开",
-        ("agency", "objected"): "被征求意见机关不同意公开",
-        ("agency", "deemed_consent"): "被征求意见机关逾期未提出意见，视为同意公开（《条例》第三十四条）",
-        ("third_party", "consented"): "第三方同意公开",
-        ("third_party", "objected"): "第三方不同意公开",
-        (
-            "third_party",
-            "lapsed",
-        ): "第三方逾期未提出意见，由本机关依照《条例》的规定决定是否公开（《条例》第三十二条）",
-    }.get(("agency" if agency else "third_party", str(opinion)), "")
+    what = CONSULTATION_ANSWERS.get(("agency" if agency else "third_party", str(opinion)), "")
     c.note = "；".join(part for part in (what, note) if part)
 
 
