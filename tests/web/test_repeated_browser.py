@@ -39,10 +39,15 @@ def test_the_same_information_asked_by_three_is_grouped_and_decided(browser: Any
     officer = new_page(browser, live)
     staff_login(officer, live, "officer")
     officer.goto("/staff/agencies/CITYHR/repeated-requests")
+    screenshot(officer, "art44-proposals")
     officer.get_by_label("信息名称").fill("最低工资标准调整的测算依据")
     officer.get_by_role("button", name="归为同一信息").click()
     card = officer.locator(".card").first
     assert "3人" in card.inner_text()
+    officer.locator(".card a.code").first.click()
+    assert "本申请已归入" in officer.locator("#info-group").inner_text()
+    officer.locator("#info-group").scroll_into_view_if_needed()
+    screenshot(officer, "art44-request-panel")
     officer.context.close()
 
     head = new_page(browser, live)

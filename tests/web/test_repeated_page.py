@@ -72,6 +72,9 @@ def test_link_from_the_request_page_then_decide_on_the_list(
     assert decided.status_code == 303
     listing = client.get(url).get_data(as_text=True)
     assert "人社局网站·工资收入栏目" in listing and "刘经办" in listing
+    english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Information asked for by several applicants (Art. 44)" in english
+    assert "Publish proactively" in english and "纳入主动公开" not in english
 
 
 def test_other_agencies_staff_find_nothing(client: FlaskClient, session: Any, people: People) -> None:

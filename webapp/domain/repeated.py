@@ -286,6 +286,8 @@ def decide(
     data = {
         "decision": decision,
         "published_on": published_on.isoformat() if publish and published_on else None,
+        "published_where": place if publish else None,
+        "reason": why or None,
     }
     _event(session, group, "decided", user, now, note, data)
     session.flush()

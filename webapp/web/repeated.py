@@ -57,7 +57,9 @@ def _page(agency: Agency, year: int, failed: dict[str, Any] | None = None, code:
             year=year,
             years=list(range(china_today(now()).year, 2018, -1)),
             groups=repeated.groups(session, agency, year),
-            proposals=repeated.proposals(session, agency, year),
+            proposals=[
+                (p, repeated.distinct_applicants(p)) for p in repeated.proposals(session, agency, year)
+            ],
             may_decide=repeated.may_decide(staff(), agency),
             decisions=DECISION_LABELS,
             event_labels=EVENT_LABELS,
