@@ -97,7 +97,7 @@ EXAMPLES: list[tuple[str, list[ClockEvent], str | None, str | None]] = [
         "2025-02-06",
         None,
     ),
-    ("2026-12-10", [], "2027-01-07", None),
+    ("2026-12-10", [], "2027-01-08", None),
 ]
 
 
@@ -123,7 +123,7 @@ def test_the_examples_boundary_and_window():
     assert rules_for(D("2019-05-15")).code == "2019"
     assert cal.add_wd(D("2024-04-01"), 7) == D("2024-04-11")  # the last day to ask for a correction
     assert cal.add_wd(D("2025-01-02"), 20) == D("2025-02-06")
-    assert cal.is_provisional(D("2026-12-10"), D("2027-01-07")) == (2027 not in package_years())
+    assert cal.is_provisional(D("2026-12-10"), D("2027-01-08")) == (2027 not in package_years())
 
 
 def test_architecture_md_lists_every_module_of_webapp_and_workers():

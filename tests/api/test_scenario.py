@@ -20,8 +20,9 @@ skips them. The notices used (only the parts inside a counted interval):
 - 2026 (国办发明电〔2025〕7号): 春节 2/15–2/23 off, 2/14 Sat and 2/28 Sat work.
 
 The online request is submitted today, so its dates cannot be written down in advance: they are counted
-in the test, one day at a time, straight from the `chinese_calendar` package (weekends only for a year the
-package does not cover, as docs/rules.md §Deadlines says), not through the product's calendar.
+in the test, one day at a time, straight from the `chinese_calendar` package (for a year the package does
+not cover, its weekends and fixed-date holidays, as docs/rules.md §Deadlines says), not through the
+product's calendar.
 """
 
 from __future__ import annotations
@@ -684,11 +685,19 @@ def test_other_channel_across_spring_festival_then_withdrawn(client: FlaskClient
 
 
 def package_workday(day: dt.date) -> bool:
-    """A working day by the chinese_calendar package itself; weekends only for a year it does not cover."""
+    """A working day by the chinese_calendar package itself; for a year it does not cover, a weekday
+    that is not 元旦 (1 Jan), 劳动节 (1–2 May) or 国庆节 (1–3 Oct), the dates the law fixes."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        return day.weekday() < 5
+        return day.weekday() < 5 and (day.month, day.day) not in {
+            (1, 1),
+            (5, 1),
+            (5, 2),
+            (10, 1),
+            (10, 2),
+            (10, 3),
+        }
 
 
 def count_forward(day: dt.date, n: int) -> dt.date:

@@ -23,11 +23,16 @@ positive = st.integers(min_value=1, max_value=300)
 SETTINGS = settings(max_examples=300, deadline=None)
 
 
+# 元旦, 劳动节, 国庆节 as 国务院令第795号 fixes them, written out here independently of the module.
+FIXED_DATES = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+
+
 def naive_is_workday(day: dt.date) -> bool:
-    """The package's answer for the years it covers, weekends only beyond."""
+    """The package's answer for the years it covers; beyond them, weekdays that are no fixed-date
+    holiday."""
     if day.year in PACKAGE_YEARS:
         return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_DATES
 
 
 def naive_count(start: dt.date, end: dt.date) -> int:
@@ -169,8 +174,12 @@ def test_overrides_shift_counts_by_one_day_each(start: dt.date, span: int) -> No
         (D(2019, 10, 7), False),  # Mon, 国庆
         (D(2023, 10, 7), True),  # Sat, 国庆 调休上班
         (D(2026, 2, 28), True),  # Sat, 春节 调休上班
-        (D(2027, 1, 1), True),  # Fri, beyond the package: weekends only
+        (D(2027, 1, 1), False),  # Fri, beyond the package: 元旦, a date the law fixes
+        (D(2027, 1, 4), True),  # Mon, beyond the package: a plain weekday until the notice says more
         (D(2027, 1, 2), False),  # Sat
+        (D(2027, 2, 8), True),  # Mon, 除夕 2027: lunar holidays wait for the notice
+        (D(2027, 5, 3), True),  # Mon, the notice may join it to 劳动节; until then a working day
+        (D(2028, 10, 2), False),  # Mon, 国庆节
     ],
 )
 def test_concrete_days(day: dt.date, expected: bool) -> None:

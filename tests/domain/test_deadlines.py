@@ -418,20 +418,20 @@ def test_count_into_uncovered_year_is_provisional() -> None:
     received = D(2026, 12, 15)  # Tue
     rules = rules_for(received)
     # Dec 16 Wed=1, 17=2, 18 Fri=3, 21 Mon=4, 22=5, 23=6, 24=7, 25 Fri=8, 28 Mon=9, 29=10, 30=11,
-    # Dec 31 Thu=12, then 2027 on weekends only: Jan 1 Fri=13, 4 Mon=14, 5=15, 6=16, 7=17, 8 Fri=18,
-    # 11 Mon=19, Jan 12 Tue=20.
+    # Dec 31 Thu=12, then 2027 by its weekends and 元旦 (Jan 1, a date the law fixes): Jan 4 Mon=13,
+    # 5=14, 6=15, 7=16, 8 Fri=17, 11 Mon=18, 12=19, Jan 13 Wed=20.
     clock = compute(rules, received, [], CAL)
-    assert clock.due_on == D(2027, 1, 12)
+    assert clock.due_on == D(2027, 1, 13)
     assert clock.provisional
-    assert all_holidays(clock) == []
+    assert all_holidays(clock) == [D(2027, 1, 1)]
 
     # Test overrides standing in for the 2027 notice (NOT the official notice, which the package does
     # not hold): 元旦 on Fri Jan 1 2027, and 2027 declared complete.
     cal27 = WorkCalendar([DayOverride(D(2027, 1, 1), False, "元旦")], complete_years={2027})
     assert 2027 in cal27.covered_years
     assert not cal27.is_workday(D(2027, 1, 1))
-    # Jan 1 is skipped, so every 2027 day moves one on: Jan 4 Mon=13, 5=14, 6=15, 7=16, 8 Fri=17,
-    # 11 Mon=18, 12=19, Jan 13 Wed=20.
+    # The notice's 元旦 is the date the law fixes: the same count (Jan 4 Mon=13 … Jan 13 Wed=20), no
+    # longer provisional.
     clock27 = compute(rules, received, [], cal27)
     assert clock27.due_on == D(2027, 1, 13)
     assert not clock27.provisional
@@ -443,6 +443,10 @@ def test_count_into_uncovered_year_is_provisional() -> None:
     assert partial.due_on == D(2027, 1, 13)
     assert partial.provisional
 
+    # A day the administrator sets wins over the fixed date (a local arrangement, a correction).
+    worked = compute(rules, received, [], WorkCalendar([DayOverride(D(2027, 1, 1), True, "调休上班")]))
+    assert worked.due_on == D(2027, 1, 12)
+
 
 def test_resume_into_uncovered_year_is_provisional() -> None:
     received = D(2026, 11, 2)  # Mon; the whole count lies in 2026
@@ -450,14 +454,15 @@ def test_resume_into_uncovered_year_is_provisional() -> None:
     # Nov 3 Tue=1 … Nov 30 Mon=20 (Nov 3–6 = 4, 9–13 = 9, 16–20 = 14, 23–27 = 19, Nov 30 = 20).
     assert compute(rules, received, [], CAL).due_on == D(2026, 11, 30)
     # Paused Nov 16 (Mon) with 10 left (Nov 17–20 = 4, 23–27 = 9, Nov 30 = 10), resumed Dec 21 (Mon):
-    # Dec 22 Tue=1, 23=2, 24=3, 25 Fri=4, 28 Mon=5, 29=6, 30=7, 31 Thu=8, Jan 1 2027 Fri=9, Jan 4 Mon=10.
+    # Dec 22 Tue=1, 23=2, 24=3, 25 Fri=4, 28 Mon=5, 29=6, 30=7, 31 Thu=8, (Jan 1 2027 元旦) Jan 4 Mon=9,
+    # Jan 5 Tue=10.
     events = [
         ClockEvent("pause", D(2026, 11, 16), pause="consultation"),
         ClockEvent("resume", D(2026, 12, 21)),
     ]
     clock = compute(rules, received, events, CAL)
     assert clock.steps[1].days == 10
-    assert clock.due_on == D(2027, 1, 4)
+    assert clock.due_on == D(2027, 1, 5)
     assert clock.provisional
 
 

@@ -45,7 +45,11 @@ def show(year: int) -> None:
     """List YEAR's weekday holidays and weekend working days, and whether the year is covered."""
     cal = current_calendar(db.session())
     start, end = dt.date(year - 1, 12, 31), dt.date(year, 12, 31)
-    covered = "covered" if year in cal.covered_years else "NOT covered: due dates counted on weekends only"
+    covered = (
+        "covered"
+        if year in cal.covered_years
+        else "NOT covered: due dates counted on weekends and the fixed-date holidays only"
+    )
     click.echo(f"{year}: {covered}")
     for day, name in cal.holidays_between(start, end):
         click.echo(f"{day.isoformat()} holiday  {name}")

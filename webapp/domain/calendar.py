@@ -3,8 +3,10 @@
 A working day is Monday–Friday, minus statutory holidays, plus the weekend days officially made
 working days (调休上班). The `chinese_calendar` package gives the State Council's notices for the years
 it covers; administrators add overrides (next year's notice before the package has it, local changes)
-and may declare a year complete. Outside the covered years only weekends are known and any deadline
-counted through such a year is provisional.
+and may declare a year complete. Outside the covered years the weekends are known, and the holidays the
+law fixes to a calendar date (元旦, 劳动节, 国庆节: `FIXED_HOLIDAYS`); the lunar holidays, the 补休 days and
+the makeup working days wait for the year's notice, so any deadline counted through such a year is
+provisional.
 
 Everything is precomputed once per calendar revision into a sorted array of working-day ordinals and
 a cumulative count per day, so `add_wd` and `count_wd` are an index lookup each.
@@ -42,6 +44,20 @@ HOLIDAY_NAMES_ZH = {
 }
 
 
+# The holidays on fixed calendar dates, 全国年节及纪念日放假办法 (国务院令第795号, in force from 2025) Art. 2:
+# 元旦 1月1日, 劳动节 5月1日、2日, 国庆节 10月1日至3日. Known before the year's notice, they are days off
+# of a year the calendar does not cover (docs/rules.md §Working days).
+FIXED_HOLIDAYS = (
+    (1, 1, "元旦"),
+    (5, 1, "劳动节"),
+    (5, 2, "劳动节"),
+    (10, 1, "国庆节"),
+    (10, 2, "国庆节"),
+    (10, 3, "国庆节"),
+)
+FIXED_HOLIDAYS_FROM = 2025
+
+
 @dataclass(frozen=True)
 class DayOverride:
     day: dt.date
@@ -55,7 +71,8 @@ def package_years() -> frozenset[int]:
 
 
 class WorkCalendar:
-    """An immutable working-day calendar: the package's years, overrides, and weekend-only elsewhere."""
+    """An immutable working-day calendar: the package's years, overrides, and elsewhere the weekends and
+    the fixed-date holidays (`use_package=False`: overrides and weekends only)."""
 
     def __init__(
         self,
@@ -71,6 +88,9 @@ class WorkCalendar:
             covered |= package_years()
             holidays.update({d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in chinese_calendar.holidays.items()})
             workdays.update({d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in chinese_calendar.workdays.items()})
+            for year in range(max(FIXED_HOLIDAYS_FROM, FIRST_DAY.year), LAST_DAY.year + 1):
+                if year not in covered:
+                    holidays.update({dt.date(year, m, d): name for m, d, name in FIXED_HOLIDAYS})
         for o in overrides:
             holidays.pop(o.day, None)
             workdays.pop(o.day, None)
