@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.api.conftest import World
 from tests.factories import make_user
 from webapp.domain.accounts import issue_token
+from webapp.domain.calendar import current_calendar
 from webapp.models import CalendarOverride, CalendarYear
 
 NOTICES = Path(__file__).resolve().parents[1] / "data" / "holiday_notices"
@@ -58,25 +59,29 @@ def test_apply_true_stores_the_difference_and_confirms_the_year(
     # 2027's arrangement is not in the package: a notice in its style, given the year.
     text = (
         "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n"
-        "二、春节：2月6日至12日放假调休，共7天。2月20日（周六）上班。"
+        "二、春节：2月6日至12日放假调休，共7天。2月20日（周六）上班。\n"
+        "三、国庆节：10月1日（周五）至3日（周日）放假，共3天。"
     )
     preview = client.post(URL, json={"text": text, "year": 2027}, headers=headers).json
+    # 元旦 (1 January, a date the law fixes) is a day off already: the difference is 春节's
     assert [c["day"] for c in preview["changes"]] == [
-        "2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12", "2027-02-20"
+        "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12", "2027-02-20"
     ]  # fmt: skip
     assert preview["changes"][0] == {
-        "day": "2027-01-01",
+        "day": "2027-02-08",
         "stored": "workday",
         "notice": "day_off",
-        "name": "元旦",
+        "name": "春节",
     }
     assert session.get(CalendarYear, 2027) is None
     applied = client.post(f"{URL}?apply=true", json={"text": text, "year": 2027}, headers=headers)
     assert applied.status_code == 200 and applied.json["changes"] == preview["changes"]
     session.expire_all()
-    assert session.get(CalendarYear, 2027) is not None and overrides(session) == 7
+    assert session.get(CalendarYear, 2027) is not None and overrides(session) == 6
     again = client.post(URL, json={"text": text, "year": 2027}, headers=headers).json
     assert again["changes"] == []
+    # the year confirmed, 元旦 stays a day off
+    assert not current_calendar(session).is_workday(dt.date(2027, 1, 1))
 
 
 def test_who_may_and_bad_input(client: FlaskClient, world: World, session: Any):

@@ -88,8 +88,11 @@ class WorkCalendar:
             covered |= package_years()
             holidays.update({d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in chinese_calendar.holidays.items()})
             workdays.update({d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in chinese_calendar.workdays.items()})
+            # under the overrides, also of a year an administrator completed (its notice stores only
+            # what differs from this, and an override may still make such a day a working day)
+            packaged = package_years()
             for year in range(max(FIXED_HOLIDAYS_FROM, FIRST_DAY.year), LAST_DAY.year + 1):
-                if year not in covered:
+                if year not in packaged:
                     holidays.update({dt.date(year, m, d): name for m, d, name in FIXED_HOLIDAYS})
         for o in overrides:
             holidays.pop(o.day, None)
