@@ -23,7 +23,10 @@ from webapp.domain.states import CHANNELS, DELIVERY, NOTICES, WITHHOLDING_LABELS
 from webapp.models import Event, Request
 
 # A due date counted through a year whose holidays are not yet published (docs/rules.md §Deadlines).
-PROVISIONAL = "（暂定：答复期限跨入尚未公布节假日安排的年度，暂按周末和元旦、劳动节、国庆节计算，公布后如有变化另行告知）"
+PROVISIONAL = (
+    "（暂定：答复期限跨入尚未公布节假日安排的年度，暂按周末和元旦、劳动节、国庆节计算，"
+    "公布后如有变化另行告知）"
+)
 STEP_NOTICES = frozenset({"reasons_notice", "reply_period_notice", "agency_consultation_notice"})
 
 
