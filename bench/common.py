@@ -90,3 +90,28 @@ def interleaved(cases: dict[str, Callable[[], Any]], repeat: int, warmup: int = 
             fn()
             runs[name].append((time.perf_counter() - t0) * 1000)
     return {name: statistics.median(r) for name, r in runs.items()}
+
+
+def interleaved_runs(
+    cases: dict[str, Callable[[], Any]], repeat: int, warmup: int = 2
+) -> dict[str, list[float]]:
+    """Every run's milliseconds of each case (for percentiles), the cases run in turn as in `interleaved`."""
+    for _ in range(warmup):
+        for fn in cases.values():
+            fn()
+    runs: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(repeat):
+        for name, fn in cases.items():
+            t0 = time.perf_counter()
+            fn()
+            runs[name].append((time.perf_counter() - t0) * 1000)
+    return runs
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0–100) of `values`, linearly interpolated."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)

@@ -138,6 +138,43 @@ def test_similar_ranks_the_closest_first(session: Any, log: dict[str, int]):
     assert found[0].subject == CORPUS[2]
 
 
+def test_a_common_word_ranks_the_newest_matches_first_in_blocks_and_pages_through_all(
+    session: Any, world: Any, monkeypatch: pytest.MonkeyPatch
+):
+    """The closest among the newest RANKED_POOL matches come first, then the closest among the next ones
+    (docs/rules.md §The public log): a page never repeats or skips an entry, wherever it starts."""
+    monkeypatch.setattr(public_log, "RANKED_POOL", 2)
+    monkeypatch.setattr(public_log, "RECENT_WINDOW", 3)  # PostgreSQL: each of its three ways is taken below
+    subjects = [
+        "部门预算和财政预算",
+        "部门预算和财政规划",
+        "部门预算和交通规划",
+        "部门预算和城市预算",
+        "部门预算和土地规划",
+    ]
+    for subject in subjects:  # oldest first; the first and the fourth hold 预算 twice
+        answered(session, world, subject)
+    session.commit()
+    oldest, b, c, twice, newest = subjects
+    expected = [twice, newest, c, b, oldest]  # blocks of two, newest first: [newest, twice] [c, b] [oldest]
+
+    def page(limit: int, offset: int) -> list[str]:
+        return [
+            e.subject
+            for e in public_log.search(session, public_log.Query(q="预算"), limit=limit, offset=offset)
+        ]
+
+    assert page(20, 0) == expected
+    assert page(2, 0) + page(2, 2) + page(2, 4) == expected
+    assert page(3, 1) == expected[1:4]
+    assert page(2, 6) == []
+    # narrowed to an agency (or a year, an outcome), the blocks are of its own matches
+    assert [
+        e.subject
+        for e in public_log.search(session, public_log.Query(q="预算", agency_id=world["agency"].id))
+    ] == expected
+
+
 def test_browsing_by_agency_year_and_outcome(session: Any, world: Any, log: dict[str, int]):
     assert len(public_log.search(session, public_log.Query(agency_id=world["agency"].id, year=2024))) == 6
     assert public_log.search(session, public_log.Query(year=2023)) == []

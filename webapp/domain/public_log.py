@@ -10,9 +10,12 @@ reply letter's text treated the same way — never the applicant's details.
 Search: Chinese is written without spaces, so the subject is indexed as its overlapping character pairs
 (城镇职工基本养老保险基金 → 城镇 镇职 职工 … 养老 老保 保险 …) and Latin words; a query matches an entry
 holding all its pairs (养老保险 → 养老 老保 保险), so a word is found inside a longer one, and the best
-matches come first. On PostgreSQL the pairs are a `simple` text-search vector under a GIN index, ranked by
-ts_rank_cd; on SQLite an FTS5 table ranked by bm25. "Similar" (the citizen's "ask once", the officer's
-earlier answers) asks for any of the pairs instead of all, best first.
+matches come first: among the newest 200 matches (ten pages), then among the next 200, and so on — a
+common word (征收补偿 is in a tenth of a city's log) is answered at once at any size, and its first pages
+are the newest of its best matches. On PostgreSQL the pairs are a stored `simple` text-search vector
+under a GIN index, ranked by ts_rank_cd; on SQLite an FTS5 table ranked by bm25 (bench/public_log_search.py
+measures both). "Similar" (the citizen's "ask once", the officer's earlier answers) asks for any of the
+pairs instead of all, and ranks every entry holding any, best first.
 """
 
 from __future__ import annotations
@@ -20,15 +23,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import Float, Integer, column, func, select, text
+from sqlalchemy import Float, Integer, cast, column, func, literal, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from webapp.domain.documents import DocumentView, view_of
 from webapp.models import Document, PublicAnswer, Request, User
+from webapp.models.public import SEARCH_VECTOR
 
 REMOVED = "＊＊"
 MAX_QUERY_PAIRS = 32
+RANKED_POOL = 200  # a search ranks its matches in blocks of the newest 200 (ten pages), newest block first
+RECENT_WINDOW = 10_000  # the newest entries looked through first for them (PostgreSQL)
+_FTS_ALL = (
+    "SELECT rowid AS id, bm25(public_answers_fts) AS score FROM public_answers_fts "
+    "WHERE public_answers_fts MATCH :match"
+)
+_FTS_NEWEST = _FTS_ALL + " ORDER BY rowid DESC LIMIT :n"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -140,34 +153,129 @@ class Query:
 def search(session: Session, query: Query, *, limit: int = 20, offset: int = 0) -> list[PublicAnswer]:
     """Published answers matching the query, best matches first (newest first without words)."""
     words = list(dict.fromkeys(tokens(query.q)))[:MAX_QUERY_PAIRS]
-    base = select(PublicAnswer)
-    if query.agency_id is not None:
-        base = base.where(PublicAnswer.agency_id == query.agency_id)
-    if query.year is not None:
-        base = base.where(PublicAnswer.year == query.year)
-    if query.outcome:
-        base = base.where(PublicAnswer.outcome == query.outcome)
     if not words:
         if query.similar:
             return []
-        ordered = base.order_by(PublicAnswer.replied_on.desc(), PublicAnswer.id.desc())
+        ordered = (
+            select(PublicAnswer)
+            .where(*_filters(query, PublicAnswer.__table__.c))
+            .order_by(PublicAnswer.replied_on.desc(), PublicAnswer.id.desc())
+        )
         return list(session.execute(ordered.limit(limit).offset(offset)).scalars())
     if session.get_bind().dialect.name == "postgresql":
-        tsquery = func.to_tsquery("simple", (" | " if query.similar else " & ").join(words))
-        vector = func.to_tsvector("simple", PublicAnswer.search_tokens)
-        rank = func.ts_rank_cd(vector, tsquery)
-        found = base.where(vector.op("@@")(tsquery)).order_by(rank.desc(), PublicAnswer.id.desc())
-    else:
-        match = (" OR " if query.similar else " ").join(f'"{w}"' for w in words)
-        hits = text(
-            "SELECT rowid AS id, bm25(public_answers_fts) AS score FROM public_answers_fts "
-            "WHERE public_answers_fts MATCH :match"
-        ).columns(column("id", Integer), column("score", Float))
-        ranked = hits.bindparams(match=match).subquery()
-        found = base.join(ranked, ranked.c.id == PublicAnswer.id).order_by(
-            ranked.c.score, PublicAnswer.id.desc()
+        return _search_pg(session, query, words, limit, offset)
+    match = (" OR " if query.similar else " ").join(f'"{w}"' for w in words)
+    table = PublicAnswer.__table__
+    filters = _filters(query, table.c)
+    if query.similar:  # every match ranked
+        hits = text(_FTS_ALL).columns(column("id", Integer), column("score", Float)).bindparams(match=match)
+        ranked = hits.subquery()
+        found = (
+            select(PublicAnswer)
+            .where(*filters)
+            .join(ranked, ranked.c.id == PublicAnswer.id)
+            .order_by(ranked.c.score, PublicAnswer.id.desc())
         )
-    return list(session.execute(found.limit(limit).offset(offset)).scalars())
+        return list(session.execute(found.limit(limit).offset(offset)).scalars())
+    # the newest matches in blocks of RANKED_POOL, each block ranked; without an agency, year or outcome
+    # to narrow them, only the blocks up to the page's are read (FTS5 reads its index backwards by rowid)
+    first, last = offset // RANKED_POOL, (offset + limit - 1) // RANKED_POOL
+    sql, params = (_FTS_ALL, {}) if filters else (_FTS_NEWEST, {"n": (last + 1) * RANKED_POOL})
+    hits = text(sql).columns(column("id", Integer), column("score", Float))
+    hits_q = hits.bindparams(match=match, **params).subquery()
+    position = func.row_number().over(order_by=hits_q.c.id.desc()) - 1
+    numbered = (
+        select(hits_q.c.id, hits_q.c.score, (position // RANKED_POOL).label("block"))
+        .join(table, table.c.id == hits_q.c.id)
+        .where(*filters)
+        .subquery()
+    )
+    found = (
+        select(PublicAnswer)
+        .join(numbered, numbered.c.id == PublicAnswer.id)
+        .where(numbered.c.block >= first)
+        .order_by(numbered.c.block, numbered.c.score, PublicAnswer.id.desc())
+    )
+    return list(session.execute(found.limit(limit).offset(offset - first * RANKED_POOL)).scalars())
+
+
+def _filters(query: Query, c: Any) -> list[Any]:
+    """The agency, year and outcome asked for, on the columns `c` (the table's, or a subquery's)."""
+    out = []
+    if query.agency_id is not None:
+        out.append(c.agency_id == query.agency_id)
+    if query.year is not None:
+        out.append(c.year == query.year)
+    if query.outcome:
+        out.append(c.outcome == query.outcome)
+    return out
+
+
+def _search_pg(
+    session: Session, query: Query, words: list[str], limit: int, offset: int
+) -> list[PublicAnswer]:
+    """PostgreSQL: the matches of the stored vector, ranked by ts_rank_cd within blocks of the newest
+    RANKED_POOL (the page's block and the next). The newest matches are looked for, each step only when
+    the one before found too few: among the RECENT_WINDOW newest entries, read backwards by id, which finds
+    them at once for a common word (the GIN index lists every match: a tenth of the log for 征收补偿); then
+    the newest year's matches by the GIN index (the vector holds the year, migration d3a9f1c7e5b2), for an
+    occasional word; then all of them, few, for a rare word. "Similar" ranks every entry holding any of
+    the words."""
+    table = PublicAnswer.__table__
+    vector = column(SEARCH_VECTOR, TSVECTOR)
+    tsquery = func.to_tsquery("simple", (" | " if query.similar else " & ").join(words))
+    if query.similar:
+        found = select(PublicAnswer).where(vector.op("@@")(tsquery), *_filters(query, table.c))
+        found = found.order_by(func.ts_rank_cd(vector, tsquery).desc(), PublicAnswer.id.desc())
+        return list(session.execute(found.limit(limit).offset(offset)).scalars())
+    first, last = offset // RANKED_POOL, (offset + limit - 1) // RANKED_POOL
+    wanted = (last + 1) * RANKED_POOL
+    recent = (
+        select(table.c.id, table.c.agency_id, table.c.year, table.c.outcome, vector.label("v"))
+        .select_from(table)
+        .order_by(table.c.id.desc())
+        .limit(RECENT_WINDOW)
+        .subquery()
+    )
+    ids = list(
+        session.execute(
+            select(recent.c.id)
+            .where(recent.c.v.op("@@")(tsquery), *_filters(query, recent.c))
+            .order_by(recent.c.id.desc())
+            .limit(wanted)
+        ).scalars()
+    )
+    if len(ids) < wanted:  # the newest year's matches, by the GIN index: quick for an occasional word
+        newest = session.execute(select(table.c.year).order_by(table.c.id.desc()).limit(1)).scalar()
+        if newest is None:
+            return []
+        year_word = cast(literal(f"'@{int(newest)}'"), TSQUERY)  # verbatim: to_tsquery would drop the @
+        ids = _newest_matches(session, query, vector.op("@@")(tsquery.op("&&")(year_word)), wanted)
+    if len(ids) < wanted:  # every match, by the GIN index: a rare word's few
+        ids = _newest_matches(session, query, vector.op("@@")(tsquery), wanted)
+    ids = ids[first * RANKED_POOL :]  # the blocks the page falls in: its first, and maybe the next
+    if not ids:
+        return []
+    # an entry's block, counted from the page's first: how many blocks' oldest entries are newer than it
+    block = sum(
+        (cast(PublicAnswer.id < ids[k - 1], Integer) for k in range(RANKED_POOL, len(ids), RANKED_POOL)),
+        literal(0),
+    )
+    found = (
+        select(PublicAnswer)
+        .where(PublicAnswer.id.in_(ids))
+        .order_by(block, func.ts_rank_cd(vector, tsquery).desc(), PublicAnswer.id.desc())
+    )
+    return list(session.execute(found.limit(limit).offset(offset - first * RANKED_POOL)).scalars())
+
+
+def _newest_matches(session: Session, query: Query, match: Any, n: int) -> list[int]:
+    table = PublicAnswer.__table__
+    return list(
+        session.execute(
+            select(table.c.id).where(match, *_filters(query, table.c)).order_by(table.c.id.desc()).limit(n)
+        ).scalars()
+    )
 
 
 def public_reply(session: Session, entry: PublicAnswer) -> DocumentView | None:

@@ -1,0 +1,239 @@
+"""Public-log search (公开答复库) at 1M published entries: the product's search against the same query written
+by hand, and against a 10k log.
+
+Run: .venv/bin/python bench/public_log_search.py [--large gd_public_1m] [--small gd_public_10k] [--repeat 40]
+     [--sqlite-large /tmp/public_100k.db --sqlite-small /tmp/public_10k.db]
+(the data: bench/generate_public.py)
+
+For each query of QUERIES (common topics, one rare, one that matches most of the log), on each database,
+in turn (interleaved rounds), --repeat times:
+
+- product: `domain.public_log.search(session, Query(q=…), limit=20)` — the first page, best matches first,
+  as GET /api/v1/public/answers calls it, the entries loaded as ORM objects;
+- hand: the same steps written by hand in plain SQL on a plain DB-API connection (psycopg,
+  sqlite3), against the same indexes (`PG_RECENT`, `PG_YEAR`, `PG_GIN`,
+  `PG_RANK`; on SQLite `SQLITE_HAND` against the FTS5
+  table), the same columns fetched;
+- api: the whole GET /api/v1/public/answers?q=… through the app (informational: it adds each entry's
+  agency and released files, the same at any size).
+
+Printed: p50 and p95 per query and case, and over all queries together. Targets, per query and over all:
+product ≤ 2 × hand (same database, same run), and product at 1M ≤ 3 × product at 10k, at p50 and at p95.
+Before timing, the product's and the hand query's first pages are checked to be the same entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from common import bench_app, interleaved_runs, percentile, url, verdict
+from sqlalchemy import text
+
+QUERIES = [
+    "养老保险",
+    "征收补偿",
+    "环境影响评价",
+    "财政预算",
+    "行政处罚决定书",
+    "消防验收",
+    "古树名木",
+    "公开",
+]
+LIMIT = 20
+COLUMNS = "id, request_id, agency_id, subject, outcome, replied_on, year, search_tokens, published_at"
+
+# The product's steps (domain/public_log.py), by hand in plain SQL on a plain DB-API connection
+PG_RECENT = (
+    "SELECT id FROM (SELECT id, search_vector FROM public_answers ORDER BY id DESC LIMIT %(window)s) w "
+    "WHERE search_vector @@ to_tsquery('simple', %(q)s) ORDER BY id DESC LIMIT %(pool)s"
+)
+PG_GIN = (
+    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', %(q)s) "
+    "ORDER BY id DESC LIMIT %(pool)s"
+)
+PG_YEAR = (
+    "SELECT id FROM public_answers WHERE search_vector @@ (to_tsquery('simple', %(q)s) && %(year)s::tsquery) "
+    "ORDER BY id DESC LIMIT %(pool)s"
+)
+PG_RANK = (
+    "SELECT id, request_id, agency_id, subject, outcome, replied_on, year, search_tokens, published_at"
+    " FROM public_answers WHERE id = ANY(%(ids)s) "
+    "ORDER BY ts_rank_cd(search_vector, to_tsquery('simple', %(q)s)) DESC, id DESC LIMIT %(limit)s"
+)
+# what the search did before: every match ranked, the vector computed from search_tokens (informational)
+PG_RANK_ALL = (
+    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', %(q)s) "
+    "ORDER BY ts_rank_cd(to_tsvector('simple', search_tokens), to_tsquery('simple', %(q)s)) DESC, id DESC "
+    "LIMIT %(limit)s"
+)
+SQLITE_HAND = (
+    "SELECT id, request_id, agency_id, subject, outcome, replied_on, year, search_tokens, published_at"
+    " FROM public_answers JOIN ("
+    "  SELECT rowid AS hit, bm25(public_answers_fts) AS score FROM public_answers_fts"
+    "  WHERE public_answers_fts MATCH :q ORDER BY rowid DESC LIMIT :pool"
+    ") ON hit = id ORDER BY score, id DESC LIMIT :limit"
+)
+
+
+def hand_search(conn: Any, dialect: str, q: str) -> list[int]:
+    """The first page's ids, by hand: the same steps as the product's search."""
+    from webapp.domain.public_log import MAX_QUERY_PAIRS, RANKED_POOL, RECENT_WINDOW, tokens
+
+    words = list(dict.fromkeys(tokens(q)))[:MAX_QUERY_PAIRS]
+    if dialect == "sqlite":
+        match = " ".join(f'"{w}"' for w in words)
+        params = {"q": match, "pool": RANKED_POOL, "limit": LIMIT}
+        return [r[0] for r in conn.execute(SQLITE_HAND, params).fetchall()]
+    p: dict[str, Any] = {"q": " & ".join(words), "window": RECENT_WINDOW, "pool": RANKED_POOL, "limit": LIMIT}
+    with conn.cursor() as cur:
+        ids = [r[0] for r in cur.execute(PG_RECENT, p).fetchall()]
+        if len(ids) < RANKED_POOL:
+            row = cur.execute("SELECT year FROM public_answers ORDER BY id DESC LIMIT 1").fetchone()
+            ids = [r[0] for r in cur.execute(PG_YEAR, p | {"year": f"'@{row[0]}'"}).fetchall()]
+        if len(ids) < RANKED_POOL:
+            ids = [r[0] for r in cur.execute(PG_GIN, p).fetchall()]
+        rows = cur.execute(PG_RANK, p | {"ids": ids}).fetchall() if ids else []
+    conn.rollback()
+    return [r[0] for r in rows]
+
+
+def cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
+    """{name: call} on one database: product, hand and api per query."""
+    from webapp.domain.public_log import Query, search, tokens
+    from webapp.extensions import db
+
+    if database_url.startswith("sqlite"):
+        os.environ["DATABASE_URL"] = database_url
+        from webapp import create_app
+
+        app = create_app({"RATELIMIT_ENABLED": False})
+    else:
+        app = bench_app(database_url.rsplit("/", 1)[1])
+    quiet()
+    client = app.test_client()
+    out: dict[str, Callable[[], Any]] = {}
+    with app.app_context():
+        session = db.session()
+        dialect = session.get_bind().dialect.name
+        total = session.execute(text("SELECT count(*) FROM public_answers")).scalar_one()
+        print(f"{label}: {total:,} published entries ({dialect})")
+        if dialect == "postgresql":
+            conn: Any = psycopg.connect(database_url)
+        else:
+            conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        for q in QUERIES:
+            words = list(dict.fromkeys(tokens(q)))
+            mine = [e.id for e in search(session, Query(q=q), limit=LIMIT)]
+            theirs = hand_search(conn, dialect, q)
+            if dialect == "postgresql":
+                count = "SELECT count(*) FROM public_answers WHERE search_vector @@ to_tsquery('simple', :q)"
+                matches = session.execute(text(count), {"q": " & ".join(words)}).scalar_one()
+            else:
+                count = "SELECT count(*) FROM public_answers_fts WHERE public_answers_fts MATCH :q"
+                matches = session.execute(text(count), {"q": " ".join(f'"{w}"' for w in words)}).scalar_one()
+            same = "same entries" if mine == theirs else "DIFFERENT ENTRIES"
+            before = ""
+            if dialect == "postgresql":
+                p = {"q": " & ".join(words), "limit": LIMIT}
+                t0 = time.perf_counter()
+                with conn.cursor() as cur:
+                    everything = [r[0] for r in cur.execute(PG_RANK_ALL, p).fetchall()]
+                conn.rollback()
+                took = (time.perf_counter() - t0) * 1000
+                common = len(set(everything) & set(mine))
+                before = (
+                    f"; every match ranked (before): {took:,.1f} ms, {common}/{len(mine)} of its first page"
+                )
+            print(f"  {q}: {matches:,} matches; product and hand: {same}{before}")
+            if mine != theirs:
+                sys.exit(f"the hand-written query does not match the product's for {q!r}")
+
+            def product(q: str = q) -> None:
+                with app.app_context():
+                    s = db.session()
+                    search(s, Query(q=q), limit=LIMIT)
+                    s.rollback()
+
+            def hand(q: str = q) -> None:
+                hand_search(conn, dialect, q)
+
+            def api(q: str = q) -> None:
+                r = client.get("/api/v1/public/answers", query_string={"q": q, "limit": LIMIT})
+                assert r.status_code == 200, r.get_data(as_text=True)
+
+            out[f"{label} {q} product"] = product
+            out[f"{label} {q} hand"] = hand
+            out[f"{label} {q} api"] = api
+        session.rollback()
+    return out
+
+
+def report(runs: dict[str, list[float]], small: str, large: str) -> bool:
+    """Print p50/p95 per query and case, and the verdicts; True when every target is met."""
+    print(f"\n  {'query':14} {'case':8} {small + ' p50':>11} {'p95':>8} {large + ' p50':>11} {'p95':>8}")
+    for q in [*QUERIES, "all"]:
+        for case in ("product", "hand", "api"):
+            figs = []
+            for label in (small, large):
+                values = (
+                    runs[f"{label} {q} {case}"]
+                    if q != "all"
+                    else [v for qq in QUERIES for v in runs[f"{label} {qq} {case}"]]
+                )
+                figs += [percentile(values, 50), percentile(values, 95)]
+            print(f"  {q:14} {case:8} {figs[0]:11.2f} {figs[1]:8.2f} {figs[2]:11.2f} {figs[3]:8.2f}")
+    ok = True
+    for q in [*QUERIES, "all"]:
+        for p in (50, 95):
+
+            def at(label: str, case: str, q: str = q, p: int = p) -> float:
+                values = (
+                    runs[f"{label} {q} {case}"]
+                    if q != "all"
+                    else [v for qq in QUERIES for v in runs[f"{label} {qq} {case}"]]
+                )
+                return percentile(values, p)
+
+            prod, hand, base = at(large, "product"), at(large, "hand"), at(small, "product")
+            ok &= verdict(f"{q} p{p} product/hand @{large} ({prod:.2f} / {hand:.2f} ms)", prod / hand, 2)
+            ok &= verdict(f"{q} p{p} {large}/{small} ({prod:.2f} / {base:.2f} ms)", prod / base, 3)
+    return ok
+
+
+def quiet() -> None:
+    import logging
+
+    logging.getLogger("webapp.access").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--large", default="gd_public_1m")
+    ap.add_argument("--small", default="gd_public_10k")
+    ap.add_argument("--repeat", type=int, default=40)
+    ap.add_argument("--sqlite-large", help="an SQLite log from generate_public.py --sqlite (e.g. 100k)")
+    ap.add_argument("--sqlite-small", help="and its baseline (e.g. 10k)")
+    args = ap.parse_args()
+    ok = True
+    if not args.sqlite_large or args.large:
+        both = cases(url(args.small), "10k") | cases(url(args.large), "1M")
+        print("PostgreSQL, interleaved rounds:")
+        ok &= report(interleaved_runs(both, args.repeat), "10k", "1M")
+    if args.sqlite_large and args.sqlite_small:
+        both = cases(f"sqlite:///{args.sqlite_small}", "10k") | cases(
+            f"sqlite:///{args.sqlite_large}", "100k"
+        )
+        print("SQLite (FTS5), interleaved rounds:")
+        ok &= report(interleaved_runs(both, args.repeat), "10k", "100k")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
