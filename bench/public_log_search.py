@@ -2,37 +2,37 @@
 by hand, and against a 10k log.
 
 Run: .venv/bin/python bench/public_log_search.py [--large gd_public_1m] [--small gd_public_10k] [--repeat 40]
-     [--sqlite-large /tmp/public_100k.db --sqlite-small /tmp/public_10k.db]
-(the data: bench/generate_public.py)
+     [--backend postgresql|sqlite|both] [--sqlite-large /tmp/public_100k.db]
+     [--sqlite-small /tmp/public_10k.db]
+(the data: bench/generate_public.py; SQLite compares 100k with 10k)
 
-For each query of QUERIES (common topics, one rare, one that matches most of the log), on each database,
-in turn (interleaved rounds), --repeat times:
+For each query of QUERIES (common topics, an occasional one, a rare one, one that matches most of the
+log), on each database, in turn (interleaved rounds), --repeat times:
 
 - product: `domain.public_log.search(session, Query(q=…), limit=20)` — the first page, best matches first,
   as GET /api/v1/public/answers calls it, the entries loaded as ORM objects;
-- hand: the same steps written by hand in plain SQL on a plain DB-API connection (psycopg,
-  sqlite3), against the same indexes (`PG_RECENT`, `PG_YEAR`, `PG_GIN`,
-  `PG_RANK`; on SQLite `SQLITE_HAND` against the FTS5
-  table), the same columns fetched;
+- hand: the same steps written by hand, each one SQL statement run as text() on the same kind of
+  session (as bench/annex_two.py's hand-written query), against the same indexes: `PG_RECENT`,
+  `PG_YEAR`, `PG_GIN`, `PG_RANK` (on SQLite `SQLITE_HAND`, against the FTS5 table), the same columns;
 - api: the whole GET /api/v1/public/answers?q=… through the app (informational: it adds each entry's
   agency and released files, the same at any size).
 
-Printed: p50 and p95 per query and case, and over all queries together. Targets, per query and over all:
-product ≤ 2 × hand (same database, same run), and product at 1M ≤ 3 × product at 10k, at p50 and at p95.
-Before timing, the product's and the hand query's first pages are checked to be the same entries.
+Printed first, once per query: its matches, and on PostgreSQL what the search did before (every match
+ranked, the vector computed from search_tokens for each: `PG_RANK_ALL`) with its time. Then p50 and p95
+per query and case, and over all queries together. Targets, per query and over all, at p50 and at p95:
+product ≤ 2 × hand (same database, same run), and product at 1M ≤ 3 × product at 10k. Before timing, the
+product's and the hand query's first pages are checked to be the same entries.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 from common import bench_app, interleaved_runs, percentile, url, verdict
 from sqlalchemy import text
 
@@ -51,27 +51,28 @@ COLUMNS = "id, request_id, agency_id, subject, outcome, replied_on, year, search
 
 # The product's steps (domain/public_log.py), by hand in plain SQL on a plain DB-API connection
 PG_RECENT = (
-    "SELECT id FROM (SELECT id, search_vector FROM public_answers ORDER BY id DESC LIMIT %(window)s) w "
-    "WHERE search_vector @@ to_tsquery('simple', %(q)s) ORDER BY id DESC LIMIT %(pool)s"
+    "SELECT id FROM (SELECT id, search_vector FROM public_answers ORDER BY id DESC LIMIT :window) w "
+    "WHERE search_vector @@ to_tsquery('simple', :q) ORDER BY id DESC LIMIT :pool"
 )
 PG_GIN = (
-    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', %(q)s) "
-    "ORDER BY id DESC LIMIT %(pool)s"
+    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', :q) "
+    "ORDER BY id DESC LIMIT :pool"
 )
 PG_YEAR = (
-    "SELECT id FROM public_answers WHERE search_vector @@ (to_tsquery('simple', %(q)s) && %(year)s::tsquery) "
-    "ORDER BY id DESC LIMIT %(pool)s"
+    "SELECT id FROM public_answers "
+    "WHERE search_vector @@ (to_tsquery('simple', :q) && CAST(:year AS tsquery)) "
+    "ORDER BY id DESC LIMIT :pool"
 )
 PG_RANK = (
     "SELECT id, request_id, agency_id, subject, outcome, replied_on, year, search_tokens, published_at"
-    " FROM public_answers WHERE id = ANY(%(ids)s) "
-    "ORDER BY ts_rank_cd(search_vector, to_tsquery('simple', %(q)s)) DESC, id DESC LIMIT %(limit)s"
+    " FROM public_answers WHERE id = ANY(:ids) "
+    "ORDER BY ts_rank_cd(search_vector, to_tsquery('simple', :q)) DESC, id DESC LIMIT :limit"
 )
 # what the search did before: every match ranked, the vector computed from search_tokens (informational)
 PG_RANK_ALL = (
-    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', %(q)s) "
-    "ORDER BY ts_rank_cd(to_tsvector('simple', search_tokens), to_tsquery('simple', %(q)s)) DESC, id DESC "
-    "LIMIT %(limit)s"
+    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', :q) "
+    "ORDER BY ts_rank_cd(to_tsvector('simple', search_tokens), to_tsquery('simple', :q)) DESC, id DESC "
+    "LIMIT :limit"
 )
 SQLITE_HAND = (
     "SELECT id, request_id, agency_id, subject, outcome, replied_on, year, search_tokens, published_at"
@@ -82,26 +83,24 @@ SQLITE_HAND = (
 )
 
 
-def hand_search(conn: Any, dialect: str, q: str) -> list[int]:
-    """The first page's ids, by hand: the same steps as the product's search."""
+def hand_search(session: Any, dialect: str, q: str) -> list[int]:
+    """The first page's ids, by hand: the same steps as the product's search, each one SQL statement
+    (text(), on the same session, as bench/annex_two.py's hand-written query)."""
     from webapp.domain.public_log import MAX_QUERY_PAIRS, RANKED_POOL, RECENT_WINDOW, tokens
 
     words = list(dict.fromkeys(tokens(q)))[:MAX_QUERY_PAIRS]
     if dialect == "sqlite":
         match = " ".join(f'"{w}"' for w in words)
         params = {"q": match, "pool": RANKED_POOL, "limit": LIMIT}
-        return [r[0] for r in conn.execute(SQLITE_HAND, params).fetchall()]
+        return [r[0] for r in session.execute(text(SQLITE_HAND), params)]
     p: dict[str, Any] = {"q": " & ".join(words), "window": RECENT_WINDOW, "pool": RANKED_POOL, "limit": LIMIT}
-    with conn.cursor() as cur:
-        ids = [r[0] for r in cur.execute(PG_RECENT, p).fetchall()]
-        if len(ids) < RANKED_POOL:
-            row = cur.execute("SELECT year FROM public_answers ORDER BY id DESC LIMIT 1").fetchone()
-            ids = [r[0] for r in cur.execute(PG_YEAR, p | {"year": f"'@{row[0]}'"}).fetchall()]
-        if len(ids) < RANKED_POOL:
-            ids = [r[0] for r in cur.execute(PG_GIN, p).fetchall()]
-        rows = cur.execute(PG_RANK, p | {"ids": ids}).fetchall() if ids else []
-    conn.rollback()
-    return [r[0] for r in rows]
+    ids = list(session.execute(text(PG_RECENT), p).scalars())
+    if len(ids) < RANKED_POOL:
+        year = session.execute(text("SELECT year FROM public_answers ORDER BY id DESC LIMIT 1")).scalar()
+        ids = list(session.execute(text(PG_YEAR), p | {"year": f"'@{year}'"}).scalars())
+    if len(ids) < RANKED_POOL:
+        ids = list(session.execute(text(PG_GIN), p).scalars())
+    return [r[0] for r in session.execute(text(PG_RANK), p | {"ids": ids})] if ids else []
 
 
 def cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
@@ -124,14 +123,10 @@ def cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
         dialect = session.get_bind().dialect.name
         total = session.execute(text("SELECT count(*) FROM public_answers")).scalar_one()
         print(f"{label}: {total:,} published entries ({dialect})")
-        if dialect == "postgresql":
-            conn: Any = psycopg.connect(database_url)
-        else:
-            conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
         for q in QUERIES:
             words = list(dict.fromkeys(tokens(q)))
             mine = [e.id for e in search(session, Query(q=q), limit=LIMIT)]
-            theirs = hand_search(conn, dialect, q)
+            theirs = hand_search(session, dialect, q)
             if dialect == "postgresql":
                 count = "SELECT count(*) FROM public_answers WHERE search_vector @@ to_tsquery('simple', :q)"
                 matches = session.execute(text(count), {"q": " & ".join(words)}).scalar_one()
@@ -143,9 +138,8 @@ def cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
             if dialect == "postgresql":
                 p = {"q": " & ".join(words), "limit": LIMIT}
                 t0 = time.perf_counter()
-                with conn.cursor() as cur:
-                    everything = [r[0] for r in cur.execute(PG_RANK_ALL, p).fetchall()]
-                conn.rollback()
+                everything = list(session.execute(text(PG_RANK_ALL), p).scalars())
+                session.rollback()
                 took = (time.perf_counter() - t0) * 1000
                 common = len(set(everything) & set(mine))
                 before = (
@@ -161,8 +155,11 @@ def cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
                     search(s, Query(q=q), limit=LIMIT)
                     s.rollback()
 
-            def hand(q: str = q) -> None:
-                hand_search(conn, dialect, q)
+            def hand(q: str = q, dialect: str = dialect) -> None:
+                with app.app_context():
+                    s = db.session()
+                    hand_search(s, dialect, q)
+                    s.rollback()
 
             def api(q: str = q) -> None:
                 r = client.get("/api/v1/public/answers", query_string={"q": q, "limit": LIMIT})
@@ -218,15 +215,16 @@ def main() -> None:
     ap.add_argument("--large", default="gd_public_1m")
     ap.add_argument("--small", default="gd_public_10k")
     ap.add_argument("--repeat", type=int, default=40)
-    ap.add_argument("--sqlite-large", help="an SQLite log from generate_public.py --sqlite (e.g. 100k)")
-    ap.add_argument("--sqlite-small", help="and its baseline (e.g. 10k)")
+    ap.add_argument("--backend", choices=("postgresql", "sqlite", "both"), default="both")
+    ap.add_argument("--sqlite-large", default="/tmp/public_100k.db", help="generate_public.py --sqlite")  # noqa: S108
+    ap.add_argument("--sqlite-small", default="/tmp/public_10k.db")  # noqa: S108
     args = ap.parse_args()
     ok = True
-    if not args.sqlite_large or args.large:
+    if args.backend != "sqlite":
         both = cases(url(args.small), "10k") | cases(url(args.large), "1M")
         print("PostgreSQL, interleaved rounds:")
         ok &= report(interleaved_runs(both, args.repeat), "10k", "1M")
-    if args.sqlite_large and args.sqlite_small:
+    if args.backend != "postgresql":
         both = cases(f"sqlite:///{args.sqlite_small}", "10k") | cases(
             f"sqlite:///{args.sqlite_large}", "100k"
         )
