@@ -177,26 +177,33 @@ def search(session: Session, query: Query, *, limit: int = 20, offset: int = 0) 
             .order_by(ranked.c.score, PublicAnswer.id.desc())
         )
         return list(session.execute(found.limit(limit).offset(offset)).scalars())
-    # the newest matches in blocks of RANKED_POOL, each block ranked; without an agency, year or outcome
-    # to narrow them, only the blocks up to the page's are read (FTS5 reads its index backwards by rowid)
+    # the newest matches in blocks of RANKED_POOL, each block ranked by bm25 (FTS5 reads its index
+    # backwards by rowid): the blocks up to the page's, narrowed by the agency, year or outcome if asked
     first, last = offset // RANKED_POOL, (offset + limit - 1) // RANKED_POOL
-    sql, params = (_FTS_ALL, {}) if filters else (_FTS_NEWEST, {"n": (last + 1) * RANKED_POOL})
-    hits = text(sql).columns(column("id", Integer), column("score", Float))
-    hits_q = hits.bindparams(match=match, **params).subquery()
-    position = func.row_number().over(order_by=hits_q.c.id.desc()) - 1
-    numbered = (
-        select(hits_q.c.id, hits_q.c.score, (position // RANKED_POOL).label("block"))
-        .join(table, table.c.id == hits_q.c.id)
-        .where(*filters)
-        .subquery()
+    wanted = (last + 1) * RANKED_POOL
+    cols = (column("id", Integer), column("score", Float))
+    if filters:
+        every = text(_FTS_ALL).columns(*cols).bindparams(match=match).subquery()
+        newest: Any = (
+            select(every.c.id, every.c.score)
+            .join(table, table.c.id == every.c.id)
+            .where(*filters)
+            .order_by(every.c.id.desc())
+            .limit(wanted)
+        )
+    else:
+        newest = text(_FTS_NEWEST).columns(*cols).bindparams(match=match, n=wanted)
+    rows = [(int(r[0]), float(r[1])) for r in session.execute(newest)]
+    order = sorted(
+        range(first * RANKED_POOL, len(rows)),
+        key=lambda k: (k // RANKED_POOL, rows[k][1], -rows[k][0]),  # block, bm25 (lower is better)
     )
-    found = (
-        select(PublicAnswer)
-        .join(numbered, numbered.c.id == PublicAnswer.id)
-        .where(numbered.c.block >= first)
-        .order_by(numbered.c.block, numbered.c.score, PublicAnswer.id.desc())
-    )
-    return list(session.execute(found.limit(limit).offset(offset - first * RANKED_POOL)).scalars())
+    start = offset - first * RANKED_POOL
+    ids = [rows[k][0] for k in order[start : start + limit]]
+    entries = {
+        e.id: e for e in session.execute(select(PublicAnswer).where(PublicAnswer.id.in_(ids))).scalars()
+    }
+    return [entries[i] for i in ids]
 
 
 def _filters(query: Query, c: Any) -> list[Any]:
