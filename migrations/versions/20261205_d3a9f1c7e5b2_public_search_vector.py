@@ -1,7 +1,7 @@
 """public log search - the subject's search vector stored (PostgreSQL), its GIN index on the column
 
 Revision ID: d3a9f1c7e5b2
-Revises: 8c2f4e6a1b37
+Revises: 342bfb9331b5
 Create Date: 2026-12-05 01:30:00
 
 The search (webapp/domain/public_log.py) reads each candidate's vector: stored, it is not computed again
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd3a9f1c7e5b2'
-down_revision = '8c2f4e6a1b37'
+down_revision = '342bfb9331b5'
 branch_labels = None
 depends_on = None
 
