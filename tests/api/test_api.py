@@ -482,7 +482,7 @@ def test_a_closure_for_a_lapse_waits_for_the_lapse(client: FlaskClient, world: W
     for on in ("2024-06-05", "2024-06-19"):
         r = action(client, tn, world.officer, action="close", outcome="closed_correction_lapsed", on=on)
         assert r.status_code == 409 and r.json["error"]["code"] == "illegal_transition"
-        assert "2024-06-20" in r.json["error"]["fields"]["on"]
+        assert "2024年6月20日起" in r.json["error"]["fields"]["on"]
     r = action(client, tn, world.officer, action="close", outcome="closed_correction_lapsed", on="2024-06-20")
     assert r.status_code == 200 and r.json["outcome"] == "closed_correction_lapsed"
 

@@ -619,7 +619,7 @@ def test_calendar_change_moves_open_due_dates_with_a_history_event(
     assert moved == 1
     assert open_req.due_on == D(2024, 7, 3)
     ev = open_req.events[-1]
-    assert ev.type == "due_recomputed" and "2024-07-02" in ev.note and "2024-07-03" in ev.note
+    assert ev.type == "due_recomputed" and "由2024年7月2日调整为2024年7月3日" in ev.note
     assert done.events[-1].type == "replied"
     # Removing the override moves it back.
     set_calendar_day(session, D(2024, 6, 28), is_workday=None, name="", actor=world["admin"], now=now)

@@ -129,7 +129,7 @@ def test_a_calendar_override_moves_open_due_dates_with_a_history_entry(
     assert "1件未办结申请的答复期限随之调整" in client.get(response.location).get_data(as_text=True)
     session.refresh(req)
     assert req.due_on == dt.date(2024, 7, 3)
-    assert req.events[-1].type == "due_recomputed" and "2024-07-03" in req.events[-1].note
+    assert req.events[-1].type == "due_recomputed" and "调整为2024年7月3日" in req.events[-1].note
     assert session.get(CalendarOverride, dt.date(2024, 6, 12)).name == "地方"
     assert post(client, "/admin/calendar/days/2024-06-12/clear").status_code == 302
     session.refresh(req)

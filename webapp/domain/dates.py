@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from webapp.domain.calendar import CHINA
+from webapp.i18n import wants_english
 
 
 def cn_date(day: dt.date | str | None, *, english: bool = False) -> str:
@@ -16,6 +17,12 @@ def cn_date(day: dt.date | str | None, *, english: bool = False) -> str:
     if english:
         return d.isoformat()
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def reader_date(day: dt.date | str | None) -> str:
+    """A day as the reader of the page writes it (2024年6月14日, or 2024-06-14 in English): for messages
+    shown on the pages, such as an error naming the last day allowed."""
+    return cn_date(day, english=wants_english())
 
 
 def china_time(moment: dt.datetime | None) -> str:

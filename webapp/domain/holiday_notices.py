@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from webapp.domain.calendar import WorkCalendar
+from webapp.domain.dates import reader_date
 from webapp.domain.errors import ValidationError
 from webapp.i18n import _l
 
@@ -117,7 +118,7 @@ class _Dates:
     def within(self, day: dt.date) -> dt.date:
         """A notice names days of its year, and of the years either side (a range over New Year)."""
         if abs(day.year - self.notice_year) > 1:
-            raise _refuse(_l("%(day)s不在%(year)s年前后", day=day.isoformat(), year=self.notice_year))
+            raise _refuse(_l("%(day)s不在%(year)s年前后", day=reader_date(day), year=self.notice_year))
         return day
 
     def span(self, m: re.Match[str]) -> list[dt.date]:
@@ -127,11 +128,11 @@ class _Dates:
         end = self.day(m.group(4), m.group(5), m.group(6))
         if end < start and not m.group(4):
             if (end.month, end.day) == (2, 29):  # no 29 February the year after
-                raise _refuse(_l("放假区间有误：%(a)s至%(b)s", a=start.isoformat(), b=end.isoformat()))
+                raise _refuse(_l("放假区间有误：%(a)s至%(b)s", a=reader_date(start), b=reader_date(end)))
             end = self.within(end.replace(year=end.year + 1))
             self.year = end.year
         if not 0 <= (end - start).days < 31:
-            raise _refuse(_l("放假区间有误：%(a)s至%(b)s", a=start.isoformat(), b=end.isoformat()))
+            raise _refuse(_l("放假区间有误：%(a)s至%(b)s", a=reader_date(start), b=reader_date(end)))
         return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -147,7 +148,7 @@ def _check_weekdays(body: str, year: int) -> None:
         if noted:
             weekday = 6 if noted.group(1) == "天" else WEEKDAYS.index(noted.group(1))
             if day.weekday() != weekday:
-                raise _refuse(_l("%(day)s不是%(weekday)s", day=day.isoformat(), weekday=noted.group(0)))
+                raise _refuse(_l("%(day)s不是%(weekday)s", day=reader_date(day), weekday=noted.group(0)))
 
 
 def _read_item(name: str, body: str, year: int, notice: HolidayNotice) -> None:
@@ -172,8 +173,8 @@ def _read_item(name: str, body: str, year: int, notice: HolidayNotice) -> None:
                         _l(
                             "%(name)s：%(a)s至%(b)s不是%(n)s天",
                             name=name,
-                            a=found[0].isoformat(),
-                            b=found[-1].isoformat(),
+                            a=reader_date(found[0]),
+                            b=reader_date(found[-1]),
                             n=counted.group(1),
                         )
                     )
@@ -205,7 +206,7 @@ def parse_notice(text: str, *, year: int | None = None) -> HolidayNotice:
         _read_item(item.group(1).strip("、"), body, chosen, notice)
     both = sorted(set(notice.holidays) & set(notice.workdays))
     if both:
-        raise _refuse(_l("%(day)s既放假又上班", day=both[0].isoformat()))
+        raise _refuse(_l("%(day)s既放假又上班", day=reader_date(both[0])))
     if not notice.holidays:
         raise _refuse(_l("没有找到放假的日期"))
     return notice

@@ -14,11 +14,12 @@ from werkzeug.wrappers import Response
 
 from webapp import authz
 from webapp.domain.calendar import FIRST_DAY, LAST_DAY, year_confirmation, year_overrides
+from webapp.domain.dates import cn_date
 from webapp.domain.errors import DomainError
 from webapp.domain.holiday_notices import compare, parse_notice, year_grid
 from webapp.domain.requests import apply_holiday_notice, confirm_calendar_year, set_calendar_day
 from webapp.extensions import db
-from webapp.i18n import _l
+from webapp.i18n import _l, wants_english
 from webapp.web.admin import bp
 from webapp.web.admin_forms import CalendarDayForm, ConfirmYearForm, HolidayNoticeForm
 from webapp.web.auth import staff
@@ -83,7 +84,11 @@ def calendar_day() -> Any:
             )
             db.session.commit()
             flash(
-                _l("已设置%(day)s；%(n)s件未办结申请的答复期限随之调整。", day=day.isoformat(), n=moved),
+                _l(
+                    "已设置%(day)s；%(n)s件未办结申请的答复期限随之调整。",
+                    day=cn_date(day, english=wants_english()),
+                    n=moved,
+                ),
                 "success",
             )
             return redirect(url_for(".calendar_view", year=day.year))
@@ -99,7 +104,14 @@ def calendar_clear(day: str) -> Response:
         raise NotFound() from exc
     moved = set_calendar_day(db.session(), date, is_workday=None, name="", actor=staff(), now=now())
     db.session.commit()
-    flash(_l("已删除%(day)s的调整；%(n)s件未办结申请的答复期限随之调整。", day=day, n=moved), "success")
+    flash(
+        _l(
+            "已删除%(day)s的调整；%(n)s件未办结申请的答复期限随之调整。",
+            day=cn_date(date, english=wants_english()),
+            n=moved,
+        ),
+        "success",
+    )
     return redirect(url_for(".calendar_view", year=date.year))
 
 

@@ -13,6 +13,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField
 from wtforms.validators import NumberRange, Optional
 
 from webapp.domain import reports
+from webapp.domain.dates import reader_date
 from webapp.domain.errors import DomainError
 from webapp.domain.reports.enquiries import MAX_TALLY, MAX_TOPIC
 from webapp.extensions import db
@@ -160,7 +161,7 @@ def tally_enquiry() -> Any:
             "%(channel)s +%(count)s，%(day)s共%(total)s人次。",
             channel=CHANNEL_LABELS[form.channel.data or "online"],
             count=form.count.data,
-            day=_l("今天") if day == today() else day.isoformat(),
+            day=_l("今天") if day == today() else reader_date(day),
             total=total,
         ),
         "success",

@@ -6,10 +6,12 @@ English to an English reader. What a person typed stays as typed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
 
+from webapp.domain.dates import cn_date
 from webapp.domain.requests.history import applicant_sees
 from webapp.domain.states import CHANNEL_LABELS, CHANNELS, NOTICE_LABELS, NOTICES
 from webapp.i18n import _l, wants_english
@@ -58,10 +60,23 @@ def _notice(name: str) -> str:
     return str(NOTICE_LABELS[code]) if code else name
 
 
+# A day in a note the product wrote: 2027年1月8日, or ISO in the notes written before 2026-12-05, or none.
+DAY = r"(\d{4}-\d\d-\d\d|\d{4}年\d{1,2}月\d{1,2}日|—)"
+
+
+def _day(text: str) -> str:
+    """A day of a stored note as the reader writes it (2027年1月8日, or 2027-01-08 in English)."""
+    if m := re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text):
+        return cn_date(dt.date(*(int(g) for g in m.groups())), english=wants_english())
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        return cn_date(text, english=wants_english())
+    return text
+
+
 def _calendar_reason(reason: str) -> str:
-    if m := re.fullmatch(r"工作日历调整（(\d{4}-\d\d-\d\d)(放假|调休上班|删除)）", reason):
+    if m := re.fullmatch(r"工作日历调整（" + DAY + r"(放假|调休上班|删除)）", reason):
         kind = {"放假": _l("放假"), "调休上班": _l("调休上班"), "删除": _l("删除")}[m.group(2)]
-        return str(_l("工作日历调整（%(day)s %(kind)s）", day=m.group(1), kind=kind))
+        return str(_l("工作日历调整（%(day)s%(kind)s）", day=_day(m.group(1)), kind=kind))
     if m := re.fullmatch(r"(\d{4})年节假日安排已按国务院办公厅通知录入", reason):
         return str(_l("%(year)s年节假日安排已按国务院办公厅通知录入", year=m.group(1)))
     if m := re.fullmatch(r"(\d{4})年节假日安排已录入", reason):
@@ -76,13 +91,13 @@ SYSTEM_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: str(_l("通过%(channel)s渠道收到申请", channel=_channel(m.group(1)))),
     ),
     (
-        re.compile(r"(.+)：答复期限由(\S+)调整为(\S+)"),
+        re.compile(r"(.+)：答复期限由" + DAY + "调整为" + DAY),
         lambda m: str(
             _l(
                 "%(reason)s：答复期限由%(old)s调整为%(new)s",
                 reason=_calendar_reason(m.group(1)),
-                old=m.group(2),
-                new=m.group(3),
+                old=_day(m.group(2)),
+                new=_day(m.group(3)),
             )
         ),
     ),
@@ -129,10 +144,11 @@ SYSTEM_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 
-def event_note(e: Event) -> str:
-    """The event's note in the reader's language when the product wrote it, else as typed."""
-    note = e.note or ""
-    if not note or not wants_english():
+def event_note(e: Event, shown: str | None = None) -> str:
+    """The event's note (or the part of it `shown` to its reader) in the reader's language when the product
+    wrote it (its days as the reader writes them, also in the notes stored with ISO days), else as typed."""
+    note = (e.note if shown is None else shown) or ""
+    if not note:
         return note
     for pattern, english in SYSTEM_NOTES:
         if m := pattern.fullmatch(note):

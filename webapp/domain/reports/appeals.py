@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from webapp.domain.calendar import china_today
+from webapp.domain.dates import reader_date
 from webapp.domain.errors import IllegalTransition, ValidationError
 from webapp.domain.requests import append_event, may_act
 from webapp.i18n import _l
@@ -31,7 +32,7 @@ def _appeal_dates(
     if filed_on > today:
         errors["filed_on"] = _l("日期不能晚于今天")
     elif filed_on < req.received_on:
-        errors["filed_on"] = _l("不能早于收到申请之日（%(date)s）", date=req.received_on.isoformat())
+        errors["filed_on"] = _l("不能早于收到申请之日（%(date)s）", date=reader_date(req.received_on))
     if result == "pending":
         if decided_on is not None:
             errors["decided_on"] = _l("尚未审结的案件不能填写审结日期")

@@ -1,5 +1,6 @@
 """Calendar administration: a day declared a working day or a holiday, a year's holiday notice confirmed,
-and every open request's due date recomputed after either (with a history event where it moved)."""
+and every open request's due date recomputed after either (with a history event where the due date itself
+moved — a paused request, which has none running, gets none)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.domain.calendar import china_today, current_calendar
+from webapp.domain.dates import cn_date
 from webapp.domain.errors import Forbidden
 from webapp.domain.holiday_notices import DayChange, HolidayNotice, compare
 from webapp.domain.requests.history import append_event, store_clock
@@ -20,8 +22,9 @@ from webapp.models import CalendarOverride, CalendarYear, Request, User
 def recompute_open_due_dates(
     session: Session, *, now: dt.datetime, reason: str, actor: User | None = None
 ) -> int:
-    """After a calendar change: store each open request's new clock, with a history event if it moved,
-    naming the administrator who changed the calendar (None: a command run on the server)."""
+    """After a calendar change: store each open request's new clock, with a history event if its due date
+    moved, naming the administrator who changed the calendar (None: a command run on the server). Returns
+    the number of requests whose due date moved; the note writes the days as Chinese does (2027年1月8日)."""
     cal = current_calendar(session)
     moved = 0
     open_requests = session.execute(select(Request).where(Request.status.in_([str(s) for s in UNFINISHED])))
@@ -30,8 +33,9 @@ def recompute_open_due_dates(
         store_clock(req, cal)
         after = (req.due_on, req.due_provisional, req.wait_ends_on)
         if after != before:
-            moved += 1
             req.updated_at = now
+        if after[0] != before[0]:
+            moved += 1
             old = before[0].isoformat() if before[0] else "—"
             new = after[0].isoformat() if after[0] else "—"
             append_event(
@@ -43,7 +47,7 @@ def recompute_open_due_dates(
                 actor=actor,
                 from_status=req.status,
                 to_status=req.status,
-                note=f"{reason}：答复期限由{old}调整为{new}",
+                note=f"{reason}：答复期限由{cn_date(before[0])}调整为{cn_date(after[0])}",
                 data={"old_due_on": old, "new_due_on": new, "provisional": req.due_provisional},
             )
     session.flush()
@@ -81,7 +85,7 @@ def set_calendar_day(
     session.flush()
     kind = "删除" if is_workday is None else ("调休上班" if is_workday else "放假")
     return recompute_open_due_dates(
-        session, now=now, reason=f"工作日历调整（{day.isoformat()}{kind}）", actor=actor
+        session, now=now, reason=f"工作日历调整（{cn_date(day)}{kind}）", actor=actor
     )
 
 

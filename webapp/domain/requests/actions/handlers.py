@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.domain import fees, public_log
 from webapp.domain.contact import check_phone
+from webapp.domain.dates import reader_date
 from webapp.domain.deadlines import ONE_DAY
 from webapp.domain.errors import Forbidden, IllegalTransition
 from webapp.domain.release import (
@@ -73,9 +74,9 @@ def request_correction(c: Context) -> None:
                 _l(
                     "应在收到申请之日起%(days)s个工作日内（%(date)s前）一次性告知补正",
                     days=c.rules.correction_window_days,
-                    date=latest.isoformat(),
+                    date=reader_date(latest),
                 ),
-                {"on": _l("最迟%(date)s", date=latest.isoformat())},
+                {"on": _l("最迟%(date)s", date=reader_date(latest))},
             )
     c.data["period_days"] = period
     c.updates["correction_requested"] = True
@@ -379,8 +380,8 @@ def _lapsed(c: Context, outcome: str) -> None:
     if c.on < lapses_on:
         reason = _l(
             "期限尚未届满：期限至%(last)s，%(lapse)s起方可视为放弃申请",
-            last=(lapses_on - ONE_DAY).isoformat(),
-            lapse=lapses_on.isoformat(),
+            last=reader_date(lapses_on - ONE_DAY),
+            lapse=reader_date(lapses_on),
         )
         raise IllegalTransition(reason, {"on": reason})
 

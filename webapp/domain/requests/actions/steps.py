@@ -15,6 +15,7 @@ steps), each declared with its fields like those of handlers.py:
 
 from __future__ import annotations
 
+from webapp.domain.dates import reader_date
 from webapp.domain.errors import IllegalTransition
 from webapp.domain.requests.actions.spec import CHOICE, INTEGER, TEXT, Context, Field, action
 from webapp.domain.requests.duplicates import duplicate_original
@@ -111,8 +112,8 @@ def set_reply_period(c: Context) -> None:
     if c.req.due_on is not None and due <= c.req.due_on:
         c.errors["reply_days"] = _l(
             "延迟答复的期限（%(date)s）应晚于法定答复期限（%(due)s）",
-            date=due.isoformat(),
-            due=c.req.due_on.isoformat(),
+            date=reader_date(due),
+            due=reader_date(c.req.due_on),
         )
     c.data.update(reply_days=days, due_on=due.isoformat())
 
