@@ -79,3 +79,23 @@ def test_fee_figures_equal_the_recorded_notices_and_payments(
         assert both == {k: mine[k] + theirs[k] for k in empty}
     assert fee_figures(session, [world["agency"].id], 2022) == empty
     assert fee_figures(session, [], 2024) == empty
+
+
+def test_a_fee_recorded_after_the_figures_were_read_counts_at_once(
+    session: Any, now: dt.datetime, world: Any
+) -> None:
+    """The year's figures are read once per transaction for every agency (drafting a hundred reports),
+    and forgotten by the next write: a notice recorded in the same transaction counts in them."""
+    officer, agency = world["officer"], world["agency"]
+    req, _ = make_request(session, now, agency, received_on=D(2024, 3, 4), officer=officer)
+    act(session, req, "accept", officer, now=now, on=D(2024, 3, 4))
+    session.flush()
+    assert fee_figures(session, [agency.id], 2024)["notices"] == 0
+    act(session, req, "request_fee", officer, now=now, on=D(2024, 3, 5), basis="per_page", pages=40)
+    assert fee_figures(session, [agency.id], 2024) == {
+        "notices": 1,
+        "charged_yuan": Decimal("100.00"),
+        "paid": 0,
+        "collected_yuan": Decimal("0.00"),
+    }
+    assert fee_figures(session, [world["other"].id], 2024)["notices"] == 0
