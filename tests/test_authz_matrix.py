@@ -677,7 +677,13 @@ ENDPOINTS: dict[str, Row] = {
         reports_api, bodies={"PUT": lambda w: {**report_args(w), "json": {"sections": {"problems": "矩阵"}}}}
     ),
     "api_v1.AnnualSignOff": Row(annual_sign_off_api, bodies={"POST": report_args}),
+    "api_v1.AnnualCorrection": Row(
+        annual_sign_off_api, bodies={"POST": lambda w: {**report_args(w), "json": {"reason": "矩阵更正"}}}
+    ),
     "api_v1.PublishedReports": Row(public),
+    "api_v1.PublishedVersionFile": Row(
+        public, lambda w: {"agency": "MXA", "year": w.year, "form": "2013", "version": 1, "fmt": "pdf"}
+    ),
     "api_v1.PublishedFile": Row(
         public, lambda w: {"agency": "MXA", "year": w.year, "form": "2013", "fmt": "pdf"}
     ),
@@ -862,6 +868,9 @@ ENDPOINTS: dict[str, Row] = {
     ),
     "staff.annual_export": Row(reports_page, lambda w: {"fmt": "pdf"}, {"GET": report_args}),
     "staff.annual_sign_off": Row(annual_sign_off_page, bodies={"POST": report_args}),
+    "staff.annual_correction": Row(
+        annual_sign_off_page, bodies={"POST": lambda w: {**report_args(w), **form({"reason": "矩阵更正"})(w)}}
+    ),
     "staff.annual_css": Row(public),
     "citizen.published_reports": Row(public, lambda w: {"code": "MXA"}),
     # the user's own account and two-factor sign-in (for a user not enrolled, the last two go back to it)

@@ -59,3 +59,31 @@ def test_who_sees_the_editor(client: FlaskClient, people: People):
     post(client, "/staff/logout")
     assert client.get("/agencies/NOPE/annual-reports").status_code == 404
     assert "尚未公开年度报告" in client.get("/agencies/CITYHR/annual-reports").get_data(as_text=True)
+
+
+def test_a_corrected_report_shows_its_correction_and_the_original(
+    session: Any, client: FlaskClient, people: People
+):
+    now = dt.datetime.now(dt.UTC)
+    year = china_today(now).year - 1
+    make_request(session, now, people.agency, received_on=dt.date(year, 4, 1), officer=people.officer)
+    session.commit()
+    login(client, people.head)
+    assert post(client, EDITOR + "/sign-off" + args(year), {}).status_code == 302
+    html = client.get(EDITOR + args(year)).get_data(as_text=True)
+    assert "撤回更正" in html and "更正说明" in html
+    assert post(client, EDITOR + "/correction" + args(year), {"reason": " "}).status_code == 422
+    answer = post(client, EDITOR + "/correction" + args(year), {"reason": "附表数字录入有误。"})
+    assert answer.status_code == 302
+    html = client.get(EDITOR + args(year)).get_data(as_text=True)
+    assert "更正中：附表数字录入有误。" in html and "签发更正版本" in html and "readonly" not in html
+    assert post(client, EDITOR + "/sign-off" + args(year), {}).status_code == 302
+    html = client.get(EDITOR + args(year)).get_data(as_text=True)
+    assert "第2版，更正说明：附表数字录入有误。" in html and "readonly" in html
+    post(client, "/staff/logout")
+    public = client.get("/agencies/CITYHR/annual-reports").get_data(as_text=True)
+    assert public.count(f"{year}年政府信息公开工作年度报告") == 1  # the current version, once
+    assert "已更正" in public and "原版本1签发于" in public and "更正说明：附表数字录入有误。" in public
+    assert f"/api/v1/public/annual-reports/CITYHR/{year}/2021.pdf" in public
+    old = f"/api/v1/public/annual-reports/CITYHR/{year}/2021/versions/1.html"
+    assert old in public and client.get(old).status_code == 200

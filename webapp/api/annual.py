@@ -93,6 +93,13 @@ class PublicationStatusOut(ma.Schema):
     signed_off_by = fields.String(required=True)
     checksum = fields.String(required=True)
     data_changed = fields.Boolean(required=True)
+    version = fields.Integer(required=True, metadata={"description": "1, and one more with each correction"})
+    correction = fields.String(
+        allow_none=True, metadata={"description": "why this version replaced the one before (更正说明)"}
+    )
+    correcting = fields.String(
+        allow_none=True, metadata={"description": "the reason of a correction opened and not signed off yet"}
+    )
 
 
 class AnnualOut(ma.Schema):
@@ -125,6 +132,16 @@ class PublicArgs(ma.Schema):
     year = fields.Integer(validate=YEARS)
 
 
+class PublishedVersionOut(ma.Schema):
+    version = fields.Integer(required=True)
+    signed_off_at = fields.DateTime(required=True)
+    superseded_at = fields.DateTime(allow_none=True)
+    correction = fields.String(allow_none=True)
+    html = fields.String(required=True)
+    pdf = fields.String(required=True)
+    docx = fields.String(required=True)
+
+
 class PublishedOut(ma.Schema):
     agency = fields.String(required=True)
     agency_name = fields.String(required=True)
@@ -134,6 +151,26 @@ class PublishedOut(ma.Schema):
     html = fields.String(required=True)
     pdf = fields.String(required=True)
     docx = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "1, and one more with each correction"})
+    correction = fields.String(
+        allow_none=True, metadata={"description": "why this version replaced the one before (更正说明)"}
+    )
+    correcting = fields.String(
+        allow_none=True, metadata={"description": "the reason of a correction opened and not signed off yet"}
+    )
+    earlier = fields.List(
+        fields.Nested(PublishedVersionOut),
+        required=True,
+        metadata={"description": "the versions this one superseded, newest first, each still public"},
+    )
+
+
+class AnnualCorrectionIn(StrictSchema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=annual.publish.MAX_REASON),
+        metadata={"description": "why the signed-off report is corrected (更正说明)"},
+    )
 
 
 class PublishedListOut(ma.Schema):
@@ -220,15 +257,61 @@ class AnnualSignOff(MethodView):
         return published_json(publication)
 
 
-def published_json(pub: AnnualReportPublication) -> dict[str, Any]:
+@bp.route("/reports/annual/correction")
+class AnnualCorrection(MethodView):
+    @credentials_first(staff=True)
+    @bp.arguments(AnnualCorrectionIn)  # the body first, as for the texts
+    @bp.arguments(AnnualFormArgs, location="query", unknown=RAISE)
+    @bp.response(200, PublishedOut)
+    @document_errors(400, 401, 403, 409, 422)
+    def post(self, body: dict[str, Any], args: dict[str, Any]) -> Any:
+        """The agency's head withdraws its signed-off report for correction, with the reason (更正说明):
+        the texts may be edited again, and the next sign-off publishes a new version that supersedes the
+        current one, which stays public (409 before a sign-off, or while a correction is open)."""
+        scope = _scope(args)
+        session = db.session()
+        publication = annual.open_correction(
+            session, scope, args["year"], args["form"], body["reason"], actor=staff_user(), now=now()
+        )
+        answer = published_json(publication)
+        session.commit()
+        return answer
+
+
+def _files(pub: AnnualReportPublication, *, current: bool) -> dict[str, str]:
     where: dict[str, Any] = {"agency": pub.agency.code, "year": pub.year, "form": pub.form}
+    if current:
+        return {
+            fmt: url_for("api_v1.PublishedFile", fmt=fmt, _external=True, **where) for fmt in PUBLIC_FILES
+        }
+    return {
+        fmt: url_for("api_v1.PublishedVersionFile", fmt=fmt, version=pub.version, _external=True, **where)
+        for fmt in PUBLIC_FILES
+    }
+
+
+def published_json(pub: AnnualReportPublication) -> dict[str, Any]:
+    earlier = annual.earlier_versions(db.session(), pub)
     return {
         "agency": pub.agency.code,
         "agency_name": pub.agency.name,
         "year": pub.year,
         "form": pub.form,
         "signed_off_at": pub.signed_off_at,
-        **{fmt: url_for("api_v1.PublishedFile", fmt=fmt, _external=True, **where) for fmt in PUBLIC_FILES},
+        **_files(pub, current=True),
+        "version": pub.version,
+        "correction": pub.correction,
+        "correcting": (pub.correcting or {}).get("reason"),
+        "earlier": [
+            {
+                "version": e.version,
+                "signed_off_at": e.signed_off_at,
+                "superseded_at": e.superseded_at,
+                "correction": e.correction,
+                **_files(e, current=False),
+            }
+            for e in earlier
+        ],
     }
 
 
@@ -262,6 +345,31 @@ class PublishedFile(MethodView):
         if fmt in PUBLIC_FILES and form in reports.FORMS:
             found = reports.resolve_scope(session, [agency]) if _exists(agency) else None
             pub = annual.get_publication(session, found.agencies[0], year, form) if found else None
+        if pub is None:
+            raise NotFound(_l("年度报告不存在或尚未公开"))
+        body = export(pub.report, fmt, names=[pub.agency.name], now=pub.signed_off_at)
+        session.commit()
+        return file_response(body, html=fmt == "html")
+
+
+@bp.route(
+    "/public/annual-reports/<agency>/<int(min=2008,max=9999):year>/<form>/versions/<int(max=999):version>.<fmt>"
+)
+class PublishedVersionFile(MethodView):
+    @bp.response(200, {"type": "string", "format": "binary"})
+    @document_errors(404)
+    def get(self, agency: str, year: int, form: str, version: int, fmt: str) -> Any:
+        """One version of a published report, the current one or one a correction superseded (no
+        credentials): html, pdf or docx."""
+        session = db.session()
+        pub = None
+        if fmt in PUBLIC_FILES and form in reports.FORMS:
+            found = reports.resolve_scope(session, [agency]) if _exists(agency) else None
+            pub = (
+                annual.get_publication(session, found.agencies[0], year, form, version=version)
+                if found
+                else None
+            )
         if pub is None:
             raise NotFound(_l("年度报告不存在或尚未公开"))
         body = export(pub.report, fmt, names=[pub.agency.name], now=pub.signed_off_at)

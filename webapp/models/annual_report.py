@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.agency import Agency, User
@@ -32,14 +32,21 @@ class AnnualReportText(Base):
 
 
 class AnnualReportPublication(Base):
-    """One agency's whole report for one year and form, signed off by its head: the report as it stood
-    (figures and text) with the checksum of the data behind it. Published from that moment; never
-    changed afterwards."""
+    """One version of an agency's whole report for one year and form, signed off by its head: the report
+    as it stood (figures and text) with the checksum of the data behind it. Published from that moment;
+    its content never changed afterwards. A correction is a new version (`version` + 1, `correction` its
+    reason, 更正说明) that supersedes the one before (`superseded_at`); both stay public."""
 
     __tablename__ = "annual_report_publications"
     __table_args__ = (
         CheckConstraint(in_check("form", REPORT_FORMS), name="form"),
-        UniqueConstraint("agency_id", "year", "form", name="uq_annual_report_publications_agency_year_form"),
+        UniqueConstraint(
+            "agency_id",
+            "year",
+            "form",
+            "version",
+            name="uq_annual_report_publications_agency_year_form_version",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +57,12 @@ class AnnualReportPublication(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     signed_off_at: Mapped[dt.datetime]
     signed_off_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    correction: Mapped[str | None] = mapped_column(Text)  # why this version replaced the one before
+    superseded_at: Mapped[dt.datetime | None]  # None: the current version
+    # A correction the head opened on this (current) version: {"reason", "by", "at"}; the texts may be
+    # edited again until the new version is signed off.
+    correcting: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
     agency: Mapped[Agency] = relationship()
     signed_off_by: Mapped[User] = relationship()

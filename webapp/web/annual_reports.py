@@ -71,6 +71,7 @@ def annual_editor() -> Any:
     report = annual.annual_report(session, scope, year, form)
     status = annual.publication_status(session, scope, year, form)
     args = _args(scope, year, form)
+    head = staff().role == "head" and len(scope.asked.agencies) == 1
     deadline = annual.publication_deadline(
         year, government=any(annual.is_government(session, a) for a in scope.asked.agencies)
     )
@@ -81,7 +82,9 @@ def annual_editor() -> Any:
         years=list(range(today().year, reports.EARLIEST_YEAR - 1, -1)),
         status=status,
         signed_at=china_time(status["signed_off_at"]) if status else "",
-        can_sign=staff().role == "head" and len(scope.asked.agencies) == 1 and status is None,
+        can_sign=head and (status is None or bool(status["correcting"])),
+        can_correct=head and status is not None and not status["correcting"],
+        locked=status is not None and not status["correcting"],
         deadline=deadline,
         run=annual.year_end.latest_run(session, year) if staff().role == "admin" else None,
         **page_context(report, scope.asked.names),
@@ -134,6 +137,23 @@ def annual_sign_off() -> Any:
     return redirect(url_for(".annual_editor", **_args(scope, year, form)))
 
 
+@bp.post("/reports/annual/correction")
+@staff_required("head")
+def annual_correction() -> Any:
+    """The head withdraws the signed-off report for correction, with its reason (更正说明)."""
+    try:
+        scope, year, form = _chosen()
+        annual.open_correction(
+            db.session(), scope, year, form, request.form.get("reason", ""), actor=staff(), now=now()
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        return error_page(exc.http_status, exc.message)
+    db.session.commit()
+    flash(_l("已撤回更正：修改文字后请签发更正版本。"), "success")
+    return redirect(url_for(".annual_editor", **_args(scope, year, form)))
+
+
 @bp.get("/reports/annual/export.<fmt>")
 @staff_required("head", "admin")
 def annual_export(fmt: str) -> Any:
@@ -182,6 +202,25 @@ def published_reports(code: str) -> Any:
                 fmt: url_for("api_v1.PublishedFile", agency=code, year=p.year, form=p.form, fmt=fmt)
                 for fmt in FILES
             },
+            "correction": p.correction if p.version > 1 else None,
+            "earlier": [
+                {
+                    "version": e.version,
+                    "signed": china_time(e.signed_off_at),
+                    "files": {
+                        fmt: url_for(
+                            "api_v1.PublishedVersionFile",
+                            agency=code,
+                            year=e.year,
+                            form=e.form,
+                            version=e.version,
+                            fmt=fmt,
+                        )
+                        for fmt in FILES
+                    },
+                }
+                for e in annual.earlier_versions(session, p)
+            ],
         }
         for p in annual.publications(session, agency=agency)
     ]

@@ -7,7 +7,7 @@
 - `drafts`: the product's first draft of the narrative;
 - `checks`: every number a sentence quotes, checked against the tables;
 - `build`: the report assembled, its tables and texts;
-- `publish`: the office's text saved, the head's sign-off, the published reports;
+- `publish`: the office's text saved, the head's sign-off and its corrections, the published reports;
 """
 
 from webapp.domain.reports.annual import year_end
@@ -22,7 +22,9 @@ from webapp.domain.reports.annual.layout import (
     publication_deadline,
 )
 from webapp.domain.reports.annual.publish import (
+    earlier_versions,
     get_publication,
+    open_correction,
     publication_status,
     publications,
     report_checksum,
@@ -41,9 +43,11 @@ __all__ = [
     "ReportScope",
     "annual_report",
     "below",
+    "earlier_versions",
     "flags",
     "get_publication",
     "is_government",
+    "open_correction",
     "publication_deadline",
     "publication_status",
     "publications",

@@ -1,6 +1,8 @@
 """The office's text kept, the head's sign-off and the published reports (docs/rules.md §The annual
-report): text saved per agency set, year and form; a report signed off once per agency, year and form,
-frozen with its figures, its text and the checksum of the data behind it, and public from then on."""
+report): text saved per agency set, year and form; a report signed off per agency, year and form, frozen
+with its figures, its text and the checksum of the data behind it, and public from then on. The head may
+correct it: a correction opened with its reason (更正说明) lets the texts be edited again, and the next
+sign-off is a new version superseding the old one; every version stays public."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from webapp.i18n import _l
 from webapp.models import Agency, AnnualReportPublication, AnnualReportText, User
 
 MAX_TEXT = 20000
+MAX_REASON = 2000  # 更正说明
 
 
 def _row(session: Session, scope: ReportScope, year: int, now: dt.datetime) -> AnnualReportText:
@@ -114,22 +117,79 @@ def report_checksum(session: Session, scope: ReportScope, year: int) -> str:
     return digest.hexdigest()
 
 
-def get_publication(session: Session, agency: Agency, year: int, form: str) -> AnnualReportPublication | None:
-    return session.execute(
-        select(AnnualReportPublication).where(
-            AnnualReportPublication.agency_id == agency.id,
-            AnnualReportPublication.year == year,
-            AnnualReportPublication.form == form,
-        )
-    ).scalar_one_or_none()
+def get_publication(
+    session: Session, agency: Agency, year: int, form: str, *, version: int | None = None
+) -> AnnualReportPublication | None:
+    """The current version of the agency's report (the one no correction superseded), or the given
+    version."""
+    query = select(AnnualReportPublication).where(
+        AnnualReportPublication.agency_id == agency.id,
+        AnnualReportPublication.year == year,
+        AnnualReportPublication.form == form,
+    )
+    if version is None:
+        query = query.where(AnnualReportPublication.superseded_at.is_(None))
+    else:
+        query = query.where(AnnualReportPublication.version == version)
+    return session.execute(query).scalar_one_or_none()
+
+
+def earlier_versions(session: Session, pub: AnnualReportPublication) -> list[AnnualReportPublication]:
+    """The versions a publication superseded, newest first."""
+    return list(
+        session.execute(
+            select(AnnualReportPublication)
+            .where(
+                AnnualReportPublication.agency_id == pub.agency_id,
+                AnnualReportPublication.year == pub.year,
+                AnnualReportPublication.form == pub.form,
+                AnnualReportPublication.version < pub.version,
+            )
+            .order_by(AnnualReportPublication.version.desc())
+        ).scalars()
+    )
 
 
 def _not_signed(session: Session, scope: ReportScope, year: int, form: str) -> None:
+    """Refused once signed off, unless the head opened a correction of the signed-off version."""
     for agency in scope.asked.agencies:
-        if get_publication(session, agency, year, form) is not None:
+        pub = get_publication(session, agency, year, form)
+        if pub is not None and not pub.correcting:
             raise IllegalTransition(
-                _l("年度报告已签发，不能再修改"), {"agency": _l("%(code)s 的报告已签发", code=agency.code)}
+                _l("年度报告已签发，不能再修改；如需更正，请负责人先说明更正理由"),
+                {"agency": _l("%(code)s 的报告已签发", code=agency.code)},
             )
+
+
+def open_correction(
+    session: Session, scope: ReportScope, year: int, form: str, reason: str, *, actor: User, now: dt.datetime
+) -> AnnualReportPublication:
+    """The head withdraws the signed-off report for correction, stating why (更正说明); flushes. The
+    published version stays public until the corrected one is signed off; the texts may be edited again.
+    Refused (422 on `reason`) without a reason or with one too long, (409) before a sign-off or while a
+    correction is already open (its reason then stands)."""
+    check_form(form)
+    if len(scope.asked.agencies) != 1:
+        raise ValidationError(_l("每次签发一个机关的年度报告"), {"agency": _l("只能指定一个机关")})
+    agency = scope.asked.agencies[0]
+    may_read_reports(actor, scope.asked)
+    if not authz.may_sign_off(actor, agency.id):
+        raise Forbidden(_l("年度报告须由本机关负责人签发"))
+    reason = reason.replace("\r\n", "\n").strip()
+    if not reason:
+        raise ValidationError(_l("请说明更正理由"), {"reason": _l("必填")})
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            _l("请说明更正理由"), {"reason": _l("不能超过%(limit)s个字符", limit=MAX_REASON)}
+        )
+    pub = get_publication(session, agency, year, form)
+    if pub is None:
+        raise IllegalTransition(_l("年度报告尚未签发，无需更正"))
+    if pub.correcting:
+        raise IllegalTransition(_l("该报告已在更正中"))
+    pub.correcting = {"reason": reason, "by": actor.email, "at": now.isoformat()}
+    session.flush()
+    return pub
 
 
 def sign_off(
@@ -150,6 +210,7 @@ def sign_off(
             {"year": _l("应在%(first)s至%(last)s之间", first=EARLIEST_YEAR, last=china_today(now).year - 1)},
         )
     _not_signed(session, scope, year, form)
+    previous = get_publication(session, agency, year, form)
     report = annual_report(session, scope, year, form)
     flagged = {f"sections.{s['key']}": s["flags"] for s in report["sections"] if s.get("flags")}
     if flagged:
@@ -166,8 +227,13 @@ def sign_off(
         signed_off_at=now,
         signed_off_by_id=actor.id,
     )
+    if previous is not None:  # a correction: the new version supersedes the signed-off one
+        publication.version = previous.version + 1
+        publication.correction = str((previous.correcting or {}).get("reason", ""))
     try:
         with session.begin_nested():
+            if previous is not None:
+                previous.superseded_at, previous.correcting = now, None
             session.add(publication)
     except IntegrityError as exc:
         raise IllegalTransition(_l("年度报告已签发，不能再修改")) from exc
@@ -183,8 +249,12 @@ def _json_default(value: Any) -> Any:
 def publications(
     session: Session, *, agency: Agency | None = None, year: int | None = None
 ) -> list[AnnualReportPublication]:
-    """The published reports, newest year first."""
-    query = select(AnnualReportPublication).join(Agency, Agency.id == AnnualReportPublication.agency_id)
+    """The published reports, newest year first: the current version of each."""
+    query = (
+        select(AnnualReportPublication)
+        .join(Agency, Agency.id == AnnualReportPublication.agency_id)
+        .where(AnnualReportPublication.superseded_at.is_(None))
+    )
     if agency is not None:
         query = query.where(AnnualReportPublication.agency_id == agency.id)
     if year is not None:
@@ -208,4 +278,7 @@ def publication_status(session: Session, scope: ReportScope, year: int, form: st
         "signed_off_by": pub.signed_off_by.email,
         "checksum": pub.checksum,
         "data_changed": report_checksum(session, scope, year) != pub.checksum,
+        "version": pub.version,
+        "correction": pub.correction,
+        "correcting": (pub.correcting or {}).get("reason"),
     }
