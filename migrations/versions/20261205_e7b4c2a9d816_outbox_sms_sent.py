@@ -1,7 +1,7 @@
 """outbox - the SMS sent in the last hour indexed, for the per-number cap (workers/sms.py)
 
 Revision ID: e7b4c2a9d816
-Revises: d3a9f1c7e5b2
+Revises: d3a9f1c7e214
 Create Date: 2026-12-05 02:00:00
 
 Without it each SMS read the whole outbox (every notice ever sent) to count what its number received in
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7b4c2a9d816'
-down_revision = 'd3a9f1c7e5b2'
+down_revision = 'd3a9f1c7e214'
 branch_labels = None
 depends_on = None
 
