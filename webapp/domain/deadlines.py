@@ -257,3 +257,32 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
                     )
                 )
     return clock
+
+
+# A late registration (docs/rules.md §Late registration) whose due date is already past, or this many
+# working days away or fewer, needs the officer's stated reason, and its receipt promises no date.
+REASON_WITHIN_DAYS = 3
+
+# What a receipt says instead of promising a date already past, or a date too near to be a promise
+# (docs/rules.md §Late registration).
+DUE_AT_REGISTRATION = {
+    "past": "本申请登记时答复期限已届满，本机关将尽快答复。",
+    "near": "本申请登记时答复期限即将届满，本机关将尽快答复。",
+}
+
+
+def registration_day(data: object, received_on: dt.date) -> dt.date:
+    """The day a request was registered: the `registered_on` its first event records for a late
+    registration, else the day it was received. A receipt is dated and issued on this day."""
+    day = data.get("registered_on") if isinstance(data, dict) else None
+    return dt.date.fromisoformat(day) if isinstance(day, str) else received_on
+
+
+def due_at_registration(cal: WorkCalendar, registered_on: dt.date, due_on: dt.date | None) -> str | None:
+    """ "past" when the due date had passed on the registration day, "near" when it was REASON_WITHIN_DAYS
+    working days away or fewer (the same rule that asks the officer for a reason), else None."""
+    if due_on is None:
+        return None
+    if due_on < registered_on:
+        return "past"
+    return "near" if cal.count_wd(registered_on, due_on) <= REASON_WITHIN_DAYS else None

@@ -22,7 +22,7 @@ from webapp.domain.attachments import attachment_path, download_name
 from webapp.domain.calendar import WorkCalendar, current_calendar
 from webapp.domain.citizens import notify_choice
 from webapp.domain.dates import cn_date
-from webapp.domain.deadlines import RULES, compute
+from webapp.domain.deadlines import DUE_AT_REGISTRATION, RULES, compute, due_at_registration, registration_day
 from webapp.domain.documents import pdf_of
 from webapp.domain.documents.steps import referral, step_notice
 from webapp.domain.documents.texts import PROVISIONAL, STEP_NOTICES
@@ -157,16 +157,24 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
         )
         if req.channel == "email":
             lines.append(f"本回执确认收到您的电子邮件申请，收到申请之日为{cn_date(req.received_on)}。")
-        registered = ev.data.get("registered_on") if isinstance(ev.data, dict) else None
-        if isinstance(registered, str):
-            lines.append(f"本机关于{cn_date(dt.date.fromisoformat(registered))}登记您的申请。")
+        registered = registration_day(ev.data, req.received_on)
+        if registered != req.received_on:
+            lines.append(f"本机关于{cn_date(registered)}登记您的申请。")
         due_after = _due_after(req, ev.seq, cal)
-        lines.append(
-            f"依照《中华人民共和国政府信息公开条例》（{rules.code}年）{rules.article_reply}，"
-            f"本机关将在{rules.reply_days}个工作日内、即{cn_date(due_after)}前作出答复"
-            f"{PROVISIONAL if due_after == req.due_on and req.due_provisional else ''}；"
-            "需要延长答复期限的，将另行告知。"
-        )
+        provisional = PROVISIONAL if due_after == req.due_on and req.due_provisional else ""
+        late = due_at_registration(cal, registered, due_after) if registered != req.received_on else None
+        if late is None:
+            lines.append(
+                f"依照《中华人民共和国政府信息公开条例》（{rules.code}年）{rules.article_reply}，"
+                f"本机关将在{rules.reply_days}个工作日内、即{cn_date(due_after)}前作出答复{provisional}；"
+                "需要延长答复期限的，将另行告知。"
+            )
+        else:  # registered late: no promise of a date already past
+            lines.append(
+                f"依照《中华人民共和国政府信息公开条例》（{rules.code}年）{rules.article_reply}，答复期限自收到"
+                f"申请之日起{rules.reply_days}个工作日，至{cn_date(due_after)}{provisional}。"
+                f"{DUE_AT_REGISTRATION[late]}"
+            )
     elif notice == "correction_notice":
         period = int(str(ev.data.get("period_days", 0)))
         lapse = cal.add_wd(ev.on, period)

@@ -63,11 +63,22 @@
           warning.textContent = late.warning || "";
           warning.hidden = !late.warning;
           box.classList.toggle("callout-warning", Boolean(late.warning));
+          // the reason's field: only for a date before today, its hint saying whether it is required
+          var reason = document.getElementById("late-reason-field");
+          var hint = document.getElementById("late_reason-hint");
+          var typed = document.getElementById("late_reason");
+          if (reason) {
+            reason.hidden = !late.text && !(typed && typed.value) && !reason.querySelector(".field-error");
+          }
+          if (hint && late.reason_hint) {
+            hint.textContent = late.reason_hint;
+          }
         })
         .catch(function () {});
     }
     input.addEventListener("change", update);
     input.addEventListener("input", update);
+    update();
   }
   document.addEventListener("DOMContentLoaded", function () {
     var late = document.getElementById("late-registration");

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.domain.attachments import store_attachment
 from webapp.domain.calendar import WorkCalendar, china_today, current_calendar
-from webapp.domain.deadlines import Step
+from webapp.domain.deadlines import RULES, Step, compute, due_at_registration
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError
 from webapp.domain.queue import due_soon, working_days_left
@@ -70,6 +70,16 @@ def registered_on(req: Request) -> dt.date:
     first = req.events[0] if req.events else None
     day = first.data.get("registered_on") if first is not None and isinstance(first.data, dict) else None
     return dt.date.fromisoformat(day) if isinstance(day, str) else req.received_on
+
+
+def late_due(req: Request) -> str | None:
+    """What the receipt says of a late registration's due date ("past", "near"), or None: the
+    registration day's view, as the receipt's PDF and e-mail say it (deadlines.due_at_registration)."""
+    day = registered_on(req)
+    if day == req.received_on:
+        return None
+    cal = calendar()
+    return due_at_registration(cal, day, compute(RULES[req.rules], req.received_on, [], cal).due_on)
 
 
 def clock_view(req: Request, cal: WorkCalendar, today: dt.date) -> Clock:
@@ -126,6 +136,7 @@ def receipt_page(req: Request, access_code: str, *, back: str, staff_view: bool 
         if pdf
         else None,
         registered_on=registered_on(req),
+        late_due=late_due(req),
         clock=clock_view(req, calendar(), today()),
         back=back,
         staff_view=staff_view,

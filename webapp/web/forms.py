@@ -268,7 +268,7 @@ class RegistrationForm(ApplicationForm):
         _l("延迟登记的原因"),
         1000,
         area=True,
-        description=_l("收到申请之日早于今天、答复期限已过或只剩3个工作日以内时须填写，记入办理记录"),
+        description=_l("答复期限已过或只剩3个工作日以内时须填写，记入办理记录"),
     )
     attachments = MultipleFileField(
         _l("扫描件（选填）"),

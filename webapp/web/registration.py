@@ -89,12 +89,22 @@ def late_text(late: LateRegistration) -> dict[str, str]:
         if late.needs_reason
         else ""
     )
-    return {"text": str(text), "warning": str(warning)}
+    return {"text": str(text), "warning": str(warning), "reason_hint": str(reason_hint(late))}
+
+
+def reason_hint(late: LateRegistration) -> Any:
+    """The hint under "延迟登记的原因" for this date: required only when the due date is past or within
+    REASON_WITHIN_DAYS working days (the intake's rule), else optional."""
+    if late.needs_reason:
+        return _l("须填写：答复期限已过或只剩%(days)s个工作日以内。记入办理记录", days=REASON_WITHIN_DAYS)
+    return _l("选填：答复期限还剩%(left)s个工作日，无须说明原因。填写的记入办理记录", left=late.days_left)
 
 
 def register_page(form: RegistrationForm, code: int, drafted: Any = None) -> Any:
     late = late_for(form.received_on.data) if not form.received_on.errors else None
     preview = late_text(late) if late is not None else None
+    if late is not None:
+        form.late_reason.description = reason_hint(late)
     return render_template(
         "staff/register.html", form=form, late=late, preview=preview, drafted=drafted
     ), code

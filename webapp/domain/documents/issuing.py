@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from webapp.domain.calendar import current_calendar
+from webapp.domain.deadlines import registration_day
 from webapp.domain.documents.numbering import document_number, next_serial
 from webapp.domain.documents.settings import header_of, settings_for
 from webapp.domain.documents.steps import letter
@@ -36,6 +37,14 @@ def clean_text(text: object) -> str | None:
             _l("文书正文过长"), {"document_text": _l("不能超过%(limit)s个字符", limit=MAX_BODY)}
         )
     return text.replace("\r\n", "\n").strip()
+
+
+def issued_on(req: Request, ev: Event) -> dt.date:
+    """The document's date: the event's, but a receipt is issued the day the request is registered (a
+    letter registered late is acknowledged that day, never backdated to the day it arrived)."""
+    if ev.type == "submitted":
+        return registration_day(ev.data, req.received_on)
+    return ev.on
 
 
 def compose(
@@ -77,7 +86,7 @@ def compose(
         "number": document_number(settings, req.agency, kind, ev.on.year, serial),
         "body": body,
         "header": header_of(settings, req.agency),
-        "on": ev.on,
+        "on": issued_on(req, ev),
         "pdf": None,
         "sha256": None,
         "edited": text is not None and text != default,

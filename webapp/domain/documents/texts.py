@@ -8,6 +8,7 @@ import datetime as dt
 from webapp.domain import fees, templates
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
+from webapp.domain.deadlines import DUE_AT_REGISTRATION, due_at_registration, registration_day
 from webapp.domain.documents import facts
 from webapp.domain.documents.steps import excessive, referral, step_notice
 from webapp.domain.documents.wording import (
@@ -97,19 +98,27 @@ def draft(
     reply_days = 20 if rules == "2019" else 15
     paras: list[str] = []
     if kind == "receipt":
-        registered = ev.data.get("registered_on") if isinstance(ev.data, dict) else None
-        when = f"，于{cn_date(dt.date.fromisoformat(registered))}登记" if isinstance(registered, str) else ""
+        registered = registration_day(ev.data, req.received_on)
+        when = f"，于{cn_date(registered)}登记" if registered != req.received_on else ""
         paras.append(
             f"本机关于{cn_date(req.received_on)}通过{CHANNELS.get(req.channel, req.channel)}方式"
             f"收到您提出的政府信息公开申请{when}，"
             f"申请获取“{_excerpt(req.description)}”，现予登记，申请编号为{req.tracking_number}。"
         )
         provisional = PROVISIONAL if req.due_provisional else ""
-        paras.append(
-            f"依照{REG}{art.reply}的规定，本机关能够当场答复的当场答复；不能当场答复的，将自收到申请之日起"
-            f"{reply_days}个工作日内，即于{cn_date(req.due_on)}前（含当日）作出答复{provisional}。需要延长答复期限的，"
-            f"经本机关政府信息公开工作机构负责人同意，延长的期限最长不超过{reply_days}个工作日，并另行书面告知。"
-        )
+        late = due_at_registration(cal, registered, req.due_on) if registered != req.received_on else None
+        if late is None:
+            paras.append(
+                f"依照{REG}{art.reply}的规定，本机关能够当场答复的当场答复；不能当场答复的，将自收到申请之日起"
+                f"{reply_days}个工作日内，即于{cn_date(req.due_on)}前（含当日）作出答复{provisional}。"
+                f"需要延长答复期限的，经本机关政府信息公开工作机构负责人同意，延长的期限最长不超过{reply_days}个"
+                "工作日，并另行书面告知。"
+            )
+        else:  # registered late: the due date, counted from the day received, is past or near
+            paras.append(
+                f"依照{REG}{art.reply}的规定，答复期限自收到申请之日起计算，为{reply_days}个工作日，"
+                f"至{cn_date(req.due_on)}（含当日）{provisional}。{DUE_AT_REGISTRATION[late]}"
+            )
         paras.append("您可以凭申请编号和查询码在网上查询办理进度、接收告知书和答复书。")
     elif kind == "correction_notice":
         period = int(str(ev.data.get("period_days", 0)))

@@ -7,11 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from webapp.domain.calendar import WorkCalendar
-from webapp.domain.deadlines import compute, rules_for
+from webapp.domain.deadlines import REASON_WITHIN_DAYS, compute, rules_for
 
-# A due date already past, or this many working days away or fewer, needs the officer's stated reason.
-REASON_WITHIN_DAYS = 3
 MAX_LATE_REASON = 1000
+__all__ = ["MAX_LATE_REASON", "REASON_WITHIN_DAYS", "LateRegistration", "late_registration"]
 
 
 @dataclass(frozen=True)
