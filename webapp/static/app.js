@@ -80,7 +80,45 @@
     input.addEventListener("input", update);
     update();
   }
+  // A text with a limit (data-limit): the characters typed against it, as the server counts them (a line
+  // break is sent as two characters); over the limit the counter says by how many, and nothing is cut.
+  function countCharacters(area) {
+    var limit = parseInt(area.getAttribute("data-limit"), 10);
+    if (!limit) {
+      return;
+    }
+    var counter = document.createElement("p");
+    counter.className = "char-count";
+    counter.id = area.id + "-count";
+    var alert = document.createElement("p");
+    alert.className = "visually-hidden";
+    alert.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", counter);
+    counter.insertAdjacentElement("afterend", alert);
+    var described = area.getAttribute("aria-describedby");
+    area.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
+    var template = document.documentElement.lang.indexOf("en") === 0
+      ? { count: "{n} / {limit} characters", over: "{n} characters: {over} over the limit of {limit}, please shorten" }
+      : { count: "已输入{n}字，上限{limit}字", over: "已输入{n}字，超过上限{limit}字，请删减{over}字" };
+    var wasOver = false;
+    function fill(text, n, over) {
+      return text.replace("{n}", n).replace("{limit}", limit).replace("{over}", over);
+    }
+    function update() {
+      var n = Array.from(area.value.replace(/\r?\n/g, "\r\n").trim()).length;
+      var over = n > limit;
+      counter.textContent = over ? fill(template.over, n, n - limit) : fill(template.count, n, 0);
+      counter.classList.toggle("over", over);
+      if (over !== wasOver) {
+        alert.textContent = over ? counter.textContent : "";
+        wasOver = over;
+      }
+    }
+    area.addEventListener("input", update);
+    update();
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("textarea[data-limit]").forEach(countCharacters);
     var late = document.getElementById("late-registration");
     if (late) {
       previewLateRegistration(late);

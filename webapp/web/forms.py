@@ -58,11 +58,16 @@ def required() -> InputRequired:
 UNCUT = {"maxlength": False}
 
 
-def text_field(label: Any, limit: int, *, need: bool = False, area: bool = False, **kw: Any) -> Field:
+def text_field(
+    label: Any, limit: int, *, need: bool = False, area: bool = False, counted: bool = False, **kw: Any
+) -> Field:
+    """A text field checked against `limit` characters on the server; `counted`: the page's script shows
+    the characters typed against the limit as the user types (data-limit; static/app.js)."""
     validators: list[Any] = [required()] if need else [Optional()]
     validators.append(Length(max=limit, message=TOO_LONG))
     cls = TextAreaField if area else StringField
-    return cls(label, validators, filters=[strip], render_kw=UNCUT, **kw)
+    render_kw = {**UNCUT, "data-limit": limit} if counted else UNCUT
+    return cls(label, validators, filters=[strip], render_kw=render_kw, **kw)
 
 
 def date_field(label: Any, *, need: bool = False, **kw: Any) -> DateField:
@@ -187,6 +192,7 @@ class ApplicationForm(PageForm):
         MAX_TEXT,
         need=True,
         area=True,
+        counted=True,
         description=_l("写明信息的名称、文号或者便于查询的其他特征性描述"),
     )
     document_number = text_field(_l("文号（如知道）"), 200)
