@@ -7,7 +7,9 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -257,3 +259,36 @@ def test_applying_and_handling_leave_no_personal_data_in_the_logs(
     for value in PERSONAL:
         assert value not in text
     assert "?" not in "".join(r.getMessage() for r in access)  # no query strings
+
+
+def start_sh_environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """Run scripts/start.sh against stand-in programs (.venv/bin/python, flask, celery) that record the
+    environment the web server and workers are started with, and return the web server's."""
+    root = tmp_path / "checkout"
+    (root / "scripts").mkdir(parents=True)
+    bin_dir = root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    start = Path(__file__).resolve().parents[1] / "scripts" / "start.sh"
+    (root / "scripts" / "start.sh").write_text(start.read_text(encoding="utf-8"), encoding="utf-8")
+    record = 'case "$*" in *" run "*) env > "$(dirname "$0")/run.env" ;; esac\nexit 0\n'
+    programs = {"python": record, "flask": record, "celery": "exec sleep 30\n"}  # the server ends first
+    for name, body in programs.items():
+        (bin_dir / name).write_text("#!/usr/bin/env bash\n" + body, encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    clean = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "HOST", "PORT")}
+    subprocess.run(["bash", str(root / "scripts" / "start.sh")], env={**clean, **env}, check=True, timeout=60)
+    lines = (bin_dir / "run.env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def test_start_sh_points_the_links_at_the_port_it_serves(tmp_path: Path):
+    """The links in e-mails and SMS go where start.sh's server answers, unless PUBLIC_URL says otherwise."""
+    assert start_sh_environment(tmp_path / "a", PORT="5077")["PUBLIC_URL"] == "http://127.0.0.1:5077"
+    assert start_sh_environment(tmp_path / "b")["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    served = start_sh_environment(tmp_path / "c", HOST="192.168.1.20", PORT="8080")
+    assert served["PUBLIC_URL"] == "http://192.168.1.20:8080"
+    assert (
+        start_sh_environment(tmp_path / "d", HOST="0.0.0.0", PORT="80")["PUBLIC_URL"] == "http://127.0.0.1:80"
+    )
+    chosen = start_sh_environment(tmp_path / "e", PORT="5077", PUBLIC_URL="https://ysqgk.example.gov.cn")
+    assert chosen["PUBLIC_URL"] == "https://ysqgk.example.gov.cn"
