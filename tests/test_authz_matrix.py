@@ -582,6 +582,7 @@ ENDPOINTS: dict[str, Row] = {
     "staff.login_code": Row(public, bodies={"POST": form({"code": "000000"})}),
     "staff.reports_css": Row(public),
     "static": Row(public, lambda w: {"filename": "app.css"}),
+    "favicon": Row(public),
     "api-docs.openapi_json": Row(public),
     # the ops endpoints (webapp/ops.py): probes are public; /metrics answers the loopback address (or the
     # METRICS_TOKEN bearer), which the test client is

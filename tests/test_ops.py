@@ -287,8 +287,7 @@ def test_start_sh_points_the_links_at_the_port_it_serves(tmp_path: Path):
     assert start_sh_environment(tmp_path / "b")["PUBLIC_URL"] == "http://127.0.0.1:5000"
     served = start_sh_environment(tmp_path / "c", HOST="192.168.1.20", PORT="8080")
     assert served["PUBLIC_URL"] == "http://192.168.1.20:8080"
-    assert (
-        start_sh_environment(tmp_path / "d", HOST="0.0.0.0", PORT="80")["PUBLIC_URL"] == "http://127.0.0.1:80"
-    )
+    every = start_sh_environment(tmp_path / "d", HOST="0.0.0.0", PORT="80")  # noqa: S104
+    assert every["PUBLIC_URL"] == "http://127.0.0.1:80"
     chosen = start_sh_environment(tmp_path / "e", PORT="5077", PUBLIC_URL="https://ysqgk.example.gov.cn")
     assert chosen["PUBLIC_URL"] == "https://ysqgk.example.gov.cn"

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from webapp.api.routes import bp, document_errors
 from webapp.api.schemas import StrictSchema, text
 from webapp.domain import public_log
-from webapp.domain.attachments import download_name
+from webapp.domain.attachments import content_disposition, download_name
 from webapp.domain.errors import NotFound
 from webapp.domain.release import released_file, released_files
 from webapp.extensions import db
@@ -100,11 +100,11 @@ def public_reply_pdf(answer_id: int) -> Response:
     view = public_log.public_reply(db.session(), entry) if entry is not None else None
     if view is None:
         raise NotFound(_l("没有这份公开的答复"))
-    return send_file(
-        io.BytesIO(render(view)),
-        mimetype="application/pdf",
-        download_name=f"答复书-公开-{answer_id}.pdf",
+    response = send_file(io.BytesIO(render(view)), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(
+        f"答复书-公开-{answer_id}.pdf", f"reply-public-{answer_id}"
     )
+    return response
 
 
 @bp.get(f"/public/answers/<int(max={MAX_ID}):answer_id>/files/<int(max={MAX_ID}):attachment_id>")

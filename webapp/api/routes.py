@@ -21,7 +21,12 @@ from webapp.api import jsonbody, schemas
 from webapp.api.auth import bearer_user, credentials_first, load_request, now, staff_user
 from webapp.api.serialise import detail, summary
 from webapp.domain import documents, idempotency
-from webapp.domain.attachments import attachment_path, download_name, store_attachment
+from webapp.domain.attachments import (
+    attachment_disposition,
+    attachment_path,
+    content_disposition,
+    store_attachment,
+)
 from webapp.domain.calendar import china_today, current_calendar
 from webapp.domain.errors import Forbidden, NotFound, ValidationError
 from webapp.domain.queue import DUE_SOON_DAYS, QueueFilter, queue_page
@@ -278,8 +283,8 @@ class AttachmentFile(MethodView):
             attachment_path(current_app.config["ATTACHMENT_DIR"], att),
             mimetype=att.content_type,
             as_attachment=True,
-            download_name=download_name(att),
         )
+        response.headers["Content-Disposition"] = attachment_disposition(att)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
@@ -361,8 +366,11 @@ def pdf_response(doc: Document) -> Response:
     response = send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
-        as_attachment=False,
-        download_name=f"{doc.title}-{doc.request.tracking_number}.pdf",
+    )
+    response.headers["Content-Disposition"] = content_disposition(
+        f"{doc.title}-{doc.request.tracking_number}.pdf",
+        f"{doc.kind.replace('_', '-')}-{doc.request.tracking_number}",
+        inline=True,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

@@ -15,6 +15,7 @@ import secrets
 import unicodedata
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -136,6 +137,27 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 def download_name(attachment: Attachment) -> str:
     """The name a download offers, made safe again (rows stored before the name was cleaned)."""
     return safe_filename(attachment.filename, attachment.content_type)
+
+
+def content_disposition(name: str, stand_in: str, *, inline: bool = False) -> str:
+    """The Content-Disposition of a download: the name itself in filename*=UTF-8'' (RFC 6266), and for the
+    browsers that cannot use it an ASCII filename= that still says what the file is — the name when it is
+    ASCII, else `stand_in` (reply-DEMO-2026-000245) with the name's extension, never the name stripped of
+    its Chinese ("-DEMO-2026-000245.pdf")."""
+    kind = "inline" if inline else "attachment"
+    if name.isascii() and all(c.isprintable() and c not in '"\\' for c in name):
+        return f'{kind}; filename="{name}"'
+    suffix = Path(name).suffix
+    if not (suffix.isascii() and suffix[1:].isalnum()):
+        suffix = ""
+    return f"{kind}; filename=\"{stand_in}{suffix.lower()}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def attachment_disposition(attachment: Attachment) -> str:
+    """A file's download: its (cleaned) name, or release-DEMO-2026-000245-12.pdf for browsers that need
+    ASCII."""
+    stand_in = f"{attachment.purpose}-{attachment.request.tracking_number}-{attachment.id}"
+    return content_disposition(download_name(attachment), stand_in)
 
 
 def attachment_path(directory: str, attachment: Attachment) -> Path:

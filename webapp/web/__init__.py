@@ -12,7 +12,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask_login import current_user
 
 from webapp import authz
@@ -67,6 +67,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     init_two_factor(app)
 
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["day"] = format_day
@@ -86,6 +88,16 @@ def init_web(app: Flask) -> None:
     def _page_context() -> dict[str, Any]:
         user = current_user.user if current_user.is_authenticated else None
         return {"english": wants_english(), "me": user, "today_iso": today().isoformat()}
+
+
+def favicon() -> Response:
+    """The site's icon where browsers look for it without a <link> (the pages link favicon.svg too)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 def shown_id_number(req: Request) -> str | None:

@@ -260,7 +260,11 @@ def agency_upload_limits(code: str) -> Any:
 @bp.get("/agencies/<code>/application-form.pdf")
 def application_form_pdf(code: str) -> Any:
     agency = agency_or_404(code)
-    return pdf_answer(application_form(agency.name), f"政府信息公开申请表-{agency.code}.pdf")
+    return pdf_answer(
+        application_form(agency.name),
+        f"政府信息公开申请表-{agency.code}.pdf",
+        f"application-form-{agency.code}",
+    )
 
 
 @bp.post("/agencies/<code>/catalogue")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp import authz
-from webapp.domain.attachments import attachment_path, download_name
+from webapp.domain.attachments import attachment_disposition, attachment_path
 from webapp.domain.citizens import latest_applicant
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
@@ -323,8 +323,8 @@ def download(att: Attachment) -> Response:
         attachment_path(current_app.config["ATTACHMENT_DIR"], att),
         mimetype=att.content_type,
         as_attachment=True,
-        download_name=download_name(att),
     )
+    response.headers["Content-Disposition"] = attachment_disposition(att)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -351,7 +351,7 @@ def application_form_pdf() -> Any:
         db.session.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none() if code else None
     )
     name = agency.name if agency is not None else "＿＿＿＿＿＿＿＿＿＿＿＿"
-    return pdf_answer(application_form(name), "政府信息公开申请表.pdf")
+    return pdf_answer(application_form(name), "政府信息公开申请表.pdf", "application-form")
 
 
 @bp.post("/track/forget")

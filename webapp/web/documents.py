@@ -9,6 +9,7 @@ import io
 from flask import send_file
 from werkzeug.wrappers import Response
 
+from webapp.domain.attachments import content_disposition
 from webapp.domain.dates import cn_date
 from webapp.domain.documents import DocumentView, pdf_of, view_of
 from webapp.domain.states import DELIVERY, ID_KINDS
@@ -16,8 +17,10 @@ from webapp.extensions import db
 from webapp.models import Document, Request
 
 
-def pdf_answer(data: bytes, filename: str) -> Response:
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename)
+def pdf_answer(data: bytes, filename: str, stand_in: str) -> Response:
+    """A PDF to save, named `filename` (Chinese), or `stand_in`.pdf for browsers that need ASCII."""
+    response = send_file(io.BytesIO(data), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(filename, stand_in)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -27,7 +30,12 @@ def document_pdf(doc: Document) -> Response:
     """The document's PDF (rendered and stored the first time, which this request then commits)."""
     data = pdf_of(db.session(), doc)
     db.session.commit()
-    return pdf_answer(data, f"{doc.title}-{doc.request.tracking_number}.pdf")
+    return pdf_answer(data, f"{doc.title}-{doc.request.tracking_number}.pdf", document_stand_in(doc))
+
+
+def document_stand_in(doc: Document) -> str:
+    """A document's download name in ASCII: reply-DEMO-2026-000245."""
+    return f"{doc.kind.replace('_', '-')}-{doc.request.tracking_number}"
 
 
 def views(docs: list[Document]) -> list[tuple[Document, DocumentView]]:

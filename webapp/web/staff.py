@@ -417,7 +417,9 @@ def application_form_pdf(tracking_number: str) -> Any:
     """The 申请表 filled in from the registered request, for an in-person applicant to check and sign."""
     req = staff_request(tracking_number)
     return pdf_answer(
-        application_form(req.agency.name, form_values(req)), f"政府信息公开申请表-{req.tracking_number}.pdf"
+        application_form(req.agency.name, form_values(req)),
+        f"政府信息公开申请表-{req.tracking_number}.pdf",
+        f"application-form-{req.tracking_number}",
     )
 
 
