@@ -1,5 +1,5 @@
 """The whole annual report as files (docs/rules.md §The annual report): PDF (A4, the embedded Chinese
-font, the tables ruled like the printed form), DOCX (python-docx: headings, paragraphs and real Word
+font, the tables ruled like the printed form), DOCX (python-docx, A4: headings, paragraphs and real Word
 tables, editable in WPS or Word) and the standalone HTML page. Each takes the report as
 webapp.domain.reports.annual builds it (or as a publication froze it)."""
 
@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from docx import Document
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt, RGBColor
 from flask import current_app
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -126,50 +128,99 @@ def to_pdf(report: dict[str, Any], names: list[str]) -> bytes:
     return buffer.getvalue()
 
 
+def column_widths(ncols: int, width: float) -> list[float]:
+    """The columns' widths in a table `width` wide: the labels' column wide, the figures' equal (section
+    四's fifteen columns all equal)."""
+    if ncols >= 15:
+        return [width / ncols] * ncols
+    first = width * (0.42 if ncols > 4 else 0.5) if ncols > 2 else width / 2
+    return [first] + [(width - first) / (ncols - 1)] * (ncols - 1) if ncols > 1 else [width]
+
+
 def _pdf_table(
     rows: Grid, spans: list[tuple[int, int, int, int]], font: str, cell: ParagraphStyle, width: float
 ) -> Table:
     ncols = max(len(r) for r in rows)
-    first = width * (0.42 if ncols > 4 else 0.5) if ncols > 2 else width / 2
-    widths = [first] + [(width - first) / (ncols - 1)] * (ncols - 1) if ncols > 1 else [width]
-    if ncols >= 15:  # section 四: fifteen equal columns
-        widths = [width / ncols] * ncols
+    widths = column_widths(ncols, width)
     data = [[para(c, cell) if len(c) > 4 else c for c in row] for row in rows]
     style = TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), font, 7.5),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+            ("ALIGN", (0 if ncols >= 15 else 1, 0), (-1, -1), "CENTER"),
             *[("SPAN", (c0, r0), (c1, r1)) for c0, r0, c1, r1 in spans],
         ]
     )
-    return Table(data, colWidths=widths, style=style, repeatRows=0)
+    return Table(data, colWidths=widths, style=style, repeatRows=heading_rows(spans))
+
+
+def heading_rows(spans: list[tuple[int, int, int, int]]) -> int:
+    """The rows of a table's heading: the first row and those its spans reach down to (repeated on each
+    page the table runs over)."""
+    return 1 + max((r1 for _, r0, _, r1 in spans if r0 == 0), default=0)
 
 
 # -- DOCX ---------------------------------------------------------------------------------------------
 
-FONT_NAME = "宋体"
+FONT_NAME = "宋体"  # the body and tables (w:eastAsia, so Word and WPS use it for the Chinese text)
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+# A4, the margins of GB/T 9704 (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm): a 156 mm text width.
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+BLACK = RGBColor(0, 0, 0)
 
 
-def _font(run: Any, size: float, *, bold: bool = False) -> None:
+def _fonts(element: Any, east_asia: str) -> None:
+    """Explicit fonts on a run's or a style's properties, the theme's fonts (which would win) removed."""
+    fonts = element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _font(run: Any, size: float, *, bold: bool = False, face: str = FONT_NAME) -> None:
     run.font.size = Pt(size)
     run.font.bold = bold
-    run.font.name = FONT_NAME
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_NAME)
+    run.font.color.rgb = BLACK
+    _fonts(run._element, face)
+
+
+def _setup(doc: Any, report: dict[str, Any], names: list[str]) -> None:
+    """A4 with the official margins; the body in 宋体 and the section headings in 黑体, both black."""
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    _fonts(normal.element, FONT_NAME)
+    for name in ("Heading 1", "Heading 2"):
+        style = doc.styles[name]
+        style.font.color.rgb = BLACK
+        _fonts(style.element, HEADING_FONT)
+    doc.core_properties.title = title(report, names)
+    doc.core_properties.author = "政府信息公开申请办理系统"
 
 
 def to_docx(report: dict[str, Any], names: list[str]) -> bytes:
     doc = Document()
+    _setup(doc, report, names)
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(heading.add_run(title(report, names)), 16, bold=True)
+    heading.paragraph_format.space_after = Pt(12)
+    _font(heading.add_run(title(report, names)), 18, bold=True)
     for section in report["sections"]:
         h = doc.add_heading(level=2)
-        _font(h.add_run(section["title"]), 13, bold=True)
+        _font(h.add_run(section["title"]), 14, face=HEADING_FONT)
         for text in paragraphs(section.get("text")):
             p = doc.add_paragraph()
             p.paragraph_format.first_line_indent = Pt(21)
+            p.paragraph_format.line_spacing = 1.3
             _font(p.add_run(text), 10.5)
         for table in section["tables"]:
             for caption, rows, spans in grids(table):
@@ -185,19 +236,42 @@ def to_docx(report: dict[str, Any], names: list[str]) -> bytes:
 
 
 def _docx_table(doc: Any, rows: Grid, spans: list[tuple[int, int, int, int]]) -> None:
+    """A Word table with the PDF's column widths, the figures centred, the heading rows (those the
+    first row's spans cover) repeated on every page the table runs over."""
     ncols = max(len(r) for r in rows)
+    widths = [Mm(w) for w in column_widths(ncols, TEXT_WIDTH_MM)]
+    size = 9 if ncols <= 4 else 8 if ncols < 15 else 7
     table = doc.add_table(rows=len(rows), cols=ncols)
     table.style = "Table Grid"
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for j, width in enumerate(widths):
+        table.columns[j].width = width
+    heads = heading_rows(spans)
     for i, row in enumerate(rows):
+        if i < heads:
+            tr_pr = table.rows[i]._tr.get_or_add_trPr()
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            tr_pr.append(repeat)
         for j, value in enumerate(row):
-            cell = table.cell(i, j)
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(value), 8)
+            _cell(table.cell(i, j), value, size, widths[j], centred=j > 0 or i < heads or ncols >= 15)
     for c0, r0, c1, r1 in spans:
-        text = rows[r0][c0]
         merged = table.cell(r0, c0).merge(table.cell(r1, c1))
-        merged.text = ""
-        _font(merged.paragraphs[0].add_run(text), 8)
+        _cell(merged, rows[r0][c0], size, sum(widths[c0 : c1 + 1], Mm(0)), centred=True)
+
+
+def _cell(cell: Any, value: str, size: float, width: Any, *, centred: bool) -> None:
+    cell.width = width
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for extra in cell.paragraphs[1:]:  # a merge leaves the merged cells' empty paragraphs
+        extra._element.getparent().remove(extra._element)
+    paragraph = cell.paragraphs[0]
+    for run in paragraph.runs:
+        run._element.getparent().remove(run._element)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+    paragraph.paragraph_format.space_after = Pt(0)
+    _font(paragraph.add_run(value), size)
 
 
 # -- the page -----------------------------------------------------------------------------------------
