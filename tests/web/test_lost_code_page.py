@@ -55,3 +55,7 @@ def test_a_contact_that_is_not_one_is_said_beside_it(client: FlaskClient, people
     assert "请填写11位手机号码" in r.get_data(as_text=True)
     r = post(client, "/track/lost-code", {"tracking_number": "", "contact": ""})
     assert r.status_code == 422 and 'id="tracking_number-error"' in r.get_data(as_text=True)
+    # both wrong: both said at once
+    both = post(client, "/track/lost-code", {"tracking_number": "", "contact": "12345"})
+    html = both.get_data(as_text=True)
+    assert 'id="tracking_number-error"' in html and 'id="contact-error"' in html

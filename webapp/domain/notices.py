@@ -184,10 +184,12 @@ def _applicant_letter(session: Session, msg: OutboxMessage, notice: str, options
             f"无正当理由逾期不补正的，视为放弃申请，本机关不再处理（《条例》{rules.article_correction}）。",
         ]
     elif notice == "extension_notice":
+        due_after = _due_after(req, ev.seq, cal)
         lines += [
             f"因{ev.note or '需要'}，经本机关政府信息公开工作机构负责人同意，"
             f"答复期限延长{ev.data.get('days')}个工作日。",
-            f"延长后的答复期限为{cn_date(_due_after(req, ev.seq, cal))}。",
+            f"延长后的答复期限为{cn_date(due_after)}"
+            f"{PROVISIONAL if due_after == req.due_on and req.due_provisional else ''}。",
         ]
     elif notice == "consultation_notice":
         lines.append(

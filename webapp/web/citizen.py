@@ -283,10 +283,12 @@ def correct(tracking_number: str) -> Any:
         except DomainError as exc:
             db.session.rollback()
             show_domain_errors(form, exc, {"file": "attachments"})
+            note_unsaved_files(form)
             return status_page(req, correction=form, code=exc.http_status)
         db.session.commit()
         flash(_l("补正已提交，答复期限自今日起重新计算。"), "success")
         return redirect(url_for(".status", tracking_number=req.tracking_number))
+    note_unsaved_files(form)
     return status_page(req, correction=form, code=422)
 
 

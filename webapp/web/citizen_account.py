@@ -183,13 +183,17 @@ def account_sign_out() -> Response:
 def lost_code() -> Any:
     """忘记查询码: the same answer whatever the number; the code itself is never on a page."""
     form = LostCodeForm()
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()
         typed = (form.contact.data or "").strip()
-        try:
+        contact = None
+        try:  # checked even when another field is wrong: every error at once
             contact = lost_codes.typed_contact(**{"email" if "@" in typed else "phone": typed})
         except ValidationError as exc:
-            form.contact.errors = [str(next(iter(exc.fields.values()), exc.message))]
-        else:
+            valid = False
+            if not form.contact.errors:
+                form.contact.errors = [str(next(iter(exc.fields.values()), exc.message))]
+        if valid:
             lost_codes.reissue_access_code(db.session(), form.tracking_number.data or "", contact, now=now())
             db.session.commit()
             flash(LOST_CODE_SENT, "success")

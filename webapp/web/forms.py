@@ -250,11 +250,17 @@ def add_intake_errors(
             form.add_error(name, message)
 
 
-def note_unsaved_files(form: ApplicationForm) -> None:
-    """A form refused with files chosen: nothing was stored, and the browser does not choose them again
-    by itself; the applicant is told so beside the file input."""
+def note_unsaved_files(form: ApplicationForm | CorrectionForm) -> None:
+    """A form refused with files chosen (an application, a registration, a correction): nothing was
+    stored, and the browser does not choose them again by itself; the applicant is told so beside the
+    file input."""
     if uploads(form.attachments) and not form.attachments.errors:
-        form.attachments.errors = [_l("申请未提交成功，所选附件没有保存：请改正上面的问题后重新选择附件")]
+        message = (
+            _l("补正未提交成功，所选材料没有保存：请改正上面的问题后重新选择材料")
+            if isinstance(form, CorrectionForm)
+            else _l("申请未提交成功，所选附件没有保存：请改正上面的问题后重新选择附件")
+        )
+        form.attachments.errors = [message]
 
 
 OFFLINE_CHANNELS = [(code, label) for code, label in CHANNEL_LABELS.items() if code != "online"]

@@ -136,7 +136,8 @@ def draft(
         days = int(str(ev.data.get("days", 0)))
         paras.append(_received(req))
         if req.due_on is not None:
-            extended = f"延长后的答复期限至{cn_date(req.due_on)}。"
+            provisional = PROVISIONAL if req.due_provisional else ""
+            extended = f"延长后的答复期限至{cn_date(req.due_on)}{provisional}。"
         else:  # approved while the count is stopped: the days left are told, the date once it resumes
             extended = (
                 f"答复期限暂停计算期间，延长后剩余的答复期限为{req.remaining_days}个工作日，"
