@@ -15,10 +15,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.api.conftest import citizen_body
-from tests.factories import People, sample_pdf
+from tests.factories import People, make_request, sample_pdf
 from tests.web.conftest import post
 from webapp.domain.accounts import issue_token
+from webapp.domain.calendar import china_today, current_calendar
+from webapp.domain.documents import documents_of
+from webapp.domain.requests import act
 from webapp.models import OutboxMessage
+from webapp.models.document import DocumentSettings
 
 STAFF_ONLY = [
     "内部审批单.pdf",  # an internal paper the officer uploaded
@@ -155,3 +159,43 @@ def test_a_signed_in_citizen_opens_their_own_request_from_its_link_without_the_c
     post(client, "/account/sign-out")
     assert client.get(f"/track?tracking_number={mine}").status_code == 200
     assert client.get(f"/track/{mine}").location == "/track"
+
+
+def test_awaiting_the_fee_the_tracking_page_says_how_much_by_when_and_how(
+    client: FlaskClient, people: People, session: Any
+):
+    now = dt.datetime.now(dt.UTC)
+    session.merge(
+        DocumentSettings(
+            agency_id=people.agency.id,
+            phone="0436-3209609",
+            address="示范市人民路1号",
+            postal_code="137000",
+            contact_person="王敏",
+            email="gk@hr.example.gov.cn",
+        )
+    )
+    req, code = make_request(
+        session, now, people.agency, received_on=china_today(now), officer=people.officer
+    )
+    act(session, req, "accept", people.officer, now=now)
+    act(session, req, "request_fee", people.officer, now=now, basis="per_page", pages=40)
+    session.commit()
+    r = post(client, "/track", {"tracking_number": req.tracking_number, "access_code": code})
+    html = client.get(r.location).get_data(as_text=True)
+    box = re.search(r'<section[^>]*id="fee-due".*?</section>', html, re.S).group(0)
+    text = re.sub(r"<[^>]+>", "", box)
+    pay_by = current_calendar(session).add_wd(china_today(now), 20)
+    assert "人民币100.00元" in text
+    assert f"请于{pay_by.year}年{pay_by.month}月{pay_by.day}日前（含当日）缴纳" in text
+    assert "第31—40页，10页×10元/页＝100元" in text  # how it was computed
+    assert "0436-3209609" in text and "示范市人民路1号" in text and "王敏" in text
+    assert "注明申请编号" in text and req.tracking_number in text
+    fee_notice = next(d for d in documents_of(session, req, applicant=True) if d.kind == "fee_notice")
+    assert f"/documents/{fee_notice.public_id}.pdf" in box
+    # the box is near the top: before the history
+    assert html.index('id="fee-due"') < html.index('id="timeline-h"')
+    # paid: the box goes
+    act(session, req, "receive_fee", people.officer, now=now, amount_yuan=100, receipt_number="No.001")
+    session.commit()
+    assert 'id="fee-due"' not in client.get(r.location).get_data(as_text=True)

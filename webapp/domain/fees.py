@@ -29,6 +29,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from webapp.domain.calendar import WorkCalendar
 from webapp.models import Event, Request
 
 PER_REQUEST, PER_PAGE = "per_request", "per_page"
@@ -227,3 +228,37 @@ def fee_view(req: Request) -> dict[str, object] | None:
         view["paid_yuan"] = paid.data.get("amount_yuan", data.get("amount_yuan"))
         view["receipt_number"] = paid.data.get("receipt_number")
     return view
+
+
+@dataclass(frozen=True)
+class FeeDue:
+    """The fee the applicant is asked to pay, as the tracking page shows it while the request awaits it:
+    the notice's amount and computation, and the last day to pay (Art. 6: FEE_PERIOD_DAYS working days
+    from the day after the notice, the day itself included — the notice's own words)."""
+
+    amount: Decimal
+    computed: Decimal
+    standard: str
+    steps: list[str]
+    reduction_reason: str | None
+    notified_on: dt.date
+    pay_by: dt.date
+
+
+def fee_due(req: Request, cal: WorkCalendar) -> FeeDue | None:
+    """The fee awaited (status awaiting_fee), or None."""
+    notice = latest_notice(req) if req.status == "awaiting_fee" else None
+    if notice is None:
+        return None
+    data = notice.data or {}
+    computation = compute(str(data["basis"]), int(str(data.get("count_in_month") or data.get("pages"))))
+    reason = data.get("reduction_reason")
+    return FeeDue(
+        amount=yuan(data["amount_yuan"]),
+        computed=yuan(data.get("computed_yuan", data["amount_yuan"])),
+        standard=computation.standard,
+        steps=computation.steps,
+        reduction_reason=str(reason) if reason else None,
+        notified_on=notice.on,
+        pay_by=cal.add_wd(notice.on, FEE_PERIOD_DAYS),
+    )

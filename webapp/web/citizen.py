@@ -30,6 +30,7 @@ from webapp.domain.attachments import attachment_disposition, attachment_path
 from webapp.domain.citizens import latest_applicant
 from webapp.domain.documents import documents_of
 from webapp.domain.errors import DomainError, ValidationError
+from webapp.domain.fees import fee_due
 from webapp.domain.release import delivery_of, released_files
 from webapp.domain.requests import (
     applicant_correct,
@@ -235,6 +236,7 @@ def status_page(
     clock = clock_view(req, calendar(), moment_today)
     correction_asked = next((e for e in reversed(req.events) if e.type == "correction_requested"), None)
     correction_until = next((s.end for s in reversed(clock.steps) if s.kind == "correction_requested"), None)
+    sent = documents_of(db.session(), req, applicant=True)
     return (
         render_template(
             "citizen/status.html",
@@ -250,7 +252,9 @@ def status_page(
             correction_until=correction_until,
             correction=correction or CorrectionForm(formdata=None),
             withdraw=withdraw or WithdrawForm(formdata=None),
-            documents=document_views(documents_of(db.session(), req, applicant=True)),
+            documents=document_views(sent),
+            fee=fee_due(req, calendar()),
+            fee_notice=next((d for d in reversed(sent) if d.kind == "fee_notice"), None),
         ),
         code,
     )
