@@ -85,5 +85,25 @@ def test_head_edits_and_signs_off_and_anyone_reads_it(context: Any, browser: Any
         assert visitor.get_by_text("一是政府信息公开工作力量较为薄弱").is_visible()
         assert visitor.get_by_text("六、其他需要报告的事项").is_visible()
         screenshot(visitor, "43-annual-report-published")
+
+        # the head corrects it: the reason, the text, a new version; the original still public
+        page.get_by_label("更正说明").fill("第五部分表述不完整，予以更正。")
+        page.get_by_role("button", name="撤回更正").click()
+        assert page.get_by_text("更正中：第五部分表述不完整，予以更正。").is_visible()
+        screenshot(page, "45-annual-report-correcting")
+        page.locator("#text-problems").fill("一是政府信息公开工作力量较为薄弱，专职人员不足。")
+        page.get_by_role("button", name="保存文字").click()
+        page.get_by_role("button", name="签发更正版本").click()
+        assert page.get_by_text("第2版，更正说明：第五部分表述不完整，予以更正。").is_visible()
+        visitor.goto("/agencies/CITYHR/annual-reports")
+        assert visitor.get_by_text("已更正").is_visible()
+        assert visitor.get_by_text("更正说明：第五部分表述不完整，予以更正。").is_visible()
+        screenshot(visitor, "44-annual-report-corrected")
+        visitor.get_by_role("link", name="查看原版本").click()
+        assert visitor.get_by_text("主动公开的及时性有待提高").is_visible()  # the original's words
+        visitor.goto("/agencies/CITYHR/annual-reports")
+        link = visitor.get_by_role("link", name=f"示范市人力资源和社会保障局{year}年政府信息公开工作年度报告")
+        link.click()
+        assert visitor.get_by_text("专职人员不足").is_visible()
     finally:
         public.close()

@@ -83,7 +83,7 @@ def test_a_corrected_report_shows_its_correction_and_the_original(
     post(client, "/staff/logout")
     public = client.get("/agencies/CITYHR/annual-reports").get_data(as_text=True)
     assert public.count(f"{year}年政府信息公开工作年度报告") == 1  # the current version, once
-    assert "已更正" in public and "原版本1签发于" in public and "更正说明：附表数字录入有误。" in public
+    assert "已更正" in public and "（原版本签发于" in public and "更正说明：附表数字录入有误。" in public
     assert f"/api/v1/public/annual-reports/CITYHR/{year}/2021.pdf" in public
     old = f"/api/v1/public/annual-reports/CITYHR/{year}/2021/versions/1.html"
     assert old in public and client.get(old).status_code == 200

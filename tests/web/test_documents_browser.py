@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import PASSWORD, VALID_RESIDENT_ID
 from tests.web.conftest import PHONE, Live, screenshot
+from tests.web.test_browser import staff_login
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -86,3 +87,21 @@ def test_admin_sets_the_documents_letterhead(context: Any, live: Live):
     assert admin.locator("#documents").get_by_label("发文机关代字").input_value() == "示人社公开"
     admin.locator("#documents").scroll_into_view_if_needed()
     screenshot(admin, "22-documents-admin")
+
+
+def test_platform_admin_sets_the_government_an_agency_reports_to(context: Any, live: Live):
+    admin = context.new_page()
+    staff_login(admin, live, "platform")
+    admin.goto("/admin/agencies/CITYENV")
+    section = admin.locator("#parent")
+    section.get_by_label("上级政府（本级政府）").select_option("CITYHR")
+    section.get_by_role("button", name="保存上级政府").click()
+    assert "已保存上级政府" in admin.locator(".flashes").inner_text()
+    admin.goto("/admin/agencies/CITYHR")
+    assert "所属机关：" in admin.locator("#parent").inner_text()
+    section = admin.locator("#parent")
+    section.get_by_label("上级政府（本级政府）").select_option("CITYENV")  # its own agency: a cycle
+    section.get_by_role("button", name="保存上级政府").click()
+    assert "CITYENV 属于本机关" in admin.locator("#parent-parent-error").inner_text()
+    admin.locator("#parent").scroll_into_view_if_needed()
+    screenshot(admin, "23-agency-parent-admin")
