@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from webapp.domain import accounts
 from webapp.domain.requests import Applicant, submit
-from webapp.models import Agency, Request, User
+from webapp.models import Agency, DocumentSettings, Request, User
 from webapp.render.pdf import RENDER_LOCK, cjk_font
 from workers.deadlines import noon
 
@@ -35,8 +35,15 @@ def at(day: dt.date) -> dt.datetime:
     return noon(day)
 
 
+# A test agency's way of paying a fee, which its fee notices state (without one it sends none).
+FEE_PAYMENT = "通过本机关政务服务窗口缴纳（示范市人民路1号，工作日9:00—17:00）"
+
+
 def make_agency(session: Session, now: dt.datetime, code: str | None = None, name: str = "测试局") -> Agency:
-    return accounts.create_agency(session, code or f"AG{next(_serial)}", name, now=now)
+    agency = accounts.create_agency(session, code or f"AG{next(_serial)}", name, now=now)
+    session.add(DocumentSettings(agency_id=agency.id, fee_payment=FEE_PAYMENT, overrides={}))
+    session.flush()
+    return agency
 
 
 def make_user(

@@ -15,7 +15,7 @@ from webapp.domain.errors import DomainError
 from webapp.domain.identity import CREDIT_ALPHABET, credit_code_check_char, resident_id_check_digit
 from webapp.domain.requests import Applicant, act, submit
 from webapp.domain.states import CHANNELS, REPLY_OUTCOMES
-from webapp.models import Agency, User
+from webapp.models import Agency, DocumentSettings, User
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105  (documented demo login, printed by the command)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -46,6 +46,21 @@ def load_demo(session: Session, *, count: int, seed: int, now: dt.datetime) -> l
         return ["demo data already loaded (agency DEMO)"]
     agency = accounts.create_agency(session, "DEMO", "示范市人力资源和社会保障局", now=now)
     agency.report_settings = {"catalogue_counts": {str(now.year - 1): 12, str(now.year): 15}}
+    session.add(  # the contact block, the remedies and the way to pay that the demo's letters state
+        DocumentSettings(
+            agency_id=agency.id,
+            contact_person="政府信息公开办公室",
+            phone="0000-12345678",
+            email="gongkai@demo.gov.cn",
+            address="示范市人民路1号示范市人力资源和社会保障局政府信息公开办公室",
+            postal_code="000001",
+            review_body="示范市人民政府",
+            court="示范市示范区人民法院",
+            fee_payment="到本机关政务服务窗口（示范市人民路1号一楼，工作日9:00—17:00）缴纳，或转账至"
+            "户名：示范市财政局非税收入汇缴专户，开户银行：示范银行人民路支行，账号：0000 0000 0000 0000",
+            overrides={},
+        )
+    )
     officer = accounts.create_user(
         session,
         "officer@demo.gov.cn",

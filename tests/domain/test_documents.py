@@ -33,7 +33,7 @@ def cn(day: dt.date) -> str:
 def letterhead(session: Any, world: dict[str, Any]) -> None:
     """The world's agency with its document settings."""
     agency = world["agency"]
-    session.add(
+    session.merge(
         DocumentSettings(
             agency_id=agency.id,
             letterhead="示范市人力资源和社会保障局政府信息公开办公室",

@@ -17,7 +17,7 @@ from webapp.domain.documents import documents_of, view_of
 from webapp.domain.errors import IllegalTransition, ValidationError
 from webapp.domain.requests import act, available_actions, submit
 from webapp.domain.states import Status
-from webapp.models import Request
+from webapp.models import DocumentSettings, Request
 
 D = dt.date
 LATER = at(D(2024, 8, 30))
@@ -342,3 +342,30 @@ def test_the_payment_is_against_a_fiscal_receipt(session: Any, world: Any) -> No
         receipt_number="皖0031",
     )
     assert req.events[-1].data["receipt_number"] == "皖0031" and "财政票据号皖0031" in req.events[-1].note
+
+
+def test_the_notice_states_how_to_pay_and_none_is_sent_without_it(session: Any, world: Any) -> None:
+    """A fee notice states how to pay (the measures' notice: 缴费方式); a notice once said only "按本机关
+    告知的缴款方式" and the applicant could not pay. The way is the agency's setting, frozen into the notice;
+    an agency that has set none sends no fee notice, saying why."""
+    settings = session.get(DocumentSettings, world["agency"].id)
+    settings.fee_payment = ""
+    session.flush()
+    req = file(session, world, D(2024, 6, 3))
+    with pytest.raises(IllegalTransition) as caught:
+        ask(session, world, req, basis="per_page", pages=40)
+    assert "缴纳方式" in str(caught.value.message)
+    assert req.status == Status.RECEIVED and not any(e.type == "fee_requested" for e in req.events)
+
+    settings.fee_payment = (
+        "转账至户名：示范市财政局非税收入专户，开户银行：示范银行人民路支行，账号：6222000011112222"
+    )
+    session.flush()
+    ask(session, world, req, basis="per_page", pages=40)
+    notice = next(view_of(d) for d in documents_of(session, req) if d.kind == "fee_notice")
+    assert "按以下方式缴纳：转账至户名：示范市财政局非税收入专户" in notice.body
+    assert "账号：6222000011112222。缴款时请注明申请编号" in notice.body
+    settings.fee_payment = "到本机关窗口缴纳"  # a later change leaves the notice sent as it was
+    session.flush()
+    again = next(view_of(d) for d in documents_of(session, req) if d.kind == "fee_notice")
+    assert "6222000011112222" in again.body

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import applicant, make_request
+from tests.factories import FEE_PAYMENT, applicant, make_request
 from webapp.domain.access_codes import ACCESS_CODE_ALPHABET, access_code_matches, new_access_code
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import Conflict, Forbidden, IllegalTransition, ValidationError
@@ -332,6 +332,7 @@ def test_fee_pauses_and_payment_resumes(session: Any, now: dt.datetime, world: A
         "computed_yuan": 130.0,
         "amount_yuan": 120.5,
         "reduction_reason": "申请人经济困难",
+        "pay_how": FEE_PAYMENT,
     }
     act(
         session,

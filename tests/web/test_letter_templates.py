@@ -13,11 +13,19 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.api.conftest import citizen_body
-from tests.factories import People
+from tests.factories import FEE_PAYMENT, People
 from tests.web.conftest import login, post
 from webapp.domain import templates
 from webapp.domain.documents import DEFAULT_SCHEME, documents_of
 from webapp.models import DocumentSettings, Request
+
+
+def as_made(session: Any, people: People) -> bool:
+    """The agency's document settings as the test world made them: nothing the refused form wrote."""
+    session.expire_all()
+    settings = session.get(DocumentSettings, people.agency.id)
+    return settings.overrides == {} and settings.number_scheme == "" and settings.fee_payment == FEE_PAYMENT
+
 
 PATH = "/admin/agencies/CITYHR/documents"
 TEXTS = "/admin/agencies/CITYHR/texts"
@@ -52,7 +60,7 @@ def test_a_bad_placeholder_is_refused_when_saved_naming_it(
     assert response.status_code == 422
     message = field_error(response.get_data(as_text=True), "text", prefix="")
     assert named in message
-    assert session.get(DocumentSettings, people.agency.id) is None  # nothing written
+    assert as_made(session, people)  # nothing written
 
 
 @pytest.mark.parametrize(
@@ -72,7 +80,7 @@ def test_a_bad_number_scheme_is_refused_naming_the_placeholder(
     response = post(client, PATH, {"documents-number_scheme": scheme})
     assert response.status_code == 422
     assert named in field_error(response.get_data(as_text=True), "number_scheme")
-    assert session.get(DocumentSettings, people.agency.id) is None
+    assert as_made(session, people)
 
 
 def test_a_number_longer_than_its_column_is_refused(client: FlaskClient, people: People, session: Any):
@@ -109,7 +117,7 @@ def test_a_bad_template_already_stored_never_fails_a_request(
 ):
     """Written to the database by other means (or before the rules): the request is recorded, the
     default text and number are sent, and the log says why."""
-    session.add(
+    session.merge(
         DocumentSettings(
             agency_id=people.agency.id,
             letterhead="",
@@ -144,3 +152,17 @@ def test_a_long_agency_name_still_gives_a_number_that_fits(client: FlaskClient, 
     assert response.status_code == 201, response.get_data(as_text=True)
     req = session.query(Request).filter_by(tracking_number=response.get_json()["tracking_number"]).one()
     assert len(documents_of(session, req)[0].number) == 100
+
+
+def test_the_way_of_paying_fees_is_set_on_the_agency_page(client: FlaskClient, people: People, session: Any):
+    """文书设置 → 信息处理费缴纳方式: the administrator writes it where the fee notice takes it from."""
+    login(client, people.admin)
+    page = client.get("/admin/agencies/CITYHR").get_data(as_text=True)
+    assert "信息处理费缴纳方式" in page and "不填则不能发出缴费通知书" in page
+    way = "转账至户名：示范市财政局，开户银行：示范银行，账号：6222 0000 1111"
+    assert post(client, PATH, {"documents-fee_payment": way}).status_code == 302
+    session.expire_all()
+    assert session.get(DocumentSettings, people.agency.id).fee_payment == way
+    response = post(client, PATH, {"documents-fee_payment": "账" * 501})
+    assert response.status_code == 422
+    assert session.get(DocumentSettings, people.agency.id).fee_payment == way

@@ -14,13 +14,21 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.factories import People, make_request
+from tests.factories import FEE_PAYMENT, People, make_request
 from tests.web.conftest import login, post
 from webapp.domain.calendar import china_today
 from webapp.domain.documents import documents_of
 from webapp.domain.requests import act
 from webapp.models import DocumentSettings, Request
 from webapp.models.document import Document
+
+
+def as_made(session: Any, people: People) -> bool:
+    """The agency's document settings as the test world made them: nothing the refused form wrote."""
+    session.expire_all()
+    settings = session.get(DocumentSettings, people.agency.id)
+    return settings.overrides == {} and settings.number_scheme == "" and settings.fee_payment == FEE_PAYMENT
+
 
 TEXTS = "/admin/agencies/CITYHR/texts"
 DISCLOSED = f"{TEXTS}/reply:disclosed"
@@ -100,7 +108,7 @@ def test_a_bad_text_is_refused_naming_it_and_nothing_is_saved(
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert named in error_of(page, "text")
-    assert session.get(DocumentSettings, people.agency.id) is None
+    assert as_made(session, people)
 
 
 def test_the_preview_shows_the_unsaved_text_on_a_request_and_keeps_nothing(
@@ -116,7 +124,7 @@ def test_the_preview_shows_the_unsaved_text_on_a_request_and_keeps_nothing(
     assert "第五十一条" in own  # {remedy}
     assert "本机关决定予以公开" in text_of(page, "preview-built-in")
     session.expire_all()
-    assert session.get(DocumentSettings, people.agency.id) is None
+    assert as_made(session, people)
     assert session.get(Request, req.id).status == "in_progress"
     count = select(func.count()).select_from(Document).where(Document.request_id == req.id)
     assert session.execute(count).scalar_one() == 1  # the receipt only
@@ -258,7 +266,7 @@ def test_a_notice_sent_as_the_count_stops_refuses_the_due_date_when_saved(
     response = post(client, f"{TEXTS}/{kind}", {"text": text, "save": "1"})
     assert response.status_code == 422
     assert "暂停计算" in error_of(response.get_data(as_text=True), "text")
-    assert session.get(DocumentSettings, people.agency.id) is None
+    assert as_made(session, people)
     # the same field in a letter sent while the count runs is kept
     extension = {"text": "延长至{due_on}。", "save": "1"}
     assert post(client, f"{TEXTS}/extension_notice", extension).status_code == 302

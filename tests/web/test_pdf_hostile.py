@@ -117,7 +117,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "correction_notice": (*LETTER, "NM", "DS", "IT"),
     "consultation_notice": (*LETTER, "NM", "DS"),
     "consultation_letter": (*LETTER, "PT", "DS"),
-    "fee_notice": (*LETTER, "NM", "DS"),
+    "fee_notice": (*LETTER, "NM", "DS", "FP"),
     "extension_notice": (*LETTER, "NM", "DS", "RS"),
     "reply (edited)": (*LETTER, "TX"),
     "reply": (*LETTER, "NM", "DS", "NT", "RA"),
@@ -142,6 +142,7 @@ SETTING_TAGS = {
     "email": "EM",
     "address": "AD",
     "postal_code": "PC",
+    "fee_payment": "FP",
 }
 LIMITS = {"NS": 30, **{tag: SETTINGS[name] for name, tag in SETTING_TAGS.items()}}
 

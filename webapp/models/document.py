@@ -63,6 +63,9 @@ class DocumentSettings(Base):
     # name beside the 60-day and 6-month remedies; empty: the letters name neither.
     review_body: Mapped[str] = mapped_column(String(200), default="", server_default="")
     court: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # How the applicant pays an information processing fee (the fee notice states it, docs/rules.md §Fees):
+    # the account, the counter or the payment site; empty: the agency sends no fee notice.
+    fee_payment: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # Per-kind body templates replacing the built-in text ({placeholders} as documented on the admin page).
     overrides: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[dt.datetime | None]

@@ -78,6 +78,15 @@ class DocumentSettingsForm(PageForm):
         200,
         description=_l("答复书、告知书写明的可以提起行政诉讼的人民法院，如“示范市某区人民法院”"),
     )
+    fee_payment = text_field(
+        _l("信息处理费缴纳方式"),
+        500,
+        area=True,
+        description=_l(
+            "缴费通知书写明的缴纳方式，如收款账户（户名、开户银行、账号）、缴费窗口的地址和时间或网上缴费途径；"
+            "不填则不能发出缴费通知书"
+        ),
+    )
 
 
 class LetterTextForm(PageForm):

@@ -62,6 +62,7 @@ def default_settings(agency: Agency) -> DocumentSettings:
         contact_person="",
         review_body="",
         court="",
+        fee_payment="",
         overrides={},
     )
 
@@ -140,6 +141,7 @@ SETTING_FIELDS = (
     "contact_person",
     "review_body",
     "court",
+    "fee_payment",
 )
 
 

@@ -71,10 +71,15 @@ def fee_paragraphs(ev: Event, cal: WorkCalendar) -> list[str]:
             f"按标准计算为{computed:.2f}元。因{str(data['reduction_reason']).rstrip('。')}，本机关决定减收为{amount:.2f}元。"
         )
     paras.append(f"应缴纳信息处理费：人民币{amount:.2f}元。")
+    pay_how = str(data.get("pay_how") or "").strip()
+    how = (
+        f"按以下方式缴纳：{pay_how.rstrip('。')}。缴款时请注明申请编号"
+        if pay_how  # a notice sent before the agencies set their way of payment, drafted again
+        else "按本机关告知的缴款方式（可按本通知书所列联系方式询问）缴纳，缴款时注明申请编号"
+    )
     paras.append(
         f"缴纳方式和期限：依照{FEE_RULES}第六条的规定，请自本通知书发出次日起{FEE_PERIOD_DAYS}个工作日内，"
-        f"即于{cn_date(deadline)}前（含当日），按本机关告知的缴款方式（可按本通知书所列联系方式询问）缴纳，"
-        f"缴款时注明申请编号。本机关收到缴款后，向您出具财政部门统一监（印）制的财政票据。"
+        f"即于{cn_date(deadline)}前（含当日），{how}。本机关收到缴款后，向您出具财政部门统一监（印）制的财政票据。"
         "自本通知书发出之日起至缴纳之日止的期间，不计算在答复期限内。逾期未缴纳的，视为放弃申请，"
         "本机关不再处理该政府信息公开申请。"
     )

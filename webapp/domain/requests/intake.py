@@ -76,7 +76,7 @@ _RESERVE_PG = text(
     SELECT a.id, a.code, a.name, t.last AS tracking_serial, d.last AS document_serial,
         (SELECT stamp FROM calendar_revision) AS calendar_stamp, s.agency_id AS settings_of,
         s.letterhead, s.short_name, s.number_scheme, s.seal_text, s.address, s.postal_code, s.phone,
-        s.email, s.contact_person, s.review_body, s.court, s.overrides
+        s.email, s.contact_person, s.review_body, s.court, s.fee_payment, s.overrides
     FROM a CROSS JOIN t CROSS JOIN d LEFT JOIN document_settings s ON s.agency_id = a.id
     """
 ).columns(overrides=JSON)

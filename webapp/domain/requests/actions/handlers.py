@@ -11,6 +11,7 @@ from webapp.domain import fees, public_log
 from webapp.domain.contact import check_phone
 from webapp.domain.dates import reader_date
 from webapp.domain.deadlines import ONE_DAY
+from webapp.domain.documents.settings import settings_for
 from webapp.domain.errors import Forbidden, IllegalTransition
 from webapp.domain.release import (
     MAX_PARTS,
@@ -114,8 +115,19 @@ def request_fee(c: Context) -> None:
         )
     if c.req.due_on is not None and c.on > c.req.due_on:
         raise IllegalTransition(
-            _l("缴费通知应在答复期限内发出，本申请已超过答复期限（%(date)s）", date=c.req.due_on.isoformat()),
+            _l(
+                "缴费通知应在答复期限内发出，本申请已超过答复期限（%(date)s）",
+                date=reader_date(c.req.due_on),
+            ),
             {"on": _l("晚于答复期限")},
+        )
+    pay_how = settings_for(c.session, c.req.agency).fee_payment.strip()
+    if not pay_how:  # the notice states how to pay (docs/rules.md §Fees); no notice without it
+        raise IllegalTransition(
+            _l(
+                "本机关尚未在文书设置中填写信息处理费的缴纳方式，不能发出缴费通知书；请本机关的管理员填写后再发"
+            ),
+            {"action": _l("缺少缴纳方式")},
         )
     basis, pages = c.take("basis"), c.take("pages")
     amount = c.take("amount_yuan")
@@ -160,6 +172,7 @@ def request_fee(c: Context) -> None:
             _l("减免至0元即不收取信息处理费，无需发出缴费通知"), {"amount_yuan": _l("应大于0元")}
         )
     c.data.update(fees.notice_data(computed, charged, reason))
+    c.data["pay_how"] = pay_how
     c.note = f"信息处理费{charged:.2f}元（{computed.standard}：{'；'.join(computed.steps)}）"
 
 
