@@ -1,7 +1,7 @@
 """document_settings.fee_payment: how the applicant pays an information processing fee
 
 Revision ID: 5b7e2c9a41d3
-Revises: d3a9f1c7e5b2
+Revises: e7b4c2a9d816
 Create Date: 2026-12-05 02:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e2c9a41d3'
-down_revision = 'd3a9f1c7e5b2'
+down_revision = 'e7b4c2a9d816'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.api.conftest import citizen_body
-from tests.factories import People, make_request, sample_pdf
+from tests.factories import FEE_PAYMENT, People, make_request, sample_pdf
 from tests.web.conftest import post
 from webapp.domain.accounts import issue_token
 from webapp.domain.calendar import china_today, current_calendar
@@ -190,6 +190,7 @@ def test_awaiting_the_fee_the_tracking_page_says_how_much_by_when_and_how(
     assert f"请于{pay_by.year}年{pay_by.month}月{pay_by.day}日前（含当日）缴纳" in text
     assert "第31—40页，10页×10元/页＝100元" in text  # how it was computed
     assert "0436-3209609" in text and "示范市人民路1号" in text and "王敏" in text
+    assert FEE_PAYMENT in text  # how to pay, as the agency set it and the notice states it
     assert "注明申请编号" in text and req.tracking_number in text
     fee_notice = next(d for d in documents_of(session, req, applicant=True) if d.kind == "fee_notice")
     assert f"/documents/{fee_notice.public_id}.pdf" in box

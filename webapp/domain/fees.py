@@ -243,6 +243,7 @@ class FeeDue:
     reduction_reason: str | None
     notified_on: dt.date
     pay_by: dt.date
+    pay_how: str  # the way of payment the notice states ("" in a notice sent before agencies set one)
 
 
 def fee_due(req: Request, cal: WorkCalendar) -> FeeDue | None:
@@ -261,4 +262,5 @@ def fee_due(req: Request, cal: WorkCalendar) -> FeeDue | None:
         reduction_reason=str(reason) if reason else None,
         notified_on=notice.on,
         pay_by=cal.add_wd(notice.on, FEE_PERIOD_DAYS),
+        pay_how=str(data.get("pay_how") or ""),
     )
