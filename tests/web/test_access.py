@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ def page_rules(app: Flask, prefix: str) -> list[tuple[str, str]]:
 
 def fill(rule: str, req: Request | None = None, attachment_id: int = 1) -> str:
     tracking_number = req.tracking_number if req is not None else "CITYHR-2024-000001"
-    return (
+    filled = (
         rule.replace("<tracking_number>", tracking_number)
         .replace("<action>", "accept")
         .replace("<code>", "CITYHR")
@@ -44,13 +45,8 @@ def fill(rule: str, req: Request | None = None, attachment_id: int = 1) -> str:
         .replace("<day>", "2024-06-10")
         .replace("<fmt>", "csv")
         .replace(f"<int(max={2**31 - 1}):attachment_id>", str(attachment_id))
-        .replace(f"<int(max={2**31 - 1}):user_id>", "1")
-        .replace(f"<int(max={2**31 - 1}):token_id>", "1")
-        .replace(f"<int(max={2**31 - 1}):snapshot_id>", "1")
-        .replace(f"<int(max={2**31 - 1}):appeal_id>", "1")
-        .replace(f"<int(max={2**31 - 1}):inbound_id>", "1")
-        .replace(f"<int(max={2**31 - 1}):view_id>", "1")
-    )
+    ).replace(f"<int(max={2**31 - 1}):", "<id:")  # any other row id (users, tokens, groups…): 1
+    return re.sub(r"<id:\w+>", "1", filled)
 
 
 @pytest.fixture
