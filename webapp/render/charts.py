@@ -20,6 +20,18 @@ def _nice_max(value: int) -> int:
     return value
 
 
+def _count_ticks(value: int) -> list[int]:
+    """The value axis of a chart of counts: whole numbers only (0, 10, 20… never 12.5), at most six ticks
+    from 0 to a round bound at or above `value` (0–5 in ones for small counts)."""
+    value = max(value, 5)
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if -(-value // step) <= 5:
+                return list(range(0, step * -(-value // step) + 1, step))
+        magnitude *= 10
+
+
 def horizontal_bars(items: list[tuple[str, int]], *, title: str, unit: str = "件") -> Markup:
     """One labelled bar per item (the outcome chart)."""
     label_w, bar_w, row_h, top = 92, 230, 30, 8
@@ -51,16 +63,15 @@ def columns(items: list[tuple[str, int]], *, title: str) -> Markup:
     width = left + right + col_w * len(items)
     plot_h = 160
     height = top + plot_h + bottom
-    peak = _nice_max(max((v for _, v in items), default=0))
+    ticks = _count_ticks(max((v for _, v in items), default=0))
+    peak = ticks[-1]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" class="chart" {FONT} font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
-    for k in range(5):
-        value = peak * k / 4
-        y = top + plot_h - plot_h * k / 4
-        tick = int(value) if value == int(value) else round(value, 1)
+    for tick in ticks:
+        y = top + plot_h - plot_h * tick / peak
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#666">{tick}</text>'
