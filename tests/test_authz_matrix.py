@@ -906,6 +906,7 @@ ENDPOINTS: dict[str, Row] = {
         of_agency_a, lambda w: {"user_id": w.spare_user}, {"POST": form({"active": "1"})}
     ),
     "admin.user_edit": Row(of_agency_a, lambda w: {"user_id": w.spare_user}, {"POST": form({"role": "x"})}),
+    "admin.user_deactivate": Row(of_agency_a, lambda w: {"user_id": w.spare_user}),
     "admin.tokens": Row(admin_page, bodies={"POST": form({"label": ""})}),
     "admin.revoke": Row(of_agency_a, lambda w: {"token_id": w.spare_token}),
     "admin.reset_user": Row(of_agency_a, lambda w: {"user_id": w.spare_user}),  # two-factor reset

@@ -60,3 +60,18 @@ def test_every_field_of_every_action_form_has_a_chinese_label(app: Flask):
                 subfields = [s for entry in field for s in entry.form] if field.type == "FieldList" else []
                 for f in [field, *subfields]:
                     assert HAN.search(str(f.label.text)), (action, f.name, f.label.text)
+
+
+def test_a_fee_of_0_yuan_is_explained_to_the_officer_without_addressing_them_as_the_applicant(
+    client: FlaskClient, people: People, session
+):
+    req = letter(session, people)
+    session.commit()
+    login(client, people.officer)
+    path = f"/staff/requests/{req.tracking_number}/actions/request_fee"
+    answer = post(client, path, {"request_fee-version": str(req.version), "request_fee-basis": "per_request"})
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    why = "按标准计算的信息处理费为0元，不能发出缴费通知：本件为申请人本自然月内向本机关提出的第1件申请"
+    assert why in html
+    assert "本件为您" not in html

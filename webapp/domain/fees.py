@@ -107,11 +107,19 @@ class Computation:
 
     @property
     def steps(self) -> list[str]:
-        """The computation written out, one line a step (Chinese, as in the notice)."""
+        """The computation written out, one line a step (Chinese, as in the notice to the applicant)."""
+        return self.described("您")
+
+    @property
+    def steps_for_staff(self) -> list[str]:
+        """The same steps naming the applicant in the third person, for the officer's pages and history."""
+        return self.described("申请人")
+
+    def described(self, applicant: str) -> list[str]:
         if self.basis == PER_REQUEST:
             rate = per_request_rate(self.quantity)
             return [
-                f"本件为您本自然月内向本机关提出的第{self.quantity}件申请",
+                f"本件为{applicant}本自然月内向本机关提出的第{self.quantity}件申请",
                 "10件以下（含10件）不收费；11—30件（含30件）的部分100元/件；"
                 "31件以上的部分以10件为一档，每增加一档，收费标准提高100元/件",
                 f"第{self.quantity}件适用{rate}元/件：{rate}元",

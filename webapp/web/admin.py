@@ -315,6 +315,8 @@ def users() -> Any:
     # refused as not one of the options.
     offered = offered_agencies()
     form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in offered)
+    if not form.is_submitted() and len(offered) == 1:
+        form.agencies.data = [offered[0].id]  # the one agency the reader manages: the new user's
     if form.validate_on_submit():
         chosen = [a for a in offered if a.id in (form.agencies.data or [])]
         try:
@@ -381,12 +383,23 @@ def user_edit(user_id: int) -> Any:
         else:
             db.session.commit()
             flash(
-                _l("已保存 %(email)s 的信息。", email=user.email) if changed else _l("没有修改。"),
+                _l("已保存 %(email)s 的信息。", email=user.name or user.email)
+                if changed
+                else _l("没有修改。"),
                 "success",
             )
             return redirect(url_for(".users"))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/user.html", form=form, user=user), status
+
+
+@bp.get(f"/users/<int(max={MAX_ID}):user_id>/deactivate")
+def user_deactivate(user_id: int) -> Any:
+    """The step before a user is deactivated: who, and what it does, with the button that does it."""
+    user = authz.user_or_404(staff(), db.session.get(User, user_id))
+    if not user.active or user.id == staff().id:
+        return redirect(url_for(".users"))
+    return render_template("admin/user_deactivate.html", user=user)
 
 
 @bp.post(f"/users/<int(max={MAX_ID}):user_id>/active")
@@ -401,9 +414,9 @@ def user_active(user_id: int) -> Response:
     else:
         db.session.commit()
         message = (
-            _l("已启用 %(email)s。", email=user.email)
+            _l("已启用 %(email)s。", email=user.name or user.email)
             if active
-            else _l("已停用 %(email)s，其令牌已全部撤销。", email=user.email)
+            else _l("已停用 %(email)s，其令牌已全部撤销。", email=user.name or user.email)
         )
         flash(message, "success")
     return redirect(url_for(".users"))

@@ -229,5 +229,9 @@ def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
         "created_at": snap.created_at,
         "created_by": snap.created_by.email if snap.created_by else None,
         "signed_off_by": snap.signed_off_by.email if snap.signed_off_by else None,
+        # the pages name the head who signed it; the API keeps the e-mail
+        "signed_off_by_name": (snap.signed_off_by.name or snap.signed_off_by.email)
+        if snap.signed_off_by
+        else None,
         "signed_off_at": snap.signed_off_at,
     }

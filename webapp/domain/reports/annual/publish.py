@@ -276,6 +276,7 @@ def publication_status(session: Session, scope: ReportScope, year: int, form: st
     return {
         "signed_off_at": pub.signed_off_at,
         "signed_off_by": pub.signed_off_by.email,
+        "signed_off_by_name": pub.signed_off_by.name or pub.signed_off_by.email,  # as the pages name them
         "checksum": pub.checksum,
         "data_changed": report_checksum(session, scope, year) != pub.checksum,
         "version": pub.version,

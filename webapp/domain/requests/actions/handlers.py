@@ -159,7 +159,10 @@ def request_fee(c: Context) -> None:
     computed = fees.compute(str(basis), quantity)
     if computed.yuan == 0:
         raise IllegalTransition(
-            _l("按标准计算的信息处理费为0元，不能发出缴费通知：%(how)s", how="；".join(computed.steps)),
+            _l(
+                "按标准计算的信息处理费为0元，不能发出缴费通知：%(how)s",
+                how="；".join(computed.steps_for_staff),
+            ),
             {"pages" if basis == fees.PER_PAGE else "basis": _l("按标准计算为0元")},
         )
     charged = computed.yuan if amount is None else fees.yuan(amount)
@@ -173,7 +176,7 @@ def request_fee(c: Context) -> None:
         )
     c.data.update(fees.notice_data(computed, charged, reason))
     c.data["pay_how"] = pay_how
-    c.note = f"信息处理费{charged:.2f}元（{computed.standard}：{'；'.join(computed.steps)}）"
+    c.note = f"信息处理费{charged:.2f}元（{computed.standard}：{'；'.join(computed.steps_for_staff)}）"
 
 
 @action(
