@@ -46,10 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DB = "gd_outbox_bench"
 HISTORY = (
     "INSERT INTO outbox (kind, delivery_key, payload, created_at, next_attempt_at, attempts, sent_at, "
-    "delivered_via) SELECT CASE WHEN g % 2 = 0 THEN 'sms' ELSE 'notice' END, 'history:' || g, "
+    "delivered_via) SELECT CASE WHEN g %% 2 = 0 THEN 'sms' ELSE 'notice' END, 'history:' || g, "
     "json_build_object('notice', 'receipt', 'to', '137' || lpad((g / 2)::text, 8, '0')), "
     "now() - interval '2 days', now() - interval '2 days', 1, now() - interval '2 days', "
-    "CASE WHEN g % 2 = 0 THEN 'smsdrop' ELSE 'maildrop' END FROM generate_series(1, %s) g"
+    "CASE WHEN g %% 2 = 0 THEN 'smsdrop' ELSE 'maildrop' END FROM generate_series(1, %s) g"
 )
 MAKE_DUE = (
     "UPDATE outbox SET claimed_until = NULL, attempts = 0, failed_at = NULL, last_error = NULL, "

@@ -20,6 +20,23 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_unsent", "next_attempt_at", postgresql_where="sent_at IS NULL"),
+        # each relay's own due rows (workers/notices.py, workers/sms.py): the e-mail relay's claim never
+        # passes over SMS rows waiting (a provider away, numbers at their hourly cap), nor the SMS relay's
+        # over e-mail rows
+        Index(
+            "ix_outbox_unsent_email",
+            "next_attempt_at",
+            "id",
+            postgresql_where="sent_at IS NULL AND kind <> 'sms'",
+            sqlite_where=text("sent_at IS NULL AND kind <> 'sms'"),
+        ),
+        Index(
+            "ix_outbox_unsent_sms",
+            "next_attempt_at",
+            "id",
+            postgresql_where="sent_at IS NULL AND kind = 'sms'",
+            sqlite_where=text("sent_at IS NULL AND kind = 'sms'"),
+        ),
         # the SMS sent in the last hour, for the per-number cap (workers/sms.py): without it every SMS
         # read the whole outbox, which keeps every notice ever sent (bench/outbox_throughput.py --history)
         Index(
