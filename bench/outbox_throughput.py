@@ -1,12 +1,13 @@
 """The outbox relays' throughput: e-mail notices alone, and with SMS notices on.
 
-Run: .venv/bin/python bench/outbox_throughput.py [--requests 1000] [--rounds 3] [--history 0]
+Run: .venv/bin/python bench/outbox_throughput.py [--requests 200] [--rounds 5] [--history 0] [--backlog 0]
 
 The database `gd_outbox_bench` is made afresh (`flask db upgrade`) and --requests citizens' requests are
 submitted through the product's `submit()` (online, delivery by e-mail, each applicant with an e-mail
 address and a mobile number of their own): each queues its receipt notice as an e-mail row and as an SMS
 row of the outbox, as the product does. --history N adds N rows sent two days ago (half of them SMS, to
-N/2 numbers), an outbox that has been in use.
+N/2 numbers), an outbox that has been in use; --backlog N adds N SMS rows due but not sent (an SMS
+provider away for a while), waiting in the "email, SMS waiting" phase.
 
 The relays are the product's, each in a process of its own as two Celery workers would be, looping on
 `workers.notices.relay` / `workers.sms.relay_sms_rows` until nothing is due; e-mail to the mail drop
@@ -18,7 +19,8 @@ Phases, in turn in every round (the outbox's rows made due again before each; ro
 not send are marked sent two days ago, out of the way):
 
 - email alone: only the e-mail rows are due (SMS off: what the outbox held before SMS notices);
-- email, SMS waiting: the SMS rows due too, no SMS relay running (the e-mail relay passes over them);
+- email, SMS waiting: the SMS rows due too, and the backlog, no SMS relay running (the e-mail relay's
+  claims must not pass over them);
 - email + SMS relays: both due, both relays running at once: each one's rate while the other works;
 - SMS alone: only the SMS rows due, the SMS relay alone.
 
@@ -57,11 +59,20 @@ MAKE_DUE = (
     "sent_at = CASE WHEN (kind = 'sms' AND %(sms)s) OR (kind <> 'sms' AND %(email)s) THEN NULL "
     "ELSE now() - interval '2 days' END, "
     "delivered_via = CASE WHEN (kind = 'sms' AND %(sms)s) OR (kind <> 'sms' AND %(email)s) THEN NULL "
-    "ELSE 'bench' END WHERE delivery_key NOT LIKE 'history:%%'"
+    "ELSE 'bench' END WHERE delivery_key NOT LIKE 'history:%%' AND delivery_key NOT LIKE 'backlog:%%'"
+)
+BACKLOG = (
+    "INSERT INTO outbox (kind, delivery_key, payload, created_at, next_attempt_at, attempts) "
+    "SELECT 'sms', 'backlog:' || g, json_build_object('notice', 'receipt'), now() - interval '1 day', "
+    "now() - interval '1 day', 1 FROM generate_series(1, %s) g"
+)
+BACKLOG_DUE = (
+    "UPDATE outbox SET sent_at = CASE WHEN %(waiting)s THEN NULL ELSE now() - interval '2 days' END, "
+    "delivered_via = CASE WHEN %(waiting)s THEN NULL ELSE 'bench' END WHERE delivery_key LIKE 'backlog:%%'"
 )
 
 
-def setup(n: int, history: int) -> None:
+def setup(n: int, history: int, backlog: int) -> None:
     from generate import recreate
 
     recreate(DB)
@@ -98,17 +109,21 @@ def setup(n: int, history: int) -> None:
     with psycopg.connect(f"{PG}/{DB}", autocommit=True) as conn:
         if history:
             conn.execute(HISTORY, (history,))
+        if backlog:
+            conn.execute(BACKLOG, (backlog,))
         conn.execute("VACUUM ANALYZE outbox")
         for kind, count in conn.execute("SELECT kind, count(*) FROM outbox GROUP BY kind ORDER BY kind"):
             print(f"  outbox: {count:,} {kind} rows")
 
 
-def make_due(kinds: set[str]) -> tuple[int, int]:
-    """The bench's rows of `kinds` due now and unsent, the others sent two days ago; (e-mail, SMS) due."""
+def make_due(kinds: set[str], backlog: bool) -> tuple[int, int]:
+    """The bench's rows of `kinds` due now and unsent, the others sent two days ago, the backlog waiting
+    or not; (e-mail, SMS) due."""
     sms = "sms" in kinds
     email = "email" in kinds
     with psycopg.connect(f"{PG}/{DB}", autocommit=True) as conn:
         conn.execute(MAKE_DUE, {"sms": sms, "email": email})
+        conn.execute(BACKLOG_DUE, {"waiting": backlog})
         conn.execute("VACUUM ANALYZE outbox")
         due = dict(
             conn.execute(
@@ -184,9 +199,10 @@ def run(kinds: list[str], sink: Path) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--requests", type=int, default=1000)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--history", type=int, default=0)
+    ap.add_argument("--backlog", type=int, default=0)
     ap.add_argument("--worker", choices=("email", "sms"), help=argparse.SUPPRESS)
     ap.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--sink", help=argparse.SUPPRESS)
@@ -194,7 +210,7 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.start_at, args.sink)
         return
-    setup(args.requests, args.history)
+    setup(args.requests, args.history, args.backlog)
     phases = {
         "email alone": ({"email"}, ["email"]),
         "email, SMS waiting": ({"email", "sms"}, ["email"]),
@@ -207,7 +223,8 @@ def main() -> None:
             names = list(phases)
             for name in names[r % len(names) :] + names[: r % len(names)]:  # each round starts elsewhere
                 due_kinds, relays = phases[name]
-                email_due, sms_due = make_due(due_kinds)
+                email_due, sms_due = make_due(due_kinds, backlog=name == "email, SMS waiting")
+                sms_due = 0 if name == "email, SMS waiting" else sms_due
                 figures = run(relays, Path(tmp) / f"{r}-{name.replace(' ', '_')}")
                 line = []
                 for kind, fig in figures.items():
