@@ -1,7 +1,7 @@
 """outbox - each relay's due rows indexed on their own (e-mail, SMS)
 
 Revision ID: f2c8a6e1b394
-Revises: e7b4c2a9d816
+Revises: 5b7e2c9a41d3
 Create Date: 2026-12-05 02:15:00
 
 The e-mail relay's claim (workers/notices.py) read the unsent rows in due order and passed over the SMS
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2c8a6e1b394'
-down_revision = 'e7b4c2a9d816'
+down_revision = '5b7e2c9a41d3'
 branch_labels = None
 depends_on = None
 
