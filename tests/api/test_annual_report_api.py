@@ -141,6 +141,26 @@ def test_the_draft_quotes_the_tables(client: FlaskClient, world: World, data: An
     assert body["flags"] == 0 and not section(body, "requests")["edited"]
 
 
+def test_open_requests_past_their_due_date_count_against_the_on_time_rate(
+    session: Any, client: FlaskClient, world: World, data: Any
+):
+    """Two replies on time and two requests still open on 31 December long after their due date: the
+    rate is 2 of 4, not 100%, and the text says so without a flag."""
+    for received in (dt.date(2025, 8, 4), dt.date(2025, 9, 1)):
+        make_request(session, NOW, world.agency, received_on=received, officer=world.officer.user)
+    session.commit()
+    body = get(client, world.head).json
+    text = section(body, "requests")["text"]
+    assert "按期答复2件，逾期答复0件；另有逾期未答复2件（尚未答复且已超过答复期限）" in text
+    assert "按期答复率50%" in text and "按期答复率100%" not in text
+    assert "按期答复率50%，另有逾期未答复2件" in section(body, "overview")["text"]
+    assert body["flags"] == 0
+    # the number check reads the new words: an office writing 1 overdue request is flagged
+    put_texts(client, world.head, {"requests": text.replace("逾期未答复2件", "逾期未答复1件")})
+    flags = section(get(client, world.head).json, "requests")["flags"]
+    assert [(f["quoted"], f["expected"]) for f in flags] == [(1, 2)]
+
+
 def test_a_changed_figure_flags_the_sentence_and_blocks_sign_off(
     session: Any, client: FlaskClient, world: World, data: Any
 ):

@@ -63,7 +63,13 @@ def requests_text(year: int, facts: Facts, topics: list[tuple[str, int]], *, who
     finished = f"本年度办结{_n(facts['finished'])}件"
     lines.append(f"{finished}，其中{_list(outcomes)}；" if outcomes else f"{finished}；")
     lines[-1] += f"结转下年度继续办理{_n(facts['carried_out'])}件。"
-    if facts["replies"]:
+    if facts["overdue_open"]:  # requests past their due date not answered yet count against the rate
+        lines.append(
+            f"作出答复的申请中，按期答复{_n(facts['on_time'])}件，逾期答复{_n(facts['late'])}件；"
+            f"另有逾期未答复{_n(facts['overdue_open'])}件（尚未答复且已超过答复期限）；"
+            f"按期答复率{_n(facts['on_time_rate'])}%（按期答复件数占已答复件数与逾期未答复件数之和的比例）。"
+        )
+    elif facts["replies"]:
         lines.append(
             f"作出答复的申请中，按期答复{_n(facts['on_time'])}件，逾期答复{_n(facts['late'])}件，"
             f"按期答复率{_n(facts['on_time_rate'])}%。"
@@ -83,7 +89,8 @@ def overview_text(year: int, facts: Facts, *, who: str) -> str:
             f"作出行政许可决定{_n(facts['licensing'])}件、行政处罚决定{_n(facts['penalties'])}件、"
             f"行政强制决定{_n(facts['enforcement'])}件，均按规定予以公开。",
             f"依申请公开方面，全年收到政府信息公开申请{_n(facts['received'])}件{_change(facts)}，"
-            f"办结{_n(facts['finished'])}件，按期答复率{_n(facts['on_time_rate'])}%。",
+            f"办结{_n(facts['finished'])}件，按期答复率{_n(facts['on_time_rate'])}%"
+            + (f"，另有逾期未答复{_n(facts['overdue_open'])}件。" if facts["overdue_open"] else "。"),
             f"监督保障方面，全年因政府信息公开工作被申请行政复议{_n(facts['reviews'])}件，"
             f"被提起行政诉讼{_n(facts['lawsuits'])}件。",
         ]

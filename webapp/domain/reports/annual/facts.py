@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from webapp.domain.calendar import china_today
 from webapp.domain.reports.annual.layout import TOPICS
 from webapp.domain.reports.scope import Scope, year_bounds
 from webapp.domain.reports.tables import R, between, fold, table_2021, year_rows
@@ -54,6 +55,7 @@ FACT_WORDS: dict[str, tuple[str, ...]] = {
     "on_time": ("按期答复",),
     "on_time_rate": ("按期答复率",),
     "late": ("逾期答复",),
+    "overdue_open": ("逾期未答复",),
     "reviews": ("行政复议",),
     "lawsuits": ("行政诉讼",),
     "regulations_issued": ("制发规章",),
@@ -85,6 +87,9 @@ class Counts:
     replies: int  # replies (not closures) sent in the year
     on_time: int  # … by their due date
     late: int
+    overdue_open: (
+        int  # not replied by the cut-off (the year's end, or today in a year not ended) and past due
+    )
     topics: list[tuple[str, int]]  # received in the year by topic, the busiest first
 
 
@@ -131,6 +136,13 @@ def _sums() -> tuple[Any, ...]:
     return (*[_sum(R.channel == c) for c in CHANNELS], _sum(R.finished_on <= R.due_on))
 
 
+def cut_off(year: int, today: dt.date | None = None) -> dt.date:
+    """The day the open requests' lateness is judged on: the year's last day, or today in a year not
+    ended (docs/rules.md §Drafts and the number check)."""
+    today = today or china_today(dt.datetime.now(dt.UTC))
+    return min(year_bounds(year)[1], today)
+
+
 def counts(session: Session, scope: Scope, year: int) -> tuple[dict[str, Any], Counts]:
     """The 2021 form's table (section 三 and 四) and the narrative's other counts in the same scan: annex
     two's grouped query (tables.year_rows, by applicant type) grouped also by topic (the first topic whose
@@ -139,15 +151,16 @@ def counts(session: Session, scope: Scope, year: int) -> tuple[dict[str, Any], C
     last_start, last_end = year_bounds(year - 1)
     topic = _topic(year_bounds(year)[0])
     channels = list(CHANNELS)
-    sums = _sums()
-    rows = year_rows(session, scope, year, R.applicant_type, topic, sums=sums)
+    # open at the year's end (not finished in it) and due before the cut-off: already past its due date
+    overdue = _sum(R.due_on < cut_off(year))
+    rows = year_rows(session, scope, year, R.applicant_type, topic, sums=(*_sums(), overdue))
     table = table_2021(session, scope, year, groups=fold(rows))
     by_channel: Counter[str] = Counter()
     by_topic: Counter[str] = Counter()
-    replies = on_time = 0
+    replies = on_time = overdue_open = 0
     for row in rows:
         outcome, is_new, is_done, name, n = row[1], row[2], row[3], row[4], int(row[-1])
-        figures = [int(v) for v in row[5:-1]]
+        figures = [int(v) for v in row[5:-2]]
         if is_new:
             for c, k in zip(channels, figures[:-1], strict=True):
                 by_channel[c] += k
@@ -156,12 +169,23 @@ def counts(session: Session, scope: Scope, year: int) -> tuple[dict[str, Any], C
         if is_done and outcome in REPLY_OUTCOMES:
             replies += n
             on_time += figures[-1]
+        if not is_done:
+            overdue_open += int(row[-2])
     last_year = session.execute(
         select(func.count()).where(R.agency_id.in_(scope.ids), between(R.received_on, last_start, last_end))
     ).scalar_one()
     order = [name for name, _ in TOPICS]
     topics = sorted(((k, v) for k, v in by_topic.items() if v), key=lambda t: (-t[1], order.index(t[0])))
-    return table, Counts(dict(by_channel), int(last_year), replies, on_time, replies - on_time, topics)
+    return table, Counts(
+        dict(by_channel), int(last_year), replies, on_time, replies - on_time, overdue_open, topics
+    )
+
+
+def on_time_rate(on_time: int, replies: int, overdue_open: int) -> float:
+    """按期答复率: replies by their due date over the replies and the requests still open past their due
+    date (a late request not answered yet counts against the rate), one decimal; 0 with neither."""
+    owed = replies + overdue_open
+    return round(100 * on_time / owed, 1) if owed else 0
 
 
 def gather(
@@ -191,7 +215,8 @@ def gather(
         "replies": counted.replies,
         "on_time": counted.on_time,
         "late": counted.late,
-        "on_time_rate": round(100 * counted.on_time / counted.replies, 1) if counted.replies else 0,
+        "overdue_open": counted.overdue_open,
+        "on_time_rate": on_time_rate(counted.on_time, counted.replies, counted.overdue_open),
         "reviews": four.get("review", 0),
         "lawsuits": four.get("litigation_direct", 0) + four.get("litigation_after_review", 0),
         "regulations_issued": proactive["regulations"]["issued"],
