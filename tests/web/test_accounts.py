@@ -148,7 +148,7 @@ def test_an_administrator_edits_a_user_within_their_walls(client: FlaskClient, p
         f"/admin/users/{people.officer.id}",
         {"name": "刘科长", "role": "head", "agencies": str(people.agency.id)},
     )
-    assert done.status_code == 302 and "已保存 officer@hr.example 的信息" in client.get("/admin/users").text
+    assert done.status_code == 302 and "已保存 刘科长 的信息" in client.get("/admin/users").text
     session.refresh(people.officer)
     assert (people.officer.name, people.officer.role) == ("刘科长", "head")
     outside = post(

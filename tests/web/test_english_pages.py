@@ -7,6 +7,7 @@ what people wrote (names, descriptions, notes) and the official documents (Chine
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,13 +15,15 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from tests.factories import People, make_request
+from tests.factories import People, make_request, sample_pdf
 from tests.web.conftest import login
 from webapp.domain import documents, states
+from webapp.domain.attachments import store_attachment
+from webapp.domain.release_files import record_emailed
 from webapp.domain.requests import act, applicant_correct, set_calendar_day
-from webapp.models import Request, User
+from webapp.models import OutboxMessage, Request, User
 
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -102,6 +105,37 @@ def full_history(session: Any, people: People) -> Request:
     return req
 
 
+def delivered_and_uploaded(session: Any, people: People, attachment_dir: str) -> Request:
+    """A request by letter with files uploaded (the applicant's and one to release), the reply e-mailed
+    with them, and a notice the relay gave up on: the request page's notes, file list and banner."""
+    moment = dt.datetime.now(dt.UTC)
+    req, _code = make_request(session, moment, people.agency, channel="online")
+    officer = people.officer
+    for name, purpose in (("scan.pdf", "application"), ("budget.pdf", "release")):
+        store_attachment(
+            session,
+            req,
+            filename=name,
+            stream=io.BytesIO(sample_pdf(pages=1)),
+            directory=attachment_dir,
+            uploaded_by=officer,
+            now=moment,
+            purpose=purpose,
+        )
+    act(session, req, "reply", officer, now=moment, outcome="disclosed")
+    record_emailed(session, req, {"notice": "reply"}, now=moment)
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.request_id == req.id)
+        .values(sent_at=None, delivered_via=None, failed_at=moment, last_error="550 mailbox unavailable")
+    )
+    session.commit()
+    return req
+
+
+FULL_WIDTH = re.compile(r"[：；，。（）、]")
+
+
 def visible(client: FlaskClient, path: str) -> list[str]:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
@@ -112,6 +146,7 @@ def visible(client: FlaskClient, path: str) -> list[str]:
 
 def test_every_staff_page_is_english_through(client: FlaskClient, people: People, session: Any):
     req = full_history(session, people)
+    sent = delivered_and_uploaded(session, people, client.application.config["ATTACHMENT_DIR"])
     staff = session.execute(select(User)).scalars().all()
     written = {  # what people wrote, and the documents' official titles: data, not interface
         people.agency.name,
@@ -119,6 +154,7 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
         req.applicant_name,
         req.applicant_address,
         req.description,
+        sent.description,
         *(u.name for u in staff),
         *(e.note for e in req.events if e.actor is not None or e.type == "correction_received"),
         *states.TITLES.values(),
@@ -130,6 +166,7 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
     pages = {
         "officer": [
             f"/staff/requests/{req.tracking_number}",
+            f"/staff/requests/{sent.tracking_number}",
             "/staff/queue",
             "/staff/requests",
             "/staff/mail",
@@ -156,6 +193,12 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
             for text in visible(browser, path):
                 if text in CODES:
                     problems.append(f"{path}: raw code {text!r}")
+                bare = re.sub(r"“[^”]*”", "", text)  # an English sentence may quote Chinese
+                for part in written:
+                    bare = bare.replace(part, "") if part else bare
+                chinese = len(CJK.findall(bare)) > len(LATIN.findall(bare))  # an official document's line
+                if not chinese and LATIN.search(bare) and FULL_WIDTH.search(bare):
+                    problems.append(f"{path}: full-width punctuation in English {text!r}")
                 if not CJK.search(text):
                     continue
                 if text in states.TITLES.values():
@@ -167,3 +210,11 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
                 elif not any(part in text for part in written if part):
                     problems.append(f"{path}: Chinese {text!r}")
     assert not problems, "\n".join(sorted(set(problems)))
+    # What the second request's page must show in English (else the checks above saw nothing of it).
+    browser = client.application.test_client()
+    login(browser, people.officer)
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = " ".join(visible(browser, f"/staff/requests/{sent.tracking_number}"))
+    assert "Sending failed (550 mailbox unavailable)" in page
+    assert f"Sent to {sent.applicant_email}" in page and "Uploaded for release: budget.pdf" in page
+    assert "1 page ·" in page and "Art. 33" in page and "ID number" in page

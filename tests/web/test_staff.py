@@ -330,7 +330,7 @@ def test_the_head_signs_off_the_years_snapshot_on_the_reports_page(
     )
     assert response.status_code == 302
     html = client.get(page).get_data(as_text=True)
-    assert "签发此快照" not in html and f"已由{people.head.email}" in html
+    assert "签发此快照" not in html and f"已由{people.head.name}于" in html
     assert snapshot.signed_off_by_id == people.head.id
     # once only, and never another agency's
     again = post(client, f"/staff/reports/snapshots/{snapshot.id}/sign-off")

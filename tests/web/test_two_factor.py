@@ -288,14 +288,14 @@ def test_an_administrator_resets_a_users_second_factor(
     session.commit()
     login(client, other_admin)
     enrol(client)
-    assert "重置 officer@hr.example 的两步验证" not in client.get("/admin/users").get_data(as_text=True)
+    assert "重置 刘经办 的两步验证" not in client.get("/admin/users").get_data(as_text=True)
     response = post(client, f"/admin/users/{people.officer.id}/two-factor/reset")
     assert response.status_code == 404  # not one of this administrator's users
     logout(client)
 
     login(client, people.admin)
     enrol(client)
-    assert "重置 officer@hr.example 的两步验证" in client.get("/admin/users").get_data(as_text=True)
+    assert "重置 刘经办 的两步验证" in client.get("/admin/users").get_data(as_text=True)
     response = post(client, f"/admin/users/{people.officer.id}/two-factor/reset")
     assert response.location == "/admin/users"
     user = session.get(User, people.officer.id)

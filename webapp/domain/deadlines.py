@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from webapp.domain.calendar import WorkCalendar
 from webapp.domain.dates import cn_date
 from webapp.domain.states import ACTION_LABELS
-from webapp.i18n import wants_english
+from webapp.i18n import _l, wants_english
 
 RULES_2019_FROM = dt.date(2019, 5, 15)
 EARLIEST_RECEIVED_ON = dt.date(2008, 5, 1)
@@ -39,6 +39,15 @@ class RuleSet:
 RULES = {
     "2008": RuleSet("2008", 15, 15, None, None, None, "第二十四条", "第二十一条"),
     "2019": RuleSet("2019", 20, 20, 7, 15, 20, "第三十三条", "第三十条"),
+}
+
+
+# The articles as the reader names them (the documents, always Chinese, use the RuleSet's own text).
+ARTICLE_NAMES = {
+    "第二十四条": _l("第二十四条"),
+    "第二十一条": _l("第二十一条"),
+    "第三十三条": _l("第三十三条"),
+    "第三十条": _l("第三十条"),
 }
 
 
@@ -140,7 +149,11 @@ def compute(rules: RuleSet, received_on: dt.date, events: list[ClockEvent], cal:
         "start",
         received_on,
         rules.reply_days,
-        _("收到申请（%(year)s年《条例》%(article)s）", year=rules.code, article=rules.article_reply),
+        _(
+            "收到申请（%(year)s年《条例》%(article)s）",
+            year=rules.code,
+            article=str(ARTICLE_NAMES[rules.article_reply]),
+        ),
     )
     clock = Clock(rules, due, None, None, None, cal.is_provisional(received_on, due), [first])
     for ev in events:

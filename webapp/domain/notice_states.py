@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -88,24 +89,25 @@ def retry_notice(session: Session, outbox_id: int, *, now: dt.datetime) -> Outbo
     return msg
 
 
-def undelivered(session: Session, req: Request) -> list[tuple[NoticeState, str]]:
+def undelivered(session: Session, req: Request) -> list[tuple[NoticeState, Any]]:
     """The applicant's notices that did not reach the applicant, each with what the officer should do: one
     the relay gave up on, and one written while the request had no e-mail address (shown on the tracking
     page only, which an applicant who asked for post or pickup may never open)."""
-    out: list[tuple[NoticeState, str]] = []
+    out: list[tuple[NoticeState, Any]] = []
     for state in notices_of_request(session, req):
         if state.notice not in NOTICES.values():  # a reminder to staff
             continue
         if state.status == "failed":
-            advice = (
-                f"发送失败（{state.last_error or '邮件服务器拒收'}）：请核对申请人的电子邮箱，"
-                "在“邮件与通知”页重新发送；或打印文书邮寄、电话告知申请人，并在办理记录中注明。"
+            advice = _l(
+                "发送失败（%(error)s）：请核对申请人的电子邮箱，在“邮件与通知”页重新发送；"
+                "或打印文书邮寄、电话告知申请人，并在办理记录中注明。",
+                error=state.last_error or _l("邮件服务器拒收"),
             )
         elif state.delivered_via == "none" and req.delivery != "online":
-            contact = req.applicant_phone or req.applicant_address or "无"
-            advice = (
+            advice = _l(
                 "申请人没有电子邮箱，此通知只显示在查询页：请打印文书邮寄或当面送达，或电话告知"
-                f"（联系方式：{contact}），并在办理记录中注明。"
+                "（联系方式：%(contact)s），并在办理记录中注明。",
+                contact=req.applicant_phone or req.applicant_address or _l("无"),
             )
         else:
             continue

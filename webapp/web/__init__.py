@@ -80,6 +80,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals.update(aria=aria, form_problems=form_problems, ruleset=RULES.__getitem__)
     app.jinja_env.globals.update(history.TEMPLATE_HELPERS)
     app.jinja_env.globals["shown_id_number"] = shown_id_number
+    app.jinja_env.globals.update(paren=paren, colon=colon, listsep=listsep)
     app.jinja_env.globals["token_via"] = tokens.via
     app.jinja_env.globals["delivery_of"] = delivery_of
     app.jinja_env.filters["masked_id"] = mask_id_number
@@ -98,6 +99,19 @@ def favicon() -> Response:
         mimetype="image/vnd.microsoft.icon",
         max_age=86400,
     )
+
+
+def paren(text: object) -> str:
+    """An aside in the reader's punctuation: （办结） in Chinese, " (Finished)" in English."""
+    return f" ({text})" if wants_english() else f"（{text}）"
+
+
+def colon() -> str:
+    return ": " if wants_english() else "："
+
+
+def listsep() -> str:
+    return ", " if wants_english() else "、"
 
 
 def shown_id_number(req: Request) -> str | None:

@@ -23,7 +23,7 @@ from webapp.domain.errors import DomainError, Forbidden, ValidationError
 from webapp.domain.errors import NotFound as DomainNotFound
 from webapp.domain.states import ROLE_LABELS
 from webapp.extensions import db
-from webapp.i18n import _l
+from webapp.i18n import _l, wants_english
 from webapp.models import Agency, ApiToken, User
 from webapp.models.base import MAX_ID
 from webapp.render.letters import application_form
@@ -183,7 +183,7 @@ def parent_choices(agency: Agency) -> list[Any]:
     """The agencies the agency may report to, by code (itself left out; the domain refuses a cycle)."""
     others = [a for a in accounts.list_agencies(db.session()) if a.id != agency.id]
     none = ("", _l("无（不属于任何人民政府）"))
-    return options([none, *((a.code, f"{a.name}（{a.code}）") for a in others)])
+    return options([none, *((a.code, agency_choice(a)) for a in others)])
 
 
 @bp.post("/agencies/<code>/parent")
@@ -314,7 +314,7 @@ def users() -> Any:
     # Only agencies the reader covers are offered (webapp.authz.covers), and a choice outside them is
     # refused as not one of the options.
     offered = offered_agencies()
-    form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in offered)
+    form.agencies.choices = options((a.id, agency_choice(a)) for a in offered)
     if not form.is_submitted() and len(offered) == 1:
         form.agencies.data = [offered[0].id]  # the one agency the reader manages: the new user's
     if form.validate_on_submit():
@@ -345,6 +345,15 @@ def users() -> Any:
     return users_page(form, 422 if form.is_submitted() else 200)
 
 
+def agency_choice(agency: Agency) -> str:
+    return f"{agency.name}{paren(agency.code)}"
+
+
+def paren(text: object) -> str:
+    """An aside in the reader's punctuation (as the templates' paren())."""
+    return f" ({text})" if wants_english() else f"（{text}）"
+
+
 def offered_agencies() -> list[Agency]:
     """The agencies the reader may give a user: those its own cover (webapp.authz.covers)."""
     return [a for a in accounts.list_agencies(db.session()) if authz.covers(staff(), [a])]
@@ -357,7 +366,7 @@ def user_edit(user_id: int) -> Any:
     user = authz.user_or_404(staff(), db.session.get(User, user_id))
     form = UserEditForm(obj=None if request.method == "POST" else user)
     offered = offered_agencies()
-    form.agencies.choices = options((a.id, f"{a.name}（{a.code}）") for a in offered)
+    form.agencies.choices = options((a.id, agency_choice(a)) for a in offered)
     if request.method == "GET":
         form.agencies.data = [a.id for a in user.agencies]
     if form.validate_on_submit():
@@ -440,7 +449,7 @@ def tokens_page(form: TokenIssueForm, *, issued: tuple[User, str] | None = None,
 def token_form() -> TokenIssueForm:
     form = TokenIssueForm()
     form.user.choices = options(
-        (u.id, f"{u.email}（{ROLE_LABELS[u.role]}）")
+        (u.id, f"{u.name or u.email}{paren(ROLE_LABELS[u.role])}")
         for u in accounts.list_users(db.session())
         if authz.may_issue_token(staff(), u)
     )

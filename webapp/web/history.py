@@ -23,7 +23,9 @@ APPLICANT_EVENTS = frozenset({"correction_received", "withdrawn", "attachment_ad
 
 
 def person(user: User) -> str:
-    return f"{user.name}（{user.email}）" if user.name else user.email
+    if not user.name:
+        return user.email
+    return f"{user.name} ({user.email})" if wants_english() else f"{user.name}（{user.email}）"
 
 
 def event_actor(e: Event, channel: str | None = None) -> str:
@@ -41,7 +43,8 @@ def event_detail(e: Event) -> str:
         data = e.data or {}
         who = str(data.get("assignee_name") or "") or str(data["assignee"])
         if data.get("assignee_name"):
-            who = f"{data['assignee_name']}（{data['assignee']}）"
+            aside = f" ({data['assignee']})" if wants_english() else f"（{data['assignee']}）"
+            who = f"{data['assignee_name']}{aside}"
         return str(_l("指派给 %(who)s", who=who))
     return ""
 
@@ -108,6 +111,11 @@ SYSTEM_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"信息处理费([\d.]+)元"), lambda m: str(_l("信息处理费%(amount)s元", amount=m.group(1)))),
     (re.compile(r"申请人撤回申请"), lambda m: str(_l("申请人撤回申请"))),
     (re.compile(r"上传材料：(.+)", re.S), lambda m: str(_l("上传材料：%(name)s", name=m.group(1)))),
+    (
+        re.compile(r"上传拟公开的信息：(.+)", re.S),
+        lambda m: str(_l("上传拟公开的信息：%(name)s", name=m.group(1))),
+    ),
+    (re.compile(r"已发送至(\S+@\S+)"), lambda m: str(_l("已发送至%(to)s", to=m.group(1)))),
     (
         re.compile(r"补正期限届满，申请人未补正，视为放弃申请"),
         lambda m: str(_l("补正期限届满，申请人未补正，视为放弃申请")),
