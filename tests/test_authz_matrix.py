@@ -868,7 +868,7 @@ ENDPOINTS: dict[str, Row] = {
         reports_page, bodies={"POST": lambda w: {**report_args(w), "data": {"text-problems": "矩阵"}}}
     ),
     "staff.annual_export": Row(reports_page, lambda w: {"fmt": "pdf"}, {"GET": report_args}),
-    "staff.annual_sign_off": Row(annual_sign_off_page, bodies={"POST": report_args}),
+    "staff.annual_sign_off": Row(annual_sign_off_page, bodies={"GET": report_args, "POST": report_args}),
     "staff.annual_correction": Row(
         annual_sign_off_page, bodies={"POST": lambda w: {**report_args(w), **form({"reason": "矩阵更正"})(w)}}
     ),

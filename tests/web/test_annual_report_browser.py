@@ -58,7 +58,7 @@ def test_head_edits_and_signs_off_and_anyone_reads_it(context: Any, browser: Any
     page.get_by_role("button", name="保存文字").click()
     flag = page.locator("#edit-requests .annual-flags")
     assert "引用5，表格为3" in flag.inner_text()
-    assert page.get_by_role("button", name="签发并公开").is_disabled()
+    assert page.get_by_role("button", name="签发并公开…").is_disabled()
     flag.scroll_into_view_if_needed()
     screenshot(page, "41-annual-report-flag")
 
@@ -68,7 +68,15 @@ def test_head_edits_and_signs_off_and_anyone_reads_it(context: Any, browser: Any
     page.get_by_role("button", name="保存文字").click()
     assert page.locator("#edit-problems .tag-info").inner_text() == "已修改"
     assert page.locator("#edit-overview .tag").inner_text() == "系统草稿"  # left as drafted: not saved
-    page.get_by_role("button", name="签发并公开").click()
+    page.get_by_role("button", name="签发并公开…").click()
+    # the confirmation: what is frozen and published, the sections left as the system drafted them
+    assert page.get_by_role("heading", name="签发并公开年度报告").is_visible()
+    assert page.get_by_text("以下部分仍是系统草稿，本机关未作修改：一、总体情况").is_visible()
+    page.get_by_role("button", name="确认签发并公开").click()  # not ticked: refused, nothing published
+    assert page.get_by_text("请确认已审阅报告全文和表格").first.is_visible()
+    screenshot(page, "46-annual-report-sign-off-confirm")
+    page.get_by_label("我已审阅报告全文和表格").check()
+    page.get_by_role("button", name="确认签发并公开").click()
     assert page.get_by_text("签发并公开。").first.is_visible()
 
     # anyone, not logged in, on a phone
@@ -93,7 +101,9 @@ def test_head_edits_and_signs_off_and_anyone_reads_it(context: Any, browser: Any
         screenshot(page, "45-annual-report-correcting")
         page.locator("#text-problems").fill("一是政府信息公开工作力量较为薄弱，专职人员不足。")
         page.get_by_role("button", name="保存文字").click()
-        page.get_by_role("button", name="签发更正版本").click()
+        page.get_by_role("button", name="签发更正版本…").click()
+        page.get_by_label("我已审阅报告全文和表格").check()
+        page.get_by_role("button", name="确认签发更正版本").click()
         assert page.get_by_text("第2版，更正说明：第五部分表述不完整，予以更正。").is_visible()
         visitor.goto("/agencies/CITYHR/annual-reports")
         assert visitor.get_by_text("已更正").is_visible()

@@ -67,6 +67,14 @@ def annual_editor() -> Any:
         scope, year, form = _chosen()
     except ValidationError as exc:
         return error_page(422, exc.message)
+    return _editor_page(scope, year, form)
+
+
+def _editor_page(
+    scope: annual.ReportScope, year: int, form: str, *, sign_error: str = "", status_code: int = 200
+) -> Any:
+    """The editor's page; `sign_error`: why the sign-off just asked was refused, shown beside its button."""
+    _, pairs = _choices()
     session = db.session()
     report = annual.annual_report(session, scope, year, form)
     status = annual.publication_status(session, scope, year, form)
@@ -83,12 +91,23 @@ def annual_editor() -> Any:
         status=status,
         signed_at=china_time(status["signed_off_at"]) if status else "",
         can_sign=head and (status is None or bool(status["correcting"])),
+        sign_blocked=_sign_blocked(year, report),
+        sign_error=sign_error,
         can_correct=head and status is not None and not status["correcting"],
         locked=status is not None and not status["correcting"],
         deadline=deadline,
         run=annual.year_end.latest_run(session, year) if staff().role == "admin" else None,
         **page_context(report, scope.asked.names),
-    )
+    ), status_code
+
+
+def _sign_blocked(year: int, report: dict[str, Any]) -> str:
+    """Why the report cannot be signed off yet ('' when it can): the year not ended, or flagged numbers."""
+    if year >= today().year:
+        return str(_l("%(year)s年度尚未结束，%(next)s年1月1日起才能签发。", year=year, next=year + 1))
+    if report["flags"]:
+        return str(_l("有%(n)s处数字与表格不符，修改后才能签发。", n=report["flags"]))
+    return ""
 
 
 @bp.post("/reports/annual/texts")
@@ -123,18 +142,79 @@ def _same(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
-@bp.post("/reports/annual/sign-off")
+@bp.route("/reports/annual/sign-off", methods=["GET", "POST"])
 @staff_required("head")
 def annual_sign_off() -> Any:
-    """The head signs the agency's report off and publishes it."""
+    """The head signs the agency's report off and publishes it, in two steps: GET, the confirmation page
+    (what will be frozen and published, the sections still the system's draft or empty); POST, with
+    `reviewed` ticked (and `accept_empty` when a section is empty), the sign-off. A refused sign-off
+    shows the editor again with the reason beside the button (docs/rules.md §Sign-off and publication)."""
     try:
         scope, year, form = _chosen()
-        annual.sign_off(db.session(), scope, year, form, actor=staff(), now=now())
-    except DomainError as exc:
-        return error_page(exc.http_status, exc.message)
-    db.session.commit()
-    flash(_l("已签发并公开%(year)s年度报告。", year=year), "success")
-    return redirect(url_for(".annual_editor", **_args(scope, year, form)))
+    except ValidationError as exc:
+        return error_page(422, exc.message)
+    session = db.session()
+    report = annual.annual_report(session, scope, year, form)
+    status = annual.publication_status(session, scope, year, form)
+    if len(scope.asked.agencies) != 1:
+        return _editor_page(
+            scope, year, form, sign_error=str(_l("每次签发一个机关的年度报告")), status_code=422
+        )
+    if status is not None and not status["correcting"]:
+        message = str(_l("年度报告已签发，不能再修改；如需更正，请负责人先说明更正理由"))
+        return _editor_page(scope, year, form, sign_error=message, status_code=409)
+    blocked = _sign_blocked(year, report)
+    if blocked:
+        return _editor_page(
+            scope, year, form, sign_error=blocked, status_code=422 if year >= today().year else 409
+        )
+    review = _review(report)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not request.form.get("reviewed"):
+            errors["reviewed"] = str(_l("请确认已审阅报告全文和表格"))
+        if review["empty"] and not request.form.get("accept_empty"):
+            errors["accept_empty"] = str(_l("请确认知悉空白部分将按空白公开，或返回填写"))
+        if not errors:
+            try:
+                annual.sign_off(session, scope, year, form, actor=staff(), now=now())
+            except DomainError as exc:
+                session.rollback()
+                return _editor_page(
+                    scope, year, form, sign_error=str(exc.message), status_code=exc.http_status
+                )
+            session.commit()
+            flash(_l("已签发并公开%(year)s年度报告。", year=year), "success")
+            return redirect(url_for(".annual_editor", **_args(scope, year, form)))
+    return render_template(
+        "staff/annual_sign_off.html",
+        args=_args(scope, year, form),
+        agency=scope.asked.agencies[0],
+        year=year,
+        status=status,
+        errors=errors,
+        **review,
+        **page_context(report, scope.asked.names),
+    ), (422 if errors else 200)
+
+
+def _review(report: dict[str, Any]) -> dict[str, Any]:
+    """What the confirmation page lists: each section as it will be published, and the sections still the
+    system's draft (not edited by the office) or empty."""
+    rows, drafts, empty = [], [], []
+    for s in report["sections"]:
+        if "text" not in s:
+            state = "tables"
+        elif not (s["text"] or "").strip():
+            state = "empty"
+            empty.append(s["title"])
+        elif s.get("edited"):
+            state = "edited"
+        else:
+            state = "draft"
+            drafts.append(s["title"])
+        rows.append({"title": s["title"], "state": state, "chars": len((s.get("text") or "").strip())})
+    return {"review_rows": rows, "drafts": drafts, "empty": empty}
 
 
 @bp.post("/reports/annual/correction")
