@@ -80,3 +80,33 @@ def test_the_agency_steps_widen_the_status_and_document_checks_and_narrow_them_b
     assert "third_party_notice" not in _definition("documents", "ck_documents_kind")
     upgrade()
     assert "awaiting_reasons" in _definition("requests", "ck_requests_status")
+
+
+def test_the_actor_names_are_backfilled_and_the_history_stays_append_only(migration_app: Flask):
+    """9d4b2e7c1a05 gives every past event its actor's name of the day (or e-mail) and leaves the history's
+    append-only triggers as they were."""
+    import datetime as dt
+
+    from tests.factories import make_agency, make_request, make_user
+
+    upgrade()
+    now = dt.datetime.now(dt.UTC)
+    session = db.session()
+    agency = make_agency(session, now, code="MIGR", name="迁移测试局")
+    officer = make_user(session, now, agency, "officer", "migr@example.gov.cn")
+    officer.name = "赵经办"
+    req, _code = make_request(session, now, agency, officer=officer, received_on=now.date())
+    session.commit()
+    request_id = req.id
+    session.close()
+    downgrade(revision="f2c8a6e1b394")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET name = '' WHERE email = 'migr@example.gov.cn'"))
+    upgrade()
+    with db.engine.connect() as conn:
+        names = conn.execute(
+            text("SELECT actor_name FROM request_events WHERE request_id = :r"), {"r": request_id}
+        ).scalars()
+        assert list(names) == ["migr@example.gov.cn"]  # no name that day: the e-mail
+    with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text("UPDATE request_events SET note = 'x' WHERE request_id = :r"), {"r": request_id})

@@ -75,3 +75,25 @@ def test_the_platform_administrator_chooses_the_agency_among_several(client: Fla
     html = client.get("/admin/users").get_data(as_text=True)
     assert not re.search(r'<input[^>]*name="agencies"[^>]*checked', html)
     assert not re.search(r'<input checked[^>]*name="agencies"', html)
+
+
+def test_the_history_keeps_the_name_a_user_had_when_they_acted(
+    client: FlaskClient, people: People, session: Any
+):
+    req = letter(session, people)
+    act(session, req, "comment", people.officer, now=dt.datetime.now(dt.UTC), note="已电话联系申请人")
+    session.commit()
+    login(client, people.admin)
+    renamed = post(
+        client,
+        f"/admin/users/{people.officer.id}",
+        {"name": "刘科长", "role": "officer", "agencies": str(people.agency.id)},
+    )
+    assert renamed.status_code == 302
+    officer = client.application.test_client()
+    login(officer, people.officer)
+    act(session, req, "comment", people.officer, now=dt.datetime.now(dt.UTC), note="已寄出材料")
+    session.commit()
+    page = visible(officer.get(f"/staff/requests/{req.tracking_number}").get_data(as_text=True))
+    assert "已电话联系申请人 刘经办（officer@hr.example）" in page  # as it was when they commented
+    assert "已寄出材料 刘科长（officer@hr.example）" in page

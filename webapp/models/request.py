@@ -200,6 +200,9 @@ class Event(Base):
     # The bearer token the actor used, when the event came through the API: the history shows who issued
     # it ("经 X 签发的令牌"). None for the pages, the applicant and the workers.
     token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    # The actor's name (else e-mail) as it was when the event happened: the history keeps it when the user
+    # is renamed later. Events before migration 9d4b2e7c1a05 got the names of that day.
+    actor_name: Mapped[str | None] = mapped_column(String(200))
 
     request: Mapped[Request] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

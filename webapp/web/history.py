@@ -29,9 +29,13 @@ def person(user: User) -> str:
 
 
 def event_actor(e: Event, channel: str | None = None) -> str:
-    """Who made the event: a staff member by name and address, the applicant, or the system."""
+    """Who made the event: a staff member by the name they had then (the event's own record of it) and
+    their address, the applicant, or the system."""
     if e.actor is not None:
-        return person(e.actor)
+        name = e.actor_name if e.actor_name is not None else (e.actor.name or e.actor.email)
+        if name == e.actor.email:
+            return name
+        return f"{name} ({e.actor.email})" if wants_english() else f"{name}（{e.actor.email}）"
     if e.type in APPLICANT_EVENTS or (e.type == "submitted" and (channel or "online") == "online"):
         return str(_l("申请人"))
     return str(_l("系统"))

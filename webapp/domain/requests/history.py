@@ -180,6 +180,7 @@ def append_event(
         on=on,
         at=now,
         actor_id=actor.id if actor else None,
+        actor_name=(actor.name or actor.email) if actor else None,
         token_id=acting_token_id(session, actor),
         from_status=from_status,
         to_status=to_status,

@@ -348,6 +348,7 @@ def intake(
         "on": received_on,
         "at": now,
         "actor_id": row["registered_by_id"],
+        "actor_name": (registered_by.name or registered_by.email) if registered_by else None,
         "token_id": acting_token_id(session, registered_by),
         "from_status": None,
         "to_status": Status.RECEIVED.value,
