@@ -42,6 +42,7 @@ _FTS_ALL = (
     "WHERE public_answers_fts MATCH :match"
 )
 _FTS_NEWEST = _FTS_ALL + " ORDER BY rowid DESC LIMIT :n"
+_FTS_BLOCK = _FTS_ALL + " ORDER BY rowid DESC LIMIT :pool OFFSET :skip"
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -182,6 +183,15 @@ def search(session: Session, query: Query, *, limit: int = 20, offset: int = 0) 
     first, last = offset // RANKED_POOL, (offset + limit - 1) // RANKED_POOL
     wanted = (last + 1) * RANKED_POOL
     cols = (column("id", Integer), column("score", Float))
+    if first == last and not filters:  # the page within one block: one statement
+        block = text(_FTS_BLOCK).columns(*cols)
+        ranked = block.bindparams(match=match, pool=RANKED_POOL, skip=first * RANKED_POOL).subquery()
+        page = (
+            select(PublicAnswer)
+            .join(ranked, ranked.c.id == PublicAnswer.id)
+            .order_by(ranked.c.score, PublicAnswer.id.desc())
+        )
+        return list(session.execute(page.limit(limit).offset(offset - first * RANKED_POOL)).scalars())
     if filters:
         every = text(_FTS_ALL).columns(*cols).bindparams(match=match).subquery()
         newest: Any = (
