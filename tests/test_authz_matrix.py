@@ -874,6 +874,7 @@ ENDPOINTS: dict[str, Row] = {
     ),
     "staff.annual_css": Row(public),
     "citizen.published_reports": Row(public, lambda w: {"code": "MXA"}),
+    "citizen.annual_reports_index": Row(public),
     # the user's own account and two-factor sign-in (for a user not enrolled, the last two go back to it)
     "staff.account": Row(staff_page),
     "staff.account_password": Row(staff_page, bodies={"POST": form({"password-current_password": "x"})}),

@@ -83,7 +83,12 @@ def test_head_edits_and_signs_off_and_anyone_reads_it(context: Any, browser: Any
     public = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live.url)
     try:
         visitor = public.new_page()
-        visitor.goto("/agencies/CITYHR/annual-reports")
+        visitor.goto("/")  # from the home page, as a citizen finds it
+        home_link = visitor.get_by_role("link", name="查阅各机关的政府信息公开工作年度报告")
+        home_link.scroll_into_view_if_needed()
+        screenshot(visitor, "47-home-annual-reports-link")
+        home_link.click()
+        visitor.get_by_role("link", name="示范市人力资源和社会保障局").click()
         link = visitor.get_by_role("link", name=f"示范市人力资源和社会保障局{year}年政府信息公开工作年度报告")
         assert link.is_visible()
         screenshot(visitor, "42-annual-report-public")

@@ -148,3 +148,26 @@ def test_a_year_not_ended_offers_no_sign_off_and_a_refusal_shows_the_report_agai
     again = post(client, EDITOR + "/sign-off" + args(year), CONFIRMED)
     assert again.status_code == 409 and "年度报告已签发，不能再修改" in again.get_data(as_text=True)
     assert "一、总体情况" in again.get_data(as_text=True)
+
+
+def test_the_public_finds_the_annual_reports_from_the_home_page(
+    session: Any, client: FlaskClient, people: People
+):
+    """The home page, the public navigation and the answers page link the index of every agency's
+    reports, which links each agency's page with its latest year."""
+    home = client.get("/").get_data(as_text=True)
+    assert home.count('href="/annual-reports"') == 2  # the navigation and the home page's section
+    assert "查阅各机关的政府信息公开工作年度报告" in home
+    assert 'href="/annual-reports"' in client.get("/answers").get_data(as_text=True)
+    index = client.get("/annual-reports")
+    assert index.status_code == 200
+    html = index.get_data(as_text=True)
+    assert 'href="/agencies/CITYHR/annual-reports"' in html and "尚未公开年度报告" in html
+    year = china_today(dt.datetime.now(dt.UTC)).year - 1
+    login(client, people.head)
+    assert post(client, EDITOR + "/sign-off" + args(year), CONFIRMED).status_code == 302
+    post(client, "/staff/logout")
+    html = client.get("/annual-reports").get_data(as_text=True)
+    assert f"已公开1份，最新为{year}年度" in html
+    page = client.get("/agencies/CITYHR/annual-reports").get_data(as_text=True)
+    assert 'aria-current="page"' in page and 'href="/annual-reports"' in page

@@ -1,7 +1,8 @@
 """The whole annual report's pages (docs/rules.md §The annual report): the report editor of heads and
 administrators (/staff/reports/annual: sections, drafts, edits, flags, preview, files, sign-off) on the
 staff blueprint, and each agency's public list of its published reports (/agencies/<code>/annual-reports,
-no login) on the citizen blueprint. webapp.web.reports imports this module."""
+no login, and the index of every agency's at /annual-reports) on the citizen blueprint.
+webapp.web.reports imports this module."""
 
 from __future__ import annotations
 
@@ -264,6 +265,23 @@ def annual_css() -> Response:
 
 
 # -- the public page ----------------------------------------------------------------------------------
+
+
+@citizen_bp.get("/annual-reports")
+def annual_reports_index() -> Any:
+    """Every agency with its latest published annual report, each linked to its own page (no login): the
+    public navigation's 年度报告."""
+    session = db.session()
+    latest: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for p in annual.publications(session):
+        latest[p.agency_id] = max(latest.get(p.agency_id, 0), p.year)
+        count[p.agency_id] = count.get(p.agency_id, 0) + 1
+    rows = [
+        {"agency": a, "latest": latest.get(a.id), "count": count.get(a.id, 0)}
+        for a in session.execute(select(Agency).order_by(Agency.name)).scalars()
+    ]
+    return render_template("citizen/annual_reports_index.html", rows=rows)
 
 
 @citizen_bp.get("/agencies/<code>/annual-reports")
