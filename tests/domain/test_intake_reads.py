@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from tests.factories import VALID_RESIDENT_ID, make_agency
-from webapp.domain import documents
+from webapp.domain import accounts, documents
 from webapp.domain.calendar import current_calendar
 from webapp.domain.errors import ValidationError
 from webapp.domain.requests import Applicant, intake, submit
@@ -95,7 +95,7 @@ def test_document_serials_stay_consecutive(session: Any, now: Any) -> None:
 
 
 def test_receipt_uses_the_settings_as_they_stand_even_unflushed(session: Any, now: Any) -> None:
-    agency = make_agency(session, now)
+    agency = accounts.create_agency(session, "NOSETTINGS", "测试局", now=now)  # no settings row yet
     session.commit()
     # a row added in the same transaction (an admin's save, a fixture) and not yet flushed is seen
     settings = documents.default_settings(agency)
