@@ -41,7 +41,7 @@ def fee_figures(session: Session, agency_ids: Sequence[int], year: int) -> FeeFi
     """The fee notices and payments of the agencies' requests in the year: the sum of each agency's
     figures as `fees_by_agency` reads them."""
     figures = _zero()
-    by_agency = fees_by_agency(session, year) if agency_ids else {}
+    by_agency = fees_by_agency(session, year, agency_ids) if agency_ids else {}
     for agency_id in agency_ids:
         found = by_agency.get(agency_id)
         if found is not None:
@@ -50,27 +50,37 @@ def fee_figures(session: Session, agency_ids: Sequence[int], year: int) -> FeeFi
     return figures
 
 
-def fees_by_agency(session: Session, year: int) -> dict[int, FeeFigures]:
-    """Every agency's fee figures of the year, from one query over the year's fee events (the partial
-    index ix_request_events_fees), read once per transaction: drafting a hundred agencies' reports reads
-    them once, not once each (bench/annual_report.py). A flush, or an insert, update or delete executed
-    through the session, forgets them (`_forget`)."""
+def fees_by_agency(session: Session, year: int, agency_ids: Sequence[int]) -> dict[int, FeeFigures]:
+    """The agencies' fee figures of the year, per agency, kept for the transaction: the first agencies
+    asked for are read alone (one report costs what it did), and as soon as other agencies are asked for
+    in the same transaction every agency's are read by one query over the year's fee events (the partial
+    index ix_request_events_fees) — drafting a hundred reports reads them twice, not a hundred times
+    (bench/annual_report.py). A flush, or an insert, update or delete executed through the session,
+    forgets them (`_forget`)."""
     real = session() if isinstance(session, scoped_session) else session
     memo = real.info.get(_MEMO)
     transaction = real.get_transaction()
     if memo is None or transaction is None or memo[0] is not transaction:
         memo = (transaction, {})
-    by_year: dict[int, dict[int, FeeFigures]] = memo[1]
-    if year not in by_year:
-        by_year[year] = _read(real, year)
+    by_year: dict[int, tuple[frozenset[int] | None, dict[int, FeeFigures]]] = memo[1]
+    wanted = frozenset(agency_ids)
+    read = by_year.get(year)
+    if read is None or (read[0] is not None and not wanted <= read[0]):
+        everyone = read is not None  # others were asked for already: read them all
+        by_year[year] = (None if everyone else wanted, _read(real, year, None if everyone else wanted))
         real.info[_MEMO] = (real.get_transaction(), by_year)
-    return by_year[year]
+    return by_year[year][1]
 
 
-def _read(session: Session, year: int) -> dict[int, FeeFigures]:
+def _read(session: Session, year: int, agency_ids: frozenset[int] | None) -> dict[int, FeeFigures]:
+    """The fee figures per agency of the year: of the agencies given, or of every agency (None)."""
     start, end = year_bounds(year)
     # Every fee event of the requests with a fee event in the year (a payment's notice may be older).
     touched = select(Event.request_id).where(Event.type.in_(FEE_EVENTS), Event.on >= start, Event.on <= end)
+    if agency_ids is not None:
+        touched = touched.join(Request, Request.id == Event.request_id).where(
+            Request.agency_id.in_(sorted(agency_ids))
+        )
     rows = session.execute(
         select(Request.agency_id, Event.request_id, Event.type, Event.on, Event.data)
         .join(Request, Request.id == Event.request_id)
