@@ -21,6 +21,7 @@ from tests.factories import People, make_request, sample_pdf
 from tests.web.conftest import login
 from webapp.domain import documents, states
 from webapp.domain.attachments import store_attachment
+from webapp.domain.calendar import china_today
 from webapp.domain.release_files import record_emailed
 from webapp.domain.requests import act, applicant_correct, set_calendar_day
 from webapp.models import OutboxMessage, Request, User
@@ -109,7 +110,8 @@ def delivered_and_uploaded(session: Any, people: People, attachment_dir: str) ->
     """A request by letter with files uploaded (the applicant's and one to release), the reply e-mailed
     with them, and a notice the relay gave up on: the request page's notes, file list and banner."""
     moment = dt.datetime.now(dt.UTC)
-    req, _code = make_request(session, moment, people.agency, channel="online")
+    received = china_today(moment) - dt.timedelta(days=14)  # registered late: its note says so
+    req, _code = make_request(session, moment, people.agency, received_on=received, officer=people.officer)
     officer = people.officer
     for name, purpose in (("scan.pdf", "application"), ("budget.pdf", "release")):
         store_attachment(
@@ -122,6 +124,7 @@ def delivered_and_uploaded(session: Any, people: People, attachment_dir: str) ->
             now=moment,
             purpose=purpose,
         )
+    act(session, req, "accept", officer, now=moment, on=received)
     act(session, req, "reply", officer, now=moment, outcome="disclosed")
     record_emailed(session, req, {"notice": "reply"}, now=moment)
     session.execute(
@@ -158,7 +161,12 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
         *(u.name for u in staff),
         *(e.note for e in req.events if e.actor is not None or e.type == "correction_received"),
         *states.TITLES.values(),
-        *(line for doc in documents.documents_of(session, req) for line in doc.body.splitlines()),
+        *(
+            line
+            for r in (req, sent)
+            for doc in documents.documents_of(session, r)
+            for line in doc.body.splitlines()
+        ),
         "某公司",
         "地方假日",
     }
@@ -218,3 +226,4 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
     assert "Sending failed (550 mailbox unavailable)" in page
     assert f"Sent to {sent.applicant_email}" in page and "Uploaded for release: budget.pdf" in page
     assert "1 page ·" in page and "Art. 33" in page and "ID number" in page
+    assert re.search(r"Request received by [\w ]+; registered on \d{4}-\d\d-\d\d, \d+ working days", page)

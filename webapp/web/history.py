@@ -91,11 +91,29 @@ def _calendar_reason(reason: str) -> str:
     return reason
 
 
+def _registration(m: re.Match[str]) -> str:
+    parts = [
+        str(_l("通过%(channel)s渠道收到申请", channel=_channel(m.group(1)))),
+        str(_l("%(day)s登记，登记时已过%(n)s个工作日", day=_day(m.group(2)), n=m.group(3))),
+    ]
+    if m.group(4) is not None:
+        parts.append(str(_l("延迟登记原因：%(reason)s", reason=m.group(4))))
+    return ("; " if wants_english() else "；").join(parts)
+
+
 # The notes the product writes, as stored (Chinese), and how an English reader is shown them.
 SYSTEM_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"通过(.+)渠道收到申请"),
         lambda m: str(_l("通过%(channel)s渠道收到申请", channel=_channel(m.group(1)))),
+    ),
+    (
+        # a registration: the channel, the day registered late and, when asked for, why (typed: as typed)
+        re.compile(
+            r"通过(.+?)渠道收到申请；(\d{4}年\d{1,2}月\d{1,2}日)登记，登记时已过(\d+)个工作日(?:；延迟登记原因：(.*))?",
+            re.S,
+        ),
+        lambda m: _registration(m),
     ),
     (
         re.compile(r"(.+)：答复期限由" + DAY + "调整为" + DAY),
