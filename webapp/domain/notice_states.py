@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.domain.errors import IllegalTransition, NotFound
+from webapp.domain.release import delivery_of
 from webapp.domain.sms import SMS_KIND
 from webapp.domain.states import NOTICE_LABELS, NOTICES
 from webapp.i18n import _l
@@ -89,27 +90,76 @@ def retry_notice(session: Session, outbox_id: int, *, now: dt.datetime) -> Outbo
     return msg
 
 
-def undelivered(session: Session, req: Request) -> list[tuple[NoticeState, Any]]:
-    """The applicant's notices that did not reach the applicant, each with what the officer should do: one
-    the relay gave up on, and one written while the request had no e-mail address (shown on the tracking
-    page only, which an applicant who asked for post or pickup may never open)."""
-    out: list[tuple[NoticeState, Any]] = []
-    for state in notices_of_request(session, req):
-        if state.notice not in NOTICES.values():  # a reminder to staff
+@dataclass(frozen=True)
+class Undelivered:
+    """A notice to the applicant that no e-mail carried, as the request page shows it: what happened to
+    it (`what`: the e-mail failed or was not sent, an SMS sent or not), what to do (`advice`), and the
+    event it was sent for (`event_seq`, which the officer names when recording its posting)."""
+
+    state: NoticeState
+    event_seq: int
+    what: Any  # marked with _l
+    advice: Any
+
+
+def _sms_text(sms: OutboxMessage | None) -> Any:
+    if sms is None or (sms.sent_at is not None and sms.delivered_via == "none"):
+        return _l("未发短信（没有手机号码，或申请人选择不收短信）")
+    if sms.sent_at is not None:
+        return _l("已发短信至%(to)s（短信不附文书）", to=sms.payload.get("to") or _l("申请人手机"))
+    if sms.failed_at is not None:
+        return _l("短信发送失败（%(error)s）", error=sms.last_error or _l("短信服务拒收"))
+    return _l("短信待发送")
+
+
+def undelivered(session: Session, req: Request) -> list[Undelivered]:
+    """The applicant's notices that did not reach the applicant, each with what happened and what the
+    officer should do: one whose e-mail the relay gave up on, and one written while the request had no
+    e-mail address (or the applicant chose no e-mail), unless it is to be read online — whatever SMS
+    went with it, for an SMS carries no document. A notice the officer recorded as posted or collected
+    (record_posting/record_pickup with `notice`), and an answer delivered, are no longer listed."""
+    rows = list(
+        session.execute(
+            select(OutboxMessage).where(OutboxMessage.request_id == req.id).order_by(OutboxMessage.id)
+        ).scalars()
+    )
+    sms_of = {
+        int(str(m.payload.get("event_seq"))): m
+        for m in rows
+        if m.kind == SMS_KIND and m.payload.get("event_seq") is not None
+    }
+    handed = {
+        int(str(e.data["notice_seq"]))
+        for e in req.events
+        if e.type in ("posted", "collected") and isinstance(e.data, dict) and e.data.get("notice_seq")
+    }
+    answered = delivery_of(req).delivered
+    contact = req.applicant_phone or req.applicant_address or _l("无")
+    out: list[Undelivered] = []
+    for msg in rows:
+        notice = str(msg.payload.get("notice", ""))
+        if msg.kind != "notice" or notice not in NOTICES.values() or msg.payload.get("event_seq") is None:
             continue
-        if state.status == "failed":
-            advice = _l(
-                "发送失败（%(error)s）：请核对申请人的电子邮箱，在“邮件与通知”页重新发送；"
-                "或打印文书邮寄、电话告知申请人，并在办理记录中注明。",
-                error=state.last_error or _l("邮件服务器拒收"),
+        seq = int(str(msg.payload["event_seq"]))
+        if seq in handed or (answered and notice in ("reply", "closure_notice")):
+            continue
+        sms = _sms_text(sms_of.get(seq))
+        if msg.failed_at is not None:
+            what = _l(
+                "电子邮件发送失败（%(error)s）；%(sms)s。",
+                error=msg.last_error or _l("邮件服务器拒收"),
+                sms=sms,
             )
-        elif state.delivered_via == "none" and req.delivery != "online":
             advice = _l(
-                "申请人没有电子邮箱，此通知只显示在查询页：请打印文书邮寄或当面送达，或电话告知"
-                "（联系方式：%(contact)s），并在办理记录中注明。",
-                contact=req.applicant_phone or req.applicant_address or _l("无"),
+                "请核对申请人的电子邮箱，在“邮件与通知”页重新发送；或打印文书邮寄、当面送达，并在下方登记。"
+            )
+        elif msg.sent_at is not None and msg.delivered_via == "none" and req.delivery != "online":
+            what = _l("未发电子邮件（申请人没有电子邮箱，或选择不收邮件）；%(sms)s。", sms=sms)
+            advice = _l(
+                "请打印文书邮寄或当面送达，并在下方登记邮寄（运单号）或领取；也可电话告知（联系方式：%(contact)s）。",
+                contact=contact,
             )
         else:
             continue
-        out.append((state, advice))
+        out.append(Undelivered(_state(msg, req.tracking_number), seq, what, advice))
     return out

@@ -129,6 +129,12 @@ def withholding_label(basis: str) -> str:
 DELIVERY_EVENTS = frozenset({"posted", "collected", "emailed"})
 
 
+def answer_delivery(e: Event) -> bool:
+    """Whether `e` delivered the answer: a posting, collection or e-mail not of another notice (a
+    posting with `notice_seq` is that of a receipt, a correction notice …)."""
+    return e.type in DELIVERY_EVENTS and not (isinstance(e.data, dict) and e.data.get("notice_seq"))
+
+
 @dataclass(frozen=True)
 class Delivery:
     """Whether and when the answer reached the applicant, and how (docs/rules.md §Delivery)."""
@@ -147,7 +153,7 @@ def delivery_of(req: Request) -> Delivery:
     or, for delivery `online`, as soon as it is on the tracking page: the day of the reply."""
     if not req.finished:
         return Delivery(False, None, None, "")
-    event: Event | None = next((e for e in reversed(req.events) if e.type in DELIVERY_EVENTS), None)
+    event: Event | None = next((e for e in reversed(req.events) if answer_delivery(e)), None)
     if event is not None:
         how = {"posted": "post", "collected": "pickup", "emailed": "email"}[event.type]
         return Delivery(True, event.on, how, event.note)

@@ -16,7 +16,7 @@ from webapp.domain.attachments import attachment_path, store_attachment
 from webapp.domain.calendar import china_today
 from webapp.domain.errors import ValidationError
 from webapp.domain.redaction import redact
-from webapp.domain.release import DELIVERY_EVENTS, RELEASE
+from webapp.domain.release import RELEASE, answer_delivery
 from webapp.domain.requests.actions import may_act
 from webapp.domain.requests.history import append_event
 from webapp.i18n import _l
@@ -94,7 +94,7 @@ def record_emailed(session: Session, req: Request, payload: dict[str, Any], *, n
     was to record."""
     if req.delivery != "email" or payload.get("notice") not in ("reply", "closure_notice"):
         return False
-    if any(e.type in DELIVERY_EVENTS for e in req.events):
+    if any(answer_delivery(e) for e in req.events):
         return False
     append_event(
         session,

@@ -272,9 +272,10 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
     "comment": (frozenset(Status), None),
     "close": (UNFINISHED, S.REPLIED),
     "withdraw": (UNFINISHED, S.REPLIED),
-    # The answer handed over as the applicant chose (docs/rules.md §Delivery): recorded after it.
-    "record_posting": (frozenset({S.REPLIED}), None),
-    "record_pickup": (frozenset({S.REPLIED}), None),
+    # The answer handed over as the applicant chose (docs/rules.md §Delivery): recorded after it; any
+    # other notice posted or handed over (`notice`) whatever the status.
+    "record_posting": (frozenset(Status), None),
+    "record_pickup": (frozenset(Status), None),
     # what arrived on paper: the applicant's details corrected by an officer, whatever the status
     "correct_applicant": (frozenset(Status), None),
 }

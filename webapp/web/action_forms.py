@@ -22,8 +22,9 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
 )
+from wtforms.fields.choices import Choice
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from webapp.domain.fees import MAX_PAGES
 from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
@@ -336,13 +337,39 @@ class CloseForm(ActionForm):
     document_text = document_text_field()
 
 
-class RecordPostingForm(ActionForm):  # docs/rules.md §Delivery
+class ChosenNumberField(IntegerField):
+    """An action's INTEGER field chosen from a list (`choices`: (value, label) pairs, "" for none) and shown
+    as a select; the domain checks the number."""
+
+    widget = Select()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices: list[tuple[str, str]] = []
+
+    def has_groups(self) -> bool:
+        return False
+
+    def _iter_choices_normalized(self) -> Iterable[Choice]:
+        current = "" if self.data is None else str(self.data)
+        for value, label in self.choices:
+            yield Choice(value, label, value == current, {})
+
+
+class HandedForm(ActionForm):
+    """The answer or another notice posted or handed over (docs/rules.md §Delivery): which one is chosen
+    from the answer and the request's notices that did not reach the applicant (choices set by the page)."""
+
+    notice = ChosenNumberField(_l("送达的文书"), [Optional(), NumberRange(min=1)])
+
+
+class RecordPostingForm(HandedForm):  # docs/rules.md §Delivery
     carrier = text_field(_l("寄递企业"), 100, need=True, description=_l("如：中国邮政EMS"))
     tracking_code = text_field(_l("运单号"), 100, need=True)
     on = date_field(_l("寄出日期"), description=_l("不填为今天"))
 
 
-class RecordPickupForm(ActionForm):
+class RecordPickupForm(HandedForm):
     collected_by = text_field(_l("领取人"), 200, need=True, description=_l("领取人姓名；代领的写明代领人"))
     on = date_field(_l("领取日期"), description=_l("不填为今天"))
 

@@ -26,14 +26,15 @@ from webapp.domain.documents.previews import preview
 from webapp.domain.errors import DomainError, ValidationError
 from webapp.domain.notice_states import undelivered
 from webapp.domain.queue import QueueFilter, all_requests_page
-from webapp.domain.release import release_candidates
+from webapp.domain.release import delivery_of, release_candidates
 from webapp.domain.requests import (
     act,
     available_actions,
     pending_extension,
 )
+from webapp.domain.requests.actions.delivery import answer_event
 from webapp.domain.requests.duplicates import link_duplicate, linked_original, possible_duplicates
-from webapp.domain.states import ACTION_LABELS, STATUS_LABELS, Status
+from webapp.domain.states import ACTION_LABELS, NOTICE_LABELS, NOTICES, STATUS_LABELS, Status
 from webapp.extensions import db
 from webapp.i18n import _l
 from webapp.models import Attachment, Request, User
@@ -257,7 +258,33 @@ def prepare(form: ActionForm, action: str, req: Request) -> ActionForm:
         form.released.choices = [(a.id, a.filename) for a in release_candidates(req)]
     if action == "request_fee":
         form.basis.description = fees.hint(db.session(), req)
+    if action in ("record_posting", "record_pickup"):
+        form.notice.choices = handed_choices(req)
     return form
+
+
+def handed_choices(req: Request) -> list[tuple[str, str]]:
+    """What an officer may record as posted or collected: the answer while it is not delivered, and each
+    notice that did not reach the applicant (docs/rules.md §Undelivered notices)."""
+    items = undelivered(db.session(), req)
+    answer = answer_event(req)
+    out = []
+    if (
+        answer is not None
+        and not delivery_of(req).delivered
+        and all(i.event_seq != answer.seq for i in items)
+    ):
+        out.append(("", str(_l("答复（%(title)s）", title=NOTICE_LABELS[NOTICES[answer.type]]))))
+    out += [(str(i.event_seq), f"{i.state.label}（{china_time(i.state.created_at)}）") for i in items]
+    return out
+
+
+def handing_action(req: Request) -> str | None:
+    """The action that records a notice handed over outside e-mail, when one did not reach the applicant:
+    collected for a pickup, else posted."""
+    if not undelivered(db.session(), req):
+        return None
+    return "record_pickup" if req.delivery == "pickup" else "record_posting"
 
 
 def render_request(
@@ -271,6 +298,9 @@ def render_request(
     user = staff()
     day, cal = today(), calendar()
     actions = available_actions(req, user.role, today=day, cal=cal)
+    handing = handing_action(req)
+    if handing is not None and handing not in actions:
+        actions.append(handing)
     proposal = pending_extension(req)
     forms: dict[str, ActionForm] = {}
     for action in actions:

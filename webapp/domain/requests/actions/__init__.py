@@ -176,8 +176,10 @@ def available_actions(req: Request, role: str | None, *, today: dt.date, cal: Wo
             rules.fee_limit_days is None or past_due or req.received_on < fees.IN_FORCE
         ):
             continue
-        if action in ("record_posting", "record_pickup") and (
-            req.delivery != ("post" if action == "record_posting" else "pickup") or delivery_of(req).delivered
+        if action in ("record_posting", "record_pickup") and (  # the answer's (a notice's: the banner)
+            not req.finished
+            or req.delivery != ("post" if action == "record_posting" else "pickup")
+            or delivery_of(req).delivered
         ):
             continue
         if not steps.worth_offering(req, action):

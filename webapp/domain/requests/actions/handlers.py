@@ -18,11 +18,11 @@ from webapp.domain.release import (
     MAX_RELEASED,
     MAX_WHERE,
     check_release,
-    delivery_of,
     mark_released,
 )
 from webapp.domain.requests.actions import steps
 from webapp.domain.requests.actions.corrections import correct_applicant  # noqa: F401 -- its declaration
+from webapp.domain.requests.actions.delivery import record_posting  # noqa: F401 -- its declaration
 from webapp.domain.requests.actions.spec import (
     BOOLEAN,
     CHOICE,
@@ -41,7 +41,6 @@ from webapp.domain.requests.fields import MAX_CORRECTION_PERIOD, MAX_TEXT, text
 from webapp.domain.requests.history import clock_of, on_the_spot, pending_extension
 from webapp.domain.states import (
     CLOSURE_OUTCOMES,
-    DELIVERY_LABELS,
     REPLY_OUTCOMES,
     TRANSITIONS,
     WITHHOLDING_BASES,
@@ -442,41 +441,6 @@ def assign(c: Context) -> None:
 @action("comment", Field("note", TEXT, required=True, limit=MAX_TEXT))
 def comment(c: Context) -> None:
     c.note = text(c.errors, "note", c.take("note"), required=True) or ""
-
-
-@action(
-    "record_posting",
-    Field("carrier", TEXT, required=True, limit=100, doc="the postal carrier (e.g. 中国邮政EMS)"),
-    Field("tracking_code", TEXT, required=True, limit=100, doc="the carrier's tracking number"),
-)
-def record_posting(c: Context) -> None:
-    """The answer posted (邮寄) on `on`, by a carrier under its tracking number."""
-    carrier = text(c.errors, "carrier", c.take("carrier"), required=True, limit=100)
-    code = text(c.errors, "tracking_code", c.take("tracking_code"), required=True, limit=100)
-    _deliverable(c, "post")
-    c.data.update(carrier=carrier or "", tracking_code=code or "")
-    c.note = f"{carrier}，运单号{code}"
-
-
-@action(
-    "record_pickup", Field("collected_by", TEXT, required=True, limit=200, doc="who collected the answer")
-)
-def record_pickup(c: Context) -> None:
-    """The answer collected in person (自行领取) on `on`, by whom."""
-    who = text(c.errors, "collected_by", c.take("collected_by"), required=True, limit=200)
-    _deliverable(c, "pickup")
-    c.data["collected_by"] = who or ""
-    c.note = f"领取人：{who}"
-
-
-def _deliverable(c: Context, how: str) -> None:
-    if c.req.delivery != how:
-        raise IllegalTransition(
-            _l("申请人选择的获取方式不是%(how)s", how=DELIVERY_LABELS[how]),
-            {"action": _l("请按申请人选择的方式送达")},
-        )
-    if delivery_of(c.req).delivered:
-        raise IllegalTransition(_l("已登记送达"), {"action": _l("该答复已送达")})
 
 
 ACTION_SPECS = dict(SPECS)
