@@ -88,7 +88,7 @@ def test_the_digest_says_what_to_do(session: Any, people: People):
     session.flush()
     body = compose(session, msg).body
     assert "发送失败、需要处理的通知：1件" in body and "重新发送" in body
-    assert "只显示在查询页的通知：2件" in body and "电话告知" in body
+    assert "未发电子邮件的通知：2件" in body and "电话告知" in body
 
 
 def test_possible_duplicates_are_listed_and_linked(client: FlaskClient, people: People, session: Any):

@@ -396,8 +396,8 @@ def _digest_letter(session: Session, msg: OutboxMessage) -> Letter:
         )
     if undelivered_count:
         parts.append(
-            f"申请人没有电子邮箱、只显示在查询页的通知：{undelivered_count}件（近一日）。"
-            "请在申请页面查看，打印文书邮寄或电话告知申请人。"
+            f"申请人没有电子邮箱、未发电子邮件的通知：{undelivered_count}件（近一日）。"
+            "请在申请页面查看，打印文书邮寄或当面送达并登记，或电话告知申请人。"
         )
     if review:
         parts.append(f"待人工审核的申请邮箱来信：{review}封。")
