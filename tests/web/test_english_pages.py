@@ -223,7 +223,7 @@ def test_every_staff_page_is_english_through(client: FlaskClient, people: People
     login(browser, people.officer)
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = " ".join(visible(browser, f"/staff/requests/{sent.tracking_number}"))
-    assert "Sending failed (550 mailbox unavailable)" in page
+    assert "The e-mail failed (550 mailbox unavailable)" in page
     assert f"Sent to {sent.applicant_email}" in page and "Uploaded for release: budget.pdf" in page
     assert "1 page ·" in page and "Art. 33" in page and "ID number" in page
     assert re.search(r"Request received by [\w ]+; registered on \d{4}-\d\d-\d\d, \d+ working days", page)

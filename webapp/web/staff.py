@@ -36,7 +36,7 @@ from webapp.domain.requests.actions.delivery import answer_event
 from webapp.domain.requests.duplicates import link_duplicate, linked_original, possible_duplicates
 from webapp.domain.states import ACTION_LABELS, NOTICE_LABELS, NOTICES, STATUS_LABELS, Status
 from webapp.extensions import db
-from webapp.i18n import _l
+from webapp.i18n import _l, wants_english
 from webapp.models import Attachment, Request, User
 from webapp.models.base import MAX_ID
 from webapp.render.letters import application_form
@@ -275,7 +275,8 @@ def handed_choices(req: Request) -> list[tuple[str, str]]:
         and all(i.event_seq != answer.seq for i in items)
     ):
         out.append(("", str(_l("答复（%(title)s）", title=NOTICE_LABELS[NOTICES[answer.type]]))))
-    out += [(str(i.event_seq), f"{i.state.label}（{china_time(i.state.created_at)}）") for i in items]
+    when = " ({})" if wants_english() else "（{}）"
+    out += [(str(i.event_seq), i.state.label + when.format(china_time(i.state.created_at))) for i in items]
     return out
 
 
