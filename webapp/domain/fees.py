@@ -5,7 +5,9 @@
   picks one per request, never both (`basis`).
 - Art. 4: per request — the same applicant's requests in one natural month: up to 10 free; the 11th to
   the 30th, 100 yuan each; from the 31st, each further band of 10 costs 100 yuan more each (31st–40th
-  200, 41st–50th 300, …). A request's fee is the rate of its place in the month's count.
+  200, 41st–50th 300, …). A request's fee is the rate of its place in the month's count. A request with
+  several matters may be split into the smallest reasonable units (一事一申请): split into N items it
+  counts as N requests, occupying N places in a row, and its fee is the sum of their rates (`items`).
 - Art. 5: per page — up to 30 pages free; the pages from 31 to 100, 10 yuan each; from 101 to 200, 20
   yuan each; from 201 on, 40 yuan each; each band charged for the pages within it.
 - Art. 6: the notice states the basis, the standard, the amount and how to pay; it is paid within 20
@@ -26,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.domain.calendar import WorkCalendar
@@ -37,6 +39,7 @@ BASES = (PER_REQUEST, PER_PAGE)
 BASIS_NAMES = {PER_REQUEST: "按件计收", PER_PAGE: "按量计收"}
 FEE_PERIOD_DAYS = 20  # Art. 6: working days from the day after the notice
 MAX_PAGES = 1_000_000
+MAX_ITEMS = 100  # Art. 4: the items a request is split into (一事一申请), at most
 IN_FORCE = dt.date(2021, 1, 1)  # the measures' first day (docs/rules.md §Fees)
 
 FREE_REQUESTS = 10  # Art. 4(1)
@@ -102,8 +105,15 @@ class Computation:
     """A fee as the standard gives it, and how: what the notice and the officer's form show."""
 
     basis: str
-    quantity: int  # the request's place in the month's count (按件) or the pages (按量)
+    quantity: int  # the request's (first) place in the month's count (按件) or the pages (按量)
     yuan: Decimal
+    items: int = (
+        1  # 按件: the items the request is split into (一事一申请), places quantity … quantity+items−1
+    )
+
+    @property
+    def last_place(self) -> int:
+        return self.quantity + self.items - 1
 
     @property
     def steps(self) -> list[str]:
@@ -117,12 +127,22 @@ class Computation:
 
     def described(self, applicant: str) -> list[str]:
         if self.basis == PER_REQUEST:
-            rate = per_request_rate(self.quantity)
-            return [
-                f"本件为{applicant}本自然月内向本机关提出的第{self.quantity}件申请",
+            standard = (
                 "10件以下（含10件）不收费；11—30件（含30件）的部分100元/件；"
-                "31件以上的部分以10件为一档，每增加一档，收费标准提高100元/件",
-                f"第{self.quantity}件适用{rate}元/件：{rate}元",
+                "31件以上的部分以10件为一档，每增加一档，收费标准提高100元/件"
+            )
+            if self.items == 1:
+                rate = per_request_rate(self.quantity)
+                return [
+                    f"本件为{applicant}本自然月内向本机关提出的第{self.quantity}件申请",
+                    standard,
+                    f"第{self.quantity}件适用{rate}元/件：{rate}元",
+                ]
+            return [
+                f"本件申请包含多项内容，按一事一申请原则拆分计为{self.items}件，"
+                f"为{applicant}本自然月内向本机关提出的第{self.quantity}—{self.last_place}件",
+                standard,
+                "，".join(place_runs(self.quantity, self.last_place)) + f"，合计{self.yuan}元",
             ]
         lines = [f"提供的政府信息共{self.quantity}页", "30页以下（含30页）不收费"]
         lines += [
@@ -140,9 +160,40 @@ class Computation:
         return "按量计收（《政府信息公开信息处理费管理办法》第五条）"
 
 
-def compute(basis: str, quantity: int) -> Computation:
-    yuan = per_request_rate(quantity) if basis == PER_REQUEST else per_page_fee(quantity)
-    return Computation(basis, quantity, Decimal(yuan))
+def place_runs(first: int, last: int) -> list[str]:
+    """Places first … last grouped by their rate: 第9—10件不收费, 第11—12件100元/件."""
+    runs: list[tuple[int, int, int]] = []
+    for place in range(first, last + 1):
+        rate = per_request_rate(place)
+        if runs and runs[-1][2] == rate:
+            runs[-1] = (runs[-1][0], place, rate)
+        else:
+            runs.append((place, place, rate))
+    return [
+        (f"第{a}件" if a == b else f"第{a}—{b}件") + ("不收费" if rate == 0 else f"{rate}元/件")
+        for a, b, rate in runs
+    ]
+
+
+def compute(basis: str, quantity: int, items: int = 1) -> Computation:
+    """The fee of the `quantity`-th request of the month split into `items` (按件), or of `quantity` pages."""
+    if basis == PER_REQUEST:
+        total = sum(per_request_rate(p) for p in range(quantity, quantity + items))
+        return Computation(basis, quantity, Decimal(total), items)
+    return Computation(basis, quantity, Decimal(per_page_fee(quantity)))
+
+
+def recorded(data: dict[str, object] | None) -> Computation:
+    """The computation a fee notice's event recorded (its basis, first place or pages, and items)."""
+    data = data or {}
+    quantity = int(str(data.get("count_in_month") or data.get("pages")))
+    return compute(str(data["basis"]), quantity, items_in(data))
+
+
+def items_in(data: dict[str, object] | None) -> int:
+    """The items a fee notice split its request into: 1 when it recorded none."""
+    items = (data or {}).get("items")
+    return items if isinstance(items, int) and not isinstance(items, bool) and items >= 1 else 1
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -152,8 +203,9 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def place_in_month(session: Session, req: Request) -> int | None:
-    """The request's place among the same applicant's requests to the same agency received in the natural
-    month of its receipt (itself included, in the order received); None when the applicant has no
+    """The request's (first) place among the same applicant's requests to the same agency received in the
+    natural month of its receipt (in the order received, itself included): each earlier request counts as
+    the items its latest fee notice split it into (1 without one, Art. 4); None when the applicant has no
     identity document number or credit code to be recognised by."""
     if not req.applicant_id_number:
         return None
@@ -169,9 +221,19 @@ def place_in_month(session: Session, req: Request) -> int | None:
     )
     earlier = or_(
         Request.received_on < req.received_on,
-        and_(Request.received_on == req.received_on, Request.id <= req.id),
+        and_(Request.received_on == req.received_on, Request.id < req.id),
     )
-    return int(session.execute(select(func.count()).where(same_applicant, earlier)).scalar_one())
+    ids = list(session.execute(select(Request.id).where(same_applicant, earlier)).scalars())
+    items = {rid: 1 for rid in ids}
+    if ids:  # each earlier request counts as the items its latest fee notice split it into
+        notices = session.execute(
+            select(Event.request_id, Event.data)
+            .where(Event.request_id.in_(ids), Event.type == "fee_requested")
+            .order_by(Event.request_id, Event.seq)
+        )
+        for rid, data in notices:
+            items[rid] = items_in(data)
+    return sum(items.values()) + 1
 
 
 def hint(session: Session, req: Request) -> str:
@@ -184,7 +246,8 @@ def hint(session: Session, req: Request) -> str:
         month = f"{req.received_on.year}年{req.received_on.month}月"
         by_request = (
             f"按件计收：本件为该申请人{month}向本机关提出的第{place}件申请，"
-            f"按标准计算{per_request_rate(place)}元"
+            f"按标准计算{per_request_rate(place)}元；一份申请包含多项内容的，可按一事一申请原则填写拆分件数，"
+            f"拆分为N件即计为本月第{place}件起的N件，按各件的标准合计收费"
         )
     by_page = (
         "按量计收：30页以下（含30页）不收费，31—100页的部分10元/页，"
@@ -202,6 +265,8 @@ def notice_data(computed: Computation, charged: Decimal, reason: str | None) -> 
         "computed_yuan": float(computed.yuan),
         "amount_yuan": float(charged),
     }
+    if computed.basis == PER_REQUEST:
+        data["items"] = computed.items
     if charged < computed.yuan:
         data["reduction_reason"] = reason
     return data
@@ -230,6 +295,7 @@ def fee_view(req: Request) -> dict[str, object] | None:
         view["pages"] = data["pages"]
     else:
         view["count_in_month"] = data.get("count_in_month")
+        view["items"] = items_in(data)
     if "reduction_reason" in data:
         view["reduction_reason"] = data["reduction_reason"]
     if paid is not None:
@@ -260,7 +326,7 @@ def fee_due(req: Request, cal: WorkCalendar) -> FeeDue | None:
     if notice is None:
         return None
     data = notice.data or {}
-    computation = compute(str(data["basis"]), int(str(data.get("count_in_month") or data.get("pages"))))
+    computation = recorded(data)
     reason = data.get("reduction_reason")
     return FeeDue(
         amount=yuan(data["amount_yuan"]),

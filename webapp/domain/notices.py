@@ -26,7 +26,7 @@ from webapp.domain.deadlines import DUE_AT_REGISTRATION, RULES, compute, due_at_
 from webapp.domain.documents import pdf_of
 from webapp.domain.documents.steps import referral, step_notice
 from webapp.domain.documents.texts import PROVISIONAL, STEP_NOTICES
-from webapp.domain.fees import BASIS_NAMES, yuan
+from webapp.domain.fees import BASIS_NAMES, items_in, yuan
 from webapp.domain.release import released_files
 from webapp.domain.requests import clock_events
 from webapp.domain.states import (
@@ -79,7 +79,10 @@ def fee_basis(ev: Event) -> str:
     if basis == "per_page" and data.get("pages"):
         return f"（{BASIS_NAMES['per_page']}，共{data['pages']}页）"
     if basis == "per_request" and data.get("count_in_month"):
-        return f"（{BASIS_NAMES['per_request']}，本月第{data['count_in_month']}件申请）"
+        first, items = data["count_in_month"], items_in(data)
+        if items > 1 and isinstance(first, int):
+            return f"（{BASIS_NAMES['per_request']}，拆分计为{items}件，本月第{first}—{first + items - 1}件）"
+        return f"（{BASIS_NAMES['per_request']}，本月第{first}件申请）"
     return ""
 
 

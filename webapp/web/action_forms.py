@@ -26,7 +26,7 @@ from wtforms.fields.choices import Choice
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
-from webapp.domain.fees import MAX_PAGES
+from webapp.domain.fees import MAX_ITEMS, MAX_PAGES
 from webapp.domain.release import MAX_PART, MAX_PARTS, MAX_WHERE
 from webapp.domain.requests import MAX_CORRECTION_PERIOD, MAX_REPLY_PERIOD, MAX_TEXT
 from webapp.domain.requests.actions.corrections import CORRECTABLE
@@ -204,6 +204,12 @@ class RequestFeeForm(ActionForm):
         _l("页数（按量计收时填写）"),
         [Optional(), NumberRange(min=1, max=MAX_PAGES, message=_l("应为%(min)s至%(max)s之间的整数"))],
         invalid_value_message=_l("应为整数"),
+    )
+    items = IntegerField(
+        _l("拆分件数（按件计收时选填）"),
+        [Optional(), NumberRange(min=1, max=MAX_ITEMS, message=_l("应为%(min)s至%(max)s之间的整数"))],
+        invalid_value_message=_l("应为整数"),
+        description=_l("本申请按一事一申请原则拆分计算的件数；不填为1件"),
     )
     amount_yuan = DecimalField(
         _l("收费金额（元，选填）"),

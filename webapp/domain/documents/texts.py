@@ -58,7 +58,7 @@ def fee_paragraphs(ev: Event, cal: WorkCalendar) -> list[str]:
     """The fee notice's own paragraphs (the fee measures, Art. 3–6): the basis, the standard and the
     count or pages, the computation, any reduction, the amount, how and by when to pay."""
     data = ev.data
-    computation = fees.compute(str(data["basis"]), int(str(data.get("count_in_month") or data.get("pages"))))
+    computation = fees.recorded(data)
     computed, amount = fees.yuan(data["computed_yuan"]), fees.yuan(data["amount_yuan"])
     deadline = cal.add_wd(ev.on, FEE_PERIOD_DAYS)
     paras = [

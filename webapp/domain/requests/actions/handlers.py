@@ -100,6 +100,14 @@ def start_consultation(c: Context) -> None:
         "basis", CHOICE, required=True, choices=frozenset(fees.BASES), doc="按件 per_request or 按量 per_page"
     ),
     Field("pages", INTEGER, low=1, high=fees.MAX_PAGES, doc="per_page: the pages provided"),
+    Field(
+        "items",
+        INTEGER,
+        low=1,
+        high=fees.MAX_ITEMS,
+        doc="per_request: 本申请按一事一申请原则拆分计算的件数 (the items the request is split into, "
+        "each counted as a request of the month; default 1)",
+    ),
     Field("amount_yuan", NUMBER, low=0, high=1_000_000, doc="at most the computed fee (lowering it)"),
     Field("reduction_reason", TEXT, limit=MAX_TEXT, doc="why the fee is lowered (required when it is)"),
 )
@@ -128,10 +136,16 @@ def request_fee(c: Context) -> None:
             ),
             {"action": _l("缺少缴纳方式")},
         )
-    basis, pages = c.take("basis"), c.take("pages")
+    basis, pages, items = c.take("basis"), c.take("pages"), c.take("items")
     amount = c.take("amount_yuan")
     reason = text(c.errors, "reduction_reason", c.take("reduction_reason"), required=False)
     quantity: int | None = None
+    if items is not None and (
+        not isinstance(items, int) or isinstance(items, bool) or not 1 <= items <= fees.MAX_ITEMS
+    ):
+        c.errors["items"] = _l("拆分件数应为1至%(max)s的整数", max=fees.MAX_ITEMS)
+    elif items is not None and basis == fees.PER_PAGE:
+        c.errors["items"] = _l("按量计收不填拆分件数")
     if basis not in fees.BASES:
         c.errors["basis"] = _l("应为以下之一：%(values)s", values="、".join(fees.BASES))
     elif basis == fees.PER_PAGE:
@@ -153,9 +167,9 @@ def request_fee(c: Context) -> None:
     ):
         c.errors["amount_yuan"] = _l("收费金额应为不小于0的数字（元）")
         amount = None
-    if quantity is None:
+    if quantity is None or "items" in c.errors:
         return
-    computed = fees.compute(str(basis), quantity)
+    computed = fees.compute(str(basis), quantity, items if isinstance(items, int) else 1)
     if computed.yuan == 0:
         raise IllegalTransition(
             _l(
