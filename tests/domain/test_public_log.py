@@ -138,6 +138,78 @@ def test_similar_ranks_the_closest_first(session: Any, log: dict[str, int]):
     assert found[0].subject == CORPUS[2]
 
 
+PENSION = "城镇职工基本养老保险基金2023年度收支情况"
+TRAINING = "2023年度职业技能培训补贴发放情况"
+RELEVANCE_LOG = [
+    PENSION,
+    "城乡居民基本养老保险缴费标准和待遇发放情况",
+    TRAINING,
+    "养老院建设运营补贴资金的发放名单",
+    "2023年度部门预算及三公经费",
+    "某路段道路改造工程的环境影响评价报告",
+    "国有土地上房屋征收补偿方案及补偿标准",
+]
+
+
+@pytest.mark.parametrize(
+    ("draft", "expected", "not_expected"),
+    [
+        # the tester's case: a draft about 培训补贴 is not shown the 养老保险 answers, whatever it shares
+        # with them (申请, 公开, 情况, 2023年度, 发放)
+        ("申请公开2023年度职业技能培训补贴的发放情况", [TRAINING], [PENSION, RELEVANCE_LOG[1]]),
+        ("关于职业技能培训补贴申领条件的文件", [TRAINING], [PENSION, RELEVANCE_LOG[3]]),
+        # a draft about the pension fund is shown it, first
+        ("申请公开城镇职工基本养老保险基金的收支情况", [PENSION], [TRAINING, RELEVANCE_LOG[3]]),
+        ("想了解本市城镇职工基本养老保险基金结余多少", [PENSION], [TRAINING]),
+        ("养老院运营补贴资金发放给了哪些机构", [RELEVANCE_LOG[3]], [TRAINING, PENSION]),
+        ("房屋征收补偿标准是怎么定的", [RELEVANCE_LOG[6]], [RELEVANCE_LOG[1]]),
+        # words every request has find nothing
+        ("申请公开政府信息公开相关文件", [], RELEVANCE_LOG),
+        ("关于2023年度的情况", [], RELEVANCE_LOG),
+        ("申请公开学校食堂食品安全检查记录", [], RELEVANCE_LOG),
+    ],
+)
+def test_similar_suggests_related_answers_and_no_unrelated_one(
+    session: Any, world: Any, draft: str, expected: list[str], not_expected: list[str]
+):
+    """docs/rules.md §The public log: an answer is suggested when it shares a real part of the draft's own
+    words, not words common to most requests — the same on PostgreSQL and SQLite."""
+    for subject in RELEVANCE_LOG:
+        answered(session, world, subject)
+    session.commit()
+    found = [e.subject for e in public_log.similar_to(session, draft)]
+    assert found[: len(expected)] == expected, found
+    assert not set(found) & set(not_expected), found
+    # the officer's similar requests follow the same rule
+    req = answered(session, world, draft, publish=False)
+    others = [r.description for r in public_log.similar_requests(session, req)]
+    assert others[: len(expected)] == expected, others
+    assert not set(others) & set(not_expected), others
+
+
+def test_similar_holds_at_most_the_newest_pool_of_matches(
+    session: Any, world: Any, monkeypatch: pytest.MonkeyPatch
+):
+    """Bounded at any size: the closest among the newest SIMILAR_POOL similar entries (on PostgreSQL each
+    of the search's three ways: the newest entries, the newest year's, all)."""
+    monkeypatch.setattr(public_log, "SIMILAR_POOL", 2)
+    monkeypatch.setattr(public_log, "RECENT_WINDOW", 2)
+    subjects = [
+        "城镇职工基本养老保险基金收支",  # the closest, but older than the pool
+        "城镇职工基本养老保险基金收支和投资运营及结余",
+        "道路改造工程的环境影响评价报告",
+        "城镇职工基本养老保险基金收支和历年结余",
+    ]
+    for subject in subjects:
+        answered(session, world, subject)
+    session.commit()
+    found = [e.subject for e in public_log.similar_to(session, "城镇职工基本养老保险基金收支")]
+    assert found == [subjects[3], subjects[1]]
+    monkeypatch.setattr(public_log, "SIMILAR_POOL", 3)
+    found = [e.subject for e in public_log.similar_to(session, "城镇职工基本养老保险基金收支")]
+    assert found == [subjects[0], subjects[3], subjects[1]]
+
+
 def test_a_common_word_ranks_the_newest_matches_first_in_blocks_and_pages_through_all(
     session: Any, world: Any, monkeypatch: pytest.MonkeyPatch
 ):

@@ -79,7 +79,7 @@ class PublicAnswers(MethodView):
             q=args.get("q") or "", agency_id=agency_id, year=args.get("year"), outcome=args.get("outcome")
         )
         found = public_log.search(db.session(), query, limit=args["limit"], offset=args["offset"])
-        return {"items": [answer_json(e) for e in found]}
+        return {"items": [answer_json(e) for e in public_log.with_details(db.session(), found)]}
 
 
 @bp.route("/public/answers/similar")
@@ -89,7 +89,8 @@ class SimilarAnswers(MethodView):
     @document_errors(422)
     def get(self, args: dict[str, Any]) -> Any:
         """The published answers a citizen about to ask should read first (a draft description)."""
-        return {"items": [answer_json(e) for e in public_log.similar_to(db.session(), args["text"])]}
+        found = public_log.similar_to(db.session(), args["text"])
+        return {"items": [answer_json(e) for e in public_log.with_details(db.session(), found)]}
 
 
 @bp.get(f"/public/answers/<int(max={MAX_ID}):answer_id>/reply.pdf")

@@ -14,20 +14,28 @@ matches come first: among the newest 200 matches (ten pages), then among the nex
 common word (征收补偿 is in a tenth of a city's log) is answered at once at any size, and its first pages
 are the newest of its best matches. On PostgreSQL the pairs are a stored `simple` text-search vector
 under a GIN index, ranked by ts_rank_cd; on SQLite an FTS5 table ranked by bm25 (bench/public_log_search.py
-measures both). "Similar" (the citizen's "ask once", the officer's earlier answers) asks for any of the
-pairs instead of all, and ranks every entry holding any, best first.
+measures both).
+
+Similar (the citizen's "ask once", the officer's similar answers and requests): the draft's distinctive
+pairs — its pairs once the words common to most requests (COMMON_WORDS: 申请, 公开, 政府信息, 关于, 文件 …)
+are taken out — and an entry is suggested only when it holds at least SIMILAR_SHARE of them (two at the
+least) and two consecutive ones (three characters in a row of the draft): 培训补贴 and 养老保险 share no
+such thing. The newest SIMILAR_POOL entries that do are found by the index (PostgreSQL: the newest
+entries, then the newest year's, then all, as the search; SQLite: FTS5 read backwards) and ranked by how
+much of both they share (Dice), so the cost is bounded at any size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Float, Integer, any_, cast, column, func, literal, select, text
+from sqlalchemy import Float, Integer, and_, any_, case, cast, column, func, literal, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.domain.documents import DocumentView, view_of
 from webapp.models import Document, PublicAnswer, Request, User
@@ -44,6 +52,17 @@ _FTS_ALL = (
 _FTS_NEWEST = _FTS_ALL + " ORDER BY rowid DESC LIMIT :n"
 _FTS_BLOCK = _FTS_ALL + " ORDER BY rowid DESC LIMIT :pool OFFSET :skip"
 
+# words found in most requests, which tell nothing of what is asked (docs/rules.md §The public log): taken
+# out of a draft before its pairs are compared, longest first
+COMMON_WORDS = (
+    "申请公开", "依申请", "申请人", "申请", "公开", "政府信息", "政府", "信息", "关于", "有关", "相关",
+    "文件", "资料", "材料", "本人", "我想", "想要", "了解", "请求", "请问", "要求", "查询", "获取", "提供",
+    "情况", "年度", "内容", "具体", "哪些", "什么", "是否", "如何", "一下",
+    "请", "的", "和", "及", "与", "或",
+)  # fmt: skip
+_COMMON = re.compile("|".join(sorted(COMMON_WORDS, key=len, reverse=True)))
+SIMILAR_SHARE = 0.4  # an entry is similar when it holds this share of the draft's distinctive pairs
+SIMILAR_POOL = 200  # the newest similar entries ranked (as the search's blocks)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 # what looks like personal data wherever it stands (docs/rules.md §The public log)
@@ -148,15 +167,12 @@ class Query:
     agency_id: int | None = None
     year: int | None = None
     outcome: str | None = None
-    similar: bool = False  # any of the words (best first) instead of all of them
 
 
 def search(session: Session, query: Query, *, limit: int = 20, offset: int = 0) -> list[PublicAnswer]:
     """Published answers matching the query, best matches first (newest first without words)."""
     words = list(dict.fromkeys(tokens(query.q)))[:MAX_QUERY_PAIRS]
     if not words:
-        if query.similar:
-            return []
         ordered = (
             select(PublicAnswer)
             .where(*_filters(query, PublicAnswer.__table__.c))
@@ -165,19 +181,9 @@ def search(session: Session, query: Query, *, limit: int = 20, offset: int = 0) 
         return list(session.execute(ordered.limit(limit).offset(offset)).scalars())
     if session.get_bind().dialect.name == "postgresql":
         return _search_pg(session, query, words, limit, offset)
-    match = (" OR " if query.similar else " ").join(f'"{w}"' for w in words)
+    match = " ".join(f'"{w}"' for w in words)
     table = PublicAnswer.__table__
     filters = _filters(query, table.c)
-    if query.similar:  # every match ranked
-        hits = text(_FTS_ALL).columns(column("id", Integer), column("score", Float)).bindparams(match=match)
-        ranked = hits.subquery()
-        found = (
-            select(PublicAnswer)
-            .where(*filters)
-            .join(ranked, ranked.c.id == PublicAnswer.id)
-            .order_by(ranked.c.score, PublicAnswer.id.desc())
-        )
-        return list(session.execute(found.limit(limit).offset(offset)).scalars())
     # the newest matches in blocks of RANKED_POOL, each block ranked by bm25 (FTS5 reads its index
     # backwards by rowid): the blocks up to the page's, narrowed by the agency, year or outcome if asked
     first, last = offset // RANKED_POOL, (offset + limit - 1) // RANKED_POOL
@@ -236,15 +242,10 @@ def _search_pg(
     the one before found too few: among the RECENT_WINDOW newest entries, read backwards by id, which finds
     them at once for a common word (the GIN index lists every match: a tenth of the log for 征收补偿); then
     the newest year's matches by the GIN index (the vector holds the year, migration d3a9f1c7e5b2), for an
-    occasional word; then all of them, few, for a rare word. "Similar" ranks every entry holding any of
-    the words."""
+    occasional word; then all of them, few, for a rare word."""
     table = PublicAnswer.__table__
     vector = column(SEARCH_VECTOR, TSVECTOR)
-    tsquery = func.to_tsquery("simple", (" | " if query.similar else " & ").join(words))
-    if query.similar:
-        found = select(PublicAnswer).where(vector.op("@@")(tsquery), *_filters(query, table.c))
-        found = found.order_by(func.ts_rank_cd(vector, tsquery).desc(), PublicAnswer.id.desc())
-        return list(session.execute(found.limit(limit).offset(offset)).scalars())
+    tsquery = func.to_tsquery("simple", " & ".join(words))
     first, last = offset // RANKED_POOL, (offset + limit - 1) // RANKED_POOL
     wanted = (last + 1) * RANKED_POOL
     recent = (
@@ -310,17 +311,112 @@ def public_reply(session: Session, entry: PublicAnswer) -> DocumentView | None:
     return replace(view, body=scrub(view.body, entry.request), tracking_number="")
 
 
+def distinctive(text_: str) -> list[str]:
+    """The pairs of a text that tell what it asks for: its words (tokens) once COMMON_WORDS are taken out,
+    without numbers (a year tells when, not what), each once, at most MAX_QUERY_PAIRS."""
+    words = [w for w in tokens(_COMMON.sub(" ", text_)) if not w.isdigit()]
+    return list(dict.fromkeys(words))[:MAX_QUERY_PAIRS]
+
+
+def _anchors(text_: str, pairs: list[str]) -> list[tuple[str, ...]]:
+    """What an entry must hold one of: two consecutive distinctive pairs (three characters in a row of the
+    draft); a draft without three in a row, any of its pairs."""
+    kept = set(pairs)
+    out: list[tuple[str, ...]] = []
+    for run in _CJK.findall(_COMMON.sub(" ", text_)):
+        out += [
+            (run[i : i + 2], run[i + 1 : i + 3])
+            for i in range(len(run) - 2)
+            if run[i : i + 2] in kept and run[i + 1 : i + 3] in kept
+        ]
+    return list(dict.fromkeys(out)) or [(p,) for p in pairs]
+
+
+def needed(pairs: list[str]) -> int:
+    """How many of the draft's distinctive pairs a similar entry holds at the least."""
+    return len(pairs) if len(pairs) <= 2 else max(2, math.ceil(SIMILAR_SHARE * len(pairs)))
+
+
 def similar_to(session: Session, description: str, *, limit: int = 5) -> list[PublicAnswer]:
-    """Published answers that look like a draft description: those sharing the most of its words."""
-    return search(session, Query(q=description, similar=True), limit=limit)
+    """Published answers that look like a draft description (docs/rules.md §The public log): among the
+    newest SIMILAR_POOL entries holding enough of its distinctive pairs, those sharing the most first."""
+    pairs = distinctive(description)
+    if not pairs:
+        return []
+    anchors, least = _anchors(description, pairs), needed(pairs)
+    table = PublicAnswer.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        ids = _similar_pg(session, anchors, pairs, least)
+    else:
+        match = " OR ".join("(" + " AND ".join(f'"{w}"' for w in a) + ")" for a in anchors)
+        hits = text(_FTS_ALL).columns(column("id", Integer), column("score", Float)).bindparams(match=match)
+        found = hits.subquery()
+        newest = (
+            select(table.c.id)
+            .join(found, found.c.id == table.c.id)
+            .where(_held(table.c.search_tokens, pairs) >= least)
+            .order_by(table.c.id.desc())
+            .limit(SIMILAR_POOL)
+        )
+        ids = list(session.execute(newest).scalars())
+    if not ids:
+        return []
+    entries = session.execute(select(PublicAnswer).where(PublicAnswer.id.in_(ids))).scalars()
+    mine = set(pairs)
+
+    def closeness(e: PublicAnswer) -> tuple[float, int]:  # Dice of the two's distinctive pairs
+        theirs = set(distinctive(e.subject)) | (set(e.search_tokens.split()) & mine)
+        return -2 * len(mine & theirs) / (len(mine) + len(theirs)), -e.id
+
+    return sorted(entries, key=closeness)[:limit]
+
+
+def _held(search_tokens: Any, pairs: list[str]) -> Any:
+    """How many of `pairs` an entry's search words hold (SQL, either backend)."""
+    padded = literal(" ") + search_tokens + literal(" ")
+    return sum((case((padded.contains(f" {p} "), 1), else_=0) for p in pairs), literal(0))
+
+
+def _similar_pg(session: Session, anchors: list[tuple[str, ...]], pairs: list[str], least: int) -> list[int]:
+    """PostgreSQL: the newest SIMILAR_POOL entries holding an anchor (the GIN index) and `least` pairs,
+    looked for as the search looks: among the RECENT_WINDOW newest, then the newest year's, then all."""
+    table = PublicAnswer.__table__
+    vector = column(SEARCH_VECTOR, TSVECTOR)
+    tsquery = func.to_tsquery("simple", " | ".join("(" + " & ".join(a) + ")" for a in anchors))
+    recent = (
+        select(table.c.id, table.c.search_tokens, vector.label("v"))
+        .select_from(table)
+        .order_by(table.c.id.desc())
+        .limit(RECENT_WINDOW)
+        .subquery()
+    )
+    ids = list(
+        session.execute(
+            select(recent.c.id)
+            .where(recent.c.v.op("@@")(tsquery), _held(recent.c.search_tokens, pairs) >= least)
+            .order_by(recent.c.id.desc())
+            .limit(SIMILAR_POOL)
+        ).scalars()
+    )
+    enough = _held(table.c.search_tokens, pairs) >= least
+    if len(ids) < SIMILAR_POOL:
+        newest = session.execute(select(table.c.year).order_by(table.c.id.desc()).limit(1)).scalar()
+        year_word = cast(literal(f"'@{int(newest or 0)}'"), TSQUERY)
+        ids = _newest_matches(
+            session, Query(), and_(vector.op("@@")(tsquery.op("&&")(year_word)), enough), SIMILAR_POOL
+        )
+    if len(ids) < SIMILAR_POOL:
+        ids = _newest_matches(session, Query(), and_(vector.op("@@")(tsquery), enough), SIMILAR_POOL)
+    return ids
 
 
 def similar_requests(session: Session, req: Request, *, limit: int = 5) -> list[Request]:
-    """Earlier requests to the same agency whose descriptions share the most words with this one's, for
-    the officer (requests are not indexed: the latest 2,000 of the agency are compared)."""
-    mine = set(tokens(req.description))
-    if not mine:
+    """Earlier requests to the same agency described like this one, by the rule of similar_to (requests
+    are not indexed: the latest 2,000 of the agency are compared), the closest first."""
+    pairs = distinctive(req.description)
+    if not pairs:
         return []
+    anchors, least, mine = _anchors(req.description, pairs), needed(pairs), set(pairs)
     recent = session.execute(
         select(Request)
         .where(Request.agency_id == req.agency_id, Request.id != req.id)
@@ -329,8 +425,25 @@ def similar_requests(session: Session, req: Request, *, limit: int = 5) -> list[
     ).scalars()
     scored = []
     for other in recent:
-        theirs = set(tokens(other.description))
-        shared = len(mine & theirs) / max(len(mine | theirs), 1)
-        if shared >= 0.3:
-            scored.append((shared, other.id, other))
+        words = set(tokens(other.description))
+        if len(mine & words) < least or not any(words.issuperset(a) for a in anchors):
+            continue
+        theirs = set(distinctive(other.description)) | (words & mine)
+        scored.append((2 * len(mine & theirs) / (len(mine) + len(theirs)), other.id, other))
     return [o for _, _, o in sorted(scored, key=lambda s: (-s[0], -s[1]))[:limit]]
+
+
+def with_details(session: Session, entries: list[PublicAnswer]) -> list[PublicAnswer]:
+    """The entries with their agency, request and the request's files loaded, one query each (the API
+    shows the released files of each)."""
+    if entries:
+        session.execute(
+            select(PublicAnswer)
+            .where(PublicAnswer.id.in_([e.id for e in entries]))
+            .options(
+                selectinload(PublicAnswer.agency),
+                selectinload(PublicAnswer.request).selectinload(Request.attachments),
+            )
+            .execution_options(populate_existing=True)
+        ).scalars().all()
+    return entries
