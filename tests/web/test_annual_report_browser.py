@@ -54,6 +54,15 @@ def test_head_edits_and_signs_off_and_anyone_reads_it(context: Any, browser: Any
     assert page.get_by_text("文字中引用的数字均与表格一致").is_visible()
     screenshot(page, "40-annual-report-editor")
 
+    # the year not ended: no sign-off, the reason beside the disabled button
+    page.goto(f"/staff/reports/annual?agency=CITYHR&year={year + 1}&form=2021")
+    assert page.get_by_role("button", name="签发并公开…").is_disabled()
+    reason = page.locator("#sign-reason")
+    assert reason.inner_text() == f"{year + 1}年度尚未结束，{year + 2}年1月1日起才能签发。"
+    page.locator("#sign-off").scroll_into_view_if_needed()
+    screenshot(page, "48-annual-report-year-not-ended")
+    page.goto(f"/staff/reports/annual?agency=CITYHR&year={year}&form=2021")
+
     requests_text.fill(f"{year}年，本机关共收到政府信息公开申请5件，办结2件。")
     page.get_by_role("button", name="保存文字").click()
     flag = page.locator("#edit-requests .annual-flags")
