@@ -127,6 +127,8 @@ def test_the_decision_is_recorded_with_who_and_when_and_a_later_one_keeps_the_hi
     decided = [e for e in group.events if e.type == "decided"]
     assert [e.actor_id for e in decided] == [officer.id, head.id]
     assert "尚在审核" in decided[0].note and "财政预决算栏目" in decided[1].note
+    day = later.date()
+    assert f"{day.year}年{day.month}月{day.day}日" in decided[1].note  # the history's dates in Chinese
 
 
 def test_an_applicants_suggestion_is_recorded_and_allows_a_decision(

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import authz
+from webapp.domain.dates import cn_date
 from webapp.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.domain.requests.duplicates import SIMILAR, similarity
 from webapp.i18n import _l
@@ -280,7 +281,7 @@ def decide(
     group.reason = why or None
     note = DECISIONS[decision]
     if publish and published_on is not None:
-        note += f"：{published_on.isoformat()}，{place}"
+        note += f"：{cn_date(published_on)}，{place}"
     elif why:
         note += f"：{why}"
     data = {
