@@ -24,14 +24,14 @@ def test_the_ninth_request_split_into_four_costs_200(session: Any, world: Any) -
     earlier = [file(session, world, june(n)) for n in range(1, 9)]
     ninth = file(session, world, june(9))
     assert len(earlier) == 8 and fees.place_in_month(session, ninth) == 9
-    req = ask(session, world, ninth, basis="per_request", items=4)
+    req = ask(session, world, ninth, basis="per_request", split_into=4)
     assert req.status == Status.AWAITING_FEE
     ev = req.events[-1]
     assert (ev.data["count_in_month"], ev.data["items"], ev.data["computed_yuan"]) == (9, 4, 200.0)
     assert fees.fee_view(req) == {
         "basis": "per_request",
         "count_in_month": 9,
-        "items": 4,
+        "split_into": 4,
         "computed_yuan": 200.0,
         "amount_yuan": 200.0,
         "requested_on": D(2024, 6, 18),
@@ -54,9 +54,9 @@ def test_the_tenth_request_as_one_item_is_free_and_as_two_costs_100(session: Any
         file(session, world, june(n))
     tenth = file(session, world, june(10))
     with pytest.raises(IllegalTransition) as caught:
-        ask(session, world, tenth, basis="per_request", items=1)
+        ask(session, world, tenth, basis="per_request", split_into=1)
     assert "0元" in str(caught.value.message) and tenth.status == Status.RECEIVED
-    req = ask(session, world, tenth, basis="per_request", items=2)
+    req = ask(session, world, tenth, basis="per_request", split_into=2)
     assert (req.events[-1].data["computed_yuan"], req.events[-1].data["items"]) == (100.0, 2)
     assert "第10件不收费，第11件100元/件，合计100元" in req.events[-1].note
 
@@ -69,7 +69,10 @@ def test_a_split_request_moves_the_later_ones_of_its_month_only(session: Any, wo
     july = file(session, world, D(2024, 7, 1))
     other = [file(session, world, june(n), id_number=OTHER_ZHANG_SAN) for n in (1, 2)]
     assert fees.place_in_month(session, second) == 2
-    assert ask(session, world, first, basis="per_request", items=12).events[-1].data["computed_yuan"] == 200.0
+    assert (
+        ask(session, world, first, basis="per_request", split_into=12).events[-1].data["computed_yuan"]
+        == 200.0
+    )
     assert fees.place_in_month(session, second) == 13
     assert fees.place_in_month(session, third) == 14
     assert ask(session, world, second, basis="per_request").events[-1].data["computed_yuan"] == 100.0
@@ -78,7 +81,7 @@ def test_a_split_request_moves_the_later_ones_of_its_month_only(session: Any, wo
     with pytest.raises(IllegalTransition):
         ask(session, world, other[1], basis="per_request")
     with pytest.raises(IllegalTransition):
-        ask(session, world, july, basis="per_request", items=10)  # July's places 1–10: 0
+        ask(session, world, july, basis="per_request", split_into=10)  # July's places 1–10: 0
 
 
 def test_an_earlier_request_charged_by_pages_counts_as_one(session: Any, world: Any) -> None:
@@ -93,14 +96,14 @@ def test_the_split_fee_may_be_lowered_with_a_reason(session: Any, world: Any) ->
         file(session, world, june(n))
     ninth = file(session, world, june(9))
     with pytest.raises(ValidationError) as caught:
-        ask(session, world, ninth, basis="per_request", items=4, amount_yuan=250)
+        ask(session, world, ninth, basis="per_request", split_into=4, amount_yuan=250)
     assert "amount_yuan" in caught.value.fields
     req = ask(
         session,
         world,
         ninth,
         basis="per_request",
-        items=4,
+        split_into=4,
         amount_yuan=150,
         reduction_reason="申请人为低保户",
     )
@@ -111,12 +114,12 @@ def test_the_split_fee_may_be_lowered_with_a_reason(session: Any, world: Any) ->
 @pytest.mark.parametrize(
     "fields",
     [
-        {"basis": "per_page", "pages": 40, "items": 2},  # items are counted by request only
-        {"basis": "per_request", "items": 0},
-        {"basis": "per_request", "items": 101},
-        {"basis": "per_request", "items": 2.5},
-        {"basis": "per_request", "items": "3"},
-        {"basis": "per_request", "items": True},
+        {"basis": "per_page", "pages": 40, "split_into": 2},  # items are counted by request only
+        {"basis": "per_request", "split_into": 0},
+        {"basis": "per_request", "split_into": 101},
+        {"basis": "per_request", "split_into": 2.5},
+        {"basis": "per_request", "split_into": "3"},
+        {"basis": "per_request", "split_into": True},
     ],
 )
 def test_bad_items_are_named_and_change_nothing(session: Any, world: Any, fields: Any) -> None:
@@ -125,5 +128,5 @@ def test_bad_items_are_named_and_change_nothing(session: Any, world: Any, fields
     req = file(session, world, june(12))
     with pytest.raises(ValidationError) as caught:
         ask(session, world, req, **fields)
-    assert "items" in caught.value.fields
+    assert "split_into" in caught.value.fields
     assert req.status == Status.RECEIVED and len(req.events) == 1

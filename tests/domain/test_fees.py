@@ -126,7 +126,7 @@ def test_per_request_fee_by_the_applicants_place_in_the_month(session: Any, worl
         assert fees.fee_view(req) == {
             "basis": "per_request",
             "count_in_month": place,
-            "items": 1,
+            "split_into": 1,
             "computed_yuan": float(yuan),
             "amount_yuan": float(yuan),
             "requested_on": D(2024, 6, 18),

@@ -91,16 +91,16 @@ def test_the_officer_splits_a_request_into_items(client: FlaskClient, people: Pe
     fields = {
         "request_fee-version": str(req.version),
         "request_fee-basis": "per_request",
-        "request_fee-items": "4",
+        "request_fee-split_into": "4",
     }
     preview = text_of(post(client, path, {**fields, "preview": "1"}))
     assert "按一事一申请原则拆分计为4件，为您本自然月内向本机关提出的第9—12件" in preview
     assert "第9—10件不收费，第11—12件100元/件，合计200元" in preview and "人民币200.00元" in preview
     by_page = post(client, path, {**fields, "request_fee-basis": "per_page", "request_fee-pages": "40"})
     assert by_page.status_code == 422
-    assert re.search(r'id="request_fee-items-error">.*按量计收不填拆分件数', text_of(by_page))
-    zero = post(client, path, {**fields, "request_fee-items": "0"})
-    assert zero.status_code == 422 and 'id="request_fee-items-error"' in text_of(zero)
+    assert re.search(r'id="request_fee-split_into-error">.*按量计收不填拆分件数', text_of(by_page))
+    zero = post(client, path, {**fields, "request_fee-split_into": "0"})
+    assert zero.status_code == 422 and 'id="request_fee-split_into-error"' in text_of(zero)
     assert post(client, path, fields).status_code == 302
     session.refresh(req)
     assert req.status == Status.AWAITING_FEE and req.events[-1].data["items"] == 4

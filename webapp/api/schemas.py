@@ -72,35 +72,12 @@ class RequestIn(StrictSchema):
     late_reason = text(1000, allow_none=True)
 
 
-class TextOrInteger(fields.Field):
-    """A name some actions take as text and others as an integer (`items`: what request_correction asks to
-    correct; the count request_fee splits the request into): either, each action checking its own."""
-
-    def __init__(self, limit: int, **kwargs: object) -> None:
-        self.limit = limit
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def _deserialize(self, value: object, attr: object, data: object, **kwargs: object) -> object:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ma.ValidationError("Not a valid string or integer.")
-        if isinstance(value, str):
-            if len(value) > self.limit:
-                raise ma.ValidationError(f"Longer than maximum length {self.limit}.")
-            storable(value)
-        return value
-
-
 def _action_field(declared: list[Field]) -> fields.Field:
     """One property of ActionIn for a field name the actions declare (webapp/domain/requests/actions/):
-    the kind they agree on (text for some and an integer for others: either), the longest limit, every
-    choice, and which actions take it."""
+    the kind they agree on, the longest limit, every choice, and which actions take it."""
     kinds = {f.kind for f in declared}
     doc = "; ".join(f"{f.action}: {f.doc}" if f.doc else f.action for f in declared)
-    metadata: dict[str, object] = {"description": doc}
-    if kinds == {TEXT, INTEGER}:
-        limit = max(f.limit or MAX_TEXT for f in declared if f.kind == TEXT)
-        metadata["oneOf"] = [{"type": "string", "maxLength": limit}, {"type": "integer"}]
-        return TextOrInteger(limit, metadata=metadata)
+    metadata = {"description": doc}
     assert len(kinds) == 1, f"actions disagree on the kind of {declared[0].name}"  # noqa: S101
     kind = kinds.pop()
     if kind in (TEXT, STAFF_EMAIL):
@@ -383,10 +360,6 @@ class RequestSummaryOut(ma.Schema):
 class FeeOut(ma.Schema):
     """The information processing fee (docs/api.md §Fees): the latest fee notice and its payment."""
 
-    def get_attribute(self, obj: object, attr: str, default: object) -> object:
-        """The key of fee_view()'s dict, never a dict method (`items`)."""
-        return obj.get(attr, default) if isinstance(obj, dict) else super().get_attribute(obj, attr, default)
-
     basis = fields.String(required=True, validate=validate.OneOf(["per_request", "per_page"]))
     count_in_month = fields.Integer(
         metadata={
@@ -394,7 +367,7 @@ class FeeOut(ma.Schema):
             "of the month"
         }
     )
-    items = fields.Integer(
+    split_into = fields.Integer(
         metadata={
             "description": "per_request: the items the request was split into (一事一申请), 1 unless split"
         }

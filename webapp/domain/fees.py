@@ -295,7 +295,7 @@ def fee_view(req: Request) -> dict[str, object] | None:
         view["pages"] = data["pages"]
     else:
         view["count_in_month"] = data.get("count_in_month")
-        view["items"] = items_in(data)
+        view["split_into"] = items_in(data)
     if "reduction_reason" in data:
         view["reduction_reason"] = data["reduction_reason"]
     if paid is not None:

@@ -205,7 +205,7 @@ class RequestFeeForm(ActionForm):
         [Optional(), NumberRange(min=1, max=MAX_PAGES, message=_l("应为%(min)s至%(max)s之间的整数"))],
         invalid_value_message=_l("应为整数"),
     )
-    items = IntegerField(
+    split_into = IntegerField(
         _l("拆分件数（按件计收时选填）"),
         [Optional(), NumberRange(min=1, max=MAX_ITEMS, message=_l("应为%(min)s至%(max)s之间的整数"))],
         invalid_value_message=_l("应为整数"),

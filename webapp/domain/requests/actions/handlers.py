@@ -101,7 +101,7 @@ def start_consultation(c: Context) -> None:
     ),
     Field("pages", INTEGER, low=1, high=fees.MAX_PAGES, doc="per_page: the pages provided"),
     Field(
-        "items",
+        "split_into",
         INTEGER,
         low=1,
         high=fees.MAX_ITEMS,
@@ -136,16 +136,16 @@ def request_fee(c: Context) -> None:
             ),
             {"action": _l("缺少缴纳方式")},
         )
-    basis, pages, items = c.take("basis"), c.take("pages"), c.take("items")
+    basis, pages, items = c.take("basis"), c.take("pages"), c.take("split_into")
     amount = c.take("amount_yuan")
     reason = text(c.errors, "reduction_reason", c.take("reduction_reason"), required=False)
     quantity: int | None = None
     if items is not None and (
         not isinstance(items, int) or isinstance(items, bool) or not 1 <= items <= fees.MAX_ITEMS
     ):
-        c.errors["items"] = _l("拆分件数应为1至%(max)s的整数", max=fees.MAX_ITEMS)
+        c.errors["split_into"] = _l("拆分件数应为1至%(max)s的整数", max=fees.MAX_ITEMS)
     elif items is not None and basis == fees.PER_PAGE:
-        c.errors["items"] = _l("按量计收不填拆分件数")
+        c.errors["split_into"] = _l("按量计收不填拆分件数")
     if basis not in fees.BASES:
         c.errors["basis"] = _l("应为以下之一：%(values)s", values="、".join(fees.BASES))
     elif basis == fees.PER_PAGE:
@@ -167,7 +167,7 @@ def request_fee(c: Context) -> None:
     ):
         c.errors["amount_yuan"] = _l("收费金额应为不小于0的数字（元）")
         amount = None
-    if quantity is None or "items" in c.errors:
+    if quantity is None or "split_into" in c.errors:
         return
     computed = fees.compute(str(basis), quantity, items if isinstance(items, int) else 1)
     if computed.yuan == 0:
