@@ -3,7 +3,7 @@ by hand, and against a 10k log.
 
 Run: .venv/bin/python bench/public_log_search.py [--large gd_public_1m] [--small gd_public_10k] [--repeat 40]
      [--backend postgresql|sqlite|both] [--sqlite-large /tmp/public_100k.db]
-     [--sqlite-small /tmp/public_10k.db]
+     [--sqlite-small /tmp/public_10k.db] [--series search|similar|both]
 (the data: bench/generate_public.py; SQLite compares 100k with 10k)
 
 For each query of QUERIES (common topics, an occasional one, a rare one, one that matches most of the
@@ -22,6 +22,13 @@ ranked, the vector computed from search_tokens for each: `PG_RANK_ALL`) with its
 per query and case, and over all queries together. Targets, per query and over all, at p50 and at p95:
 product ≤ 2 × hand (same database, same run), and product at 1M ≤ 3 × product at 10k. Before timing, the
 product's and the hand query's first pages are checked to be the same entries.
+
+The "similar" series (the citizen's "ask once", the staff page): for each draft of DRAFTS, on each
+database, interleaved, --repeat times: `domain.public_log.similar_to(session, draft)` (product) and the
+whole GET /api/v1/public/answers/similar?text=… (api). Printed first, once per draft: its suggestions,
+and on PostgreSQL what similar did before (every entry holding any of the draft's pairs ranked by
+ts_rank_cd: `PG_SIMILAR_BEFORE`) with its time. Target: product at 1M ≤ 3 × product at 10k, per draft and
+over all, at p50 and p95.
 """
 
 from __future__ import annotations
@@ -47,6 +54,19 @@ QUERIES = [
     "公开",
 ]
 LIMIT = 20
+DRAFTS = [  # drafts as citizens type them: common, occasional and rare topics, and one the log lacks
+    "申请公开本市2025年城镇职工基本养老保险基金收支情况",
+    "申请公开北山区国有土地上房屋征收补偿方案及补偿标准",
+    "想了解职业技能培训补贴的发放名单",
+    "申请公开某路段道路改造工程的环境影响评价报告",
+    "申请公开古树名木迁移审批的相关文件",
+    "申请公开学校食堂食品安全检查记录",
+]
+# what similar did before: any of the draft's pairs, every entry holding one ranked (informational)
+PG_SIMILAR_BEFORE = (
+    "SELECT id FROM public_answers WHERE search_vector @@ to_tsquery('simple', :q) "
+    "ORDER BY ts_rank_cd(search_vector, to_tsquery('simple', :q)) DESC, id DESC LIMIT 5"
+)
 COLUMNS = "id, request_id, agency_id, subject, outcome, replied_on, year, search_tokens, published_at"
 
 # The product's steps (domain/public_log.py), by hand in plain SQL on a plain DB-API connection
@@ -172,6 +192,89 @@ def cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
     return out
 
 
+def similar_cases(database_url: str, label: str) -> dict[str, Callable[[], Any]]:
+    """{name: call} on one database: product (similar_to) and api per draft."""
+    from webapp.domain.public_log import MAX_QUERY_PAIRS, similar_to, tokens
+    from webapp.extensions import db
+
+    app = sqlite_or_bench_app(database_url)
+    client = app.test_client()
+    out: dict[str, Callable[[], Any]] = {}
+    with app.app_context():
+        session = db.session()
+        dialect = session.get_bind().dialect.name
+        total = session.execute(text("SELECT count(*) FROM public_answers")).scalar_one()
+        print(f"{label}: {total:,} published entries ({dialect}), similar")
+        for n, draft in enumerate(DRAFTS):
+            t0 = time.perf_counter()
+            found = similar_to(session, draft)
+            took = (time.perf_counter() - t0) * 1000
+            before = ""
+            if dialect == "postgresql":
+                words = list(dict.fromkeys(tokens(draft)))[:MAX_QUERY_PAIRS]
+                t0 = time.perf_counter()
+                session.execute(text(PG_SIMILAR_BEFORE), {"q": " | ".join(words)}).all()
+                ms = (time.perf_counter() - t0) * 1000
+                before = f"; before (every entry holding a pair ranked): {ms:,.0f} ms"
+            session.rollback()
+            shown = " / ".join(e.subject for e in found[:2]) or "nothing"
+            print(f"  [{n}] {draft}: {len(found)} suggested ({took:,.0f} ms first), {shown}{before}")
+
+            def product(draft: str = draft) -> None:
+                with app.app_context():
+                    s = db.session()
+                    similar_to(s, draft)
+                    s.rollback()
+
+            def api(draft: str = draft) -> None:
+                r = client.get("/api/v1/public/answers/similar", query_string={"text": draft})
+                assert r.status_code == 200, r.get_data(as_text=True)
+
+            out[f"{label} [{n}] product"] = product
+            out[f"{label} [{n}] api"] = api
+        session.rollback()
+    return out
+
+
+def sqlite_or_bench_app(database_url: str) -> Any:
+    if database_url.startswith("sqlite"):
+        os.environ["DATABASE_URL"] = database_url
+        from webapp import create_app
+
+        app = create_app({"RATELIMIT_ENABLED": False})
+    else:
+        app = bench_app(database_url.rsplit("/", 1)[1])
+    quiet()
+    return app
+
+
+def similar_report(runs: dict[str, list[float]], small: str, large: str) -> bool:
+    """Print p50/p95 per draft and case, and the verdicts (large ≤ 3 × small); True when all are met."""
+    keys = [f"[{n}]" for n in range(len(DRAFTS))]
+
+    def values(label: str, key: str, case: str) -> list[float]:
+        return (
+            runs[f"{label} {key} {case}"]
+            if key != "all"
+            else [v for k in keys for v in runs[f"{label} {k} {case}"]]
+        )
+
+    print(f"\n  {'draft':6} {'case':8} {small + ' p50':>11} {'p95':>8} {large + ' p50':>11} {'p95':>8}")
+    for key in [*keys, "all"]:
+        for case in ("product", "api"):
+            figs = [percentile(values(label, key, case), p) for label in (small, large) for p in (50, 95)]
+            print(f"  {key:6} {case:8} {figs[0]:11.2f} {figs[1]:8.2f} {figs[2]:11.2f} {figs[3]:8.2f}")
+    ok = True
+    for key in [*keys, "all"]:
+        for p in (50, 95):
+            big, base = (
+                percentile(values(large, key, "product"), p),
+                percentile(values(small, key, "product"), p),
+            )
+            ok &= verdict(f"similar {key} p{p} {large}/{small} ({big:.2f} / {base:.2f} ms)", big / base, 3)
+    return ok
+
+
 def report(runs: dict[str, list[float]], small: str, large: str) -> bool:
     """Print p50/p95 per query and case, and the verdicts; True when every target is met."""
     print(f"\n  {'query':14} {'case':8} {small + ' p50':>11} {'p95':>8} {large + ' p50':>11} {'p95':>8}")
@@ -218,8 +321,22 @@ def main() -> None:
     ap.add_argument("--backend", choices=("postgresql", "sqlite", "both"), default="both")
     ap.add_argument("--sqlite-large", default="/tmp/public_100k.db", help="generate_public.py --sqlite")  # noqa: S108
     ap.add_argument("--sqlite-small", default="/tmp/public_10k.db")  # noqa: S108
+    ap.add_argument("--series", choices=("search", "similar", "both"), default="both")
     args = ap.parse_args()
     ok = True
+    if args.series != "search":
+        if args.backend != "sqlite":
+            both = similar_cases(url(args.small), "10k") | similar_cases(url(args.large), "1M")
+            print("PostgreSQL, similar, interleaved rounds:")
+            ok &= similar_report(interleaved_runs(both, args.repeat), "10k", "1M")
+        if args.backend != "postgresql":
+            both = similar_cases(f"sqlite:///{args.sqlite_small}", "10k") | similar_cases(
+                f"sqlite:///{args.sqlite_large}", "100k"
+            )
+            print("SQLite (FTS5), similar, interleaved rounds:")
+            ok &= similar_report(interleaved_runs(both, args.repeat), "10k", "100k")
+        if args.series == "similar":
+            sys.exit(0 if ok else 1)
     if args.backend != "sqlite":
         both = cases(url(args.small), "10k") | cases(url(args.large), "1M")
         print("PostgreSQL, interleaved rounds:")

@@ -49,6 +49,7 @@ _FTS_ALL = (
     "SELECT rowid AS id, bm25(public_answers_fts) AS score FROM public_answers_fts "
     "WHERE public_answers_fts MATCH :match"
 )
+_FTS_IDS = "SELECT rowid FROM public_answers_fts WHERE public_answers_fts MATCH :match"
 _FTS_NEWEST = _FTS_ALL + " ORDER BY rowid DESC LIMIT :n"
 _FTS_BLOCK = _FTS_ALL + " ORDER BY rowid DESC LIMIT :pool OFFSET :skip"
 
@@ -349,12 +350,10 @@ def similar_to(session: Session, description: str, *, limit: int = 5) -> list[Pu
         ids = _similar_pg(session, anchors, pairs, least)
     else:
         match = " OR ".join("(" + " AND ".join(f'"{w}"' for w in a) + ")" for a in anchors)
-        hits = text(_FTS_ALL).columns(column("id", Integer), column("score", Float)).bindparams(match=match)
-        found = hits.subquery()
-        newest = (
+        hits = text(_FTS_IDS).columns(column("id", Integer)).bindparams(match=match)
+        newest = (  # read backwards by id, each checked against the matches (one lookup each)
             select(table.c.id)
-            .join(found, found.c.id == table.c.id)
-            .where(_held(table.c.search_tokens, pairs) >= least)
+            .where(table.c.id.in_(hits), _held(table.c.search_tokens, pairs) >= least)
             .order_by(table.c.id.desc())
             .limit(SIMILAR_POOL)
         )
